@@ -1,0 +1,76 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Load reads root/catalog.yaml, checks it, and checks that every file it
+// publishes is a regular file inside root/content. Problems name files
+// relative to root.
+func Load(root string) (*Catalog, Problems) {
+	const name = "catalog.yaml"
+	data, err := readLimited(filepath.Join(root, name), MaxSize)
+	if err != nil {
+		return nil, Problems{{Pos: Pos{File: name}, Message: err.Error()}}
+	}
+	c, problems := Parse(name, data)
+	if c == nil {
+		return nil, problems
+	}
+	content, err := os.OpenRoot(filepath.Join(root, "content"))
+	if err != nil {
+		problems = append(problems, &Problem{Pos: Pos{File: "content/"}, Message: "cannot open the content folder: " + err.Error()})
+		return nil, problems
+	}
+	defer content.Close()
+	check := func(rel string, at Pos) {
+		// os.Root refuses paths and symlinks that lead outside content/.
+		info, err := content.Stat(rel)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			problems = append(problems, &Problem{Pos: at, Message: fmt.Sprintf("file content/%s does not exist; add it or fix the path", rel)})
+		case err != nil:
+			problems = append(problems, &Problem{Pos: at, Message: fmt.Sprintf("file content/%s cannot be used: %v", rel, err)})
+		case !info.Mode().IsRegular():
+			problems = append(problems, &Problem{Pos: at, Message: fmt.Sprintf("content/%s is not a regular file; point at the file to publish", rel)})
+		}
+	}
+	if c.Site.Logo != "" {
+		check(c.Site.Logo, Pos{File: name, Line: 1, Col: 1})
+	}
+	for _, doc := range c.Documents {
+		check(doc.File, doc.At("file"))
+	}
+	problems.Sort()
+	if len(problems.Errors()) > 0 {
+		return nil, problems
+	}
+	return c, problems
+}
+
+// readLimited reads a whole file, refusing one larger than limit.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s not found; run stp in the site's folder or pass --root", filepath.Base(path))
+		}
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if info.Size() > limit {
+		return nil, fmt.Errorf("%s is %d MB; the limit is %d MB", filepath.Base(path), info.Size()>>20, limit>>20)
+	}
+	data := make([]byte, info.Size())
+	_, err = io.ReadFull(f, data)
+	return data, err
+}

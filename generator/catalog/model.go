@@ -1,0 +1,136 @@
+// Package catalog owns the publisher's catalog.yaml: the model of the site,
+// its taxonomies and documents, the strict position-keeping parser, the
+// validation that reports every problem at file:line:col, and the retention
+// rule that decides which versions of a document a build publishes.
+package catalog
+
+import (
+	"strconv"
+	"time"
+)
+
+// Kinds of document, as the two libraries of the portal name them.
+const (
+	KindReport   = "compliance-report"
+	KindDocument = "trust-document"
+)
+
+// All is the taxonomy value that means "every region" (or industry, service,
+// standard).
+const All = "all"
+
+// Catalog is the whole of catalog.yaml after parsing and validation.
+type Catalog struct {
+	Site       Site
+	Regions    []Term
+	Industries []Term
+	Services   []Term
+	Standards  []Term
+	Documents  []*Document
+
+	// File is the path the catalog was read from, as errors show it.
+	File string
+}
+
+// Site holds the site-wide settings.
+type Site struct {
+	Title        string
+	Organization string
+	Tagline      string
+	BaseURL      string
+	// Language is the BCP 47 tag of the site's pages, "en" by default.
+	Language string
+	// DefaultRegions and DefaultIndustries pre-select settings for a reader
+	// who has not chosen yet; empty means "show everything".
+	DefaultRegions    []string
+	DefaultIndustries []string
+	// PageSize is the number of documents on one page of a list.
+	PageSize int
+	// NewDays is how long a document counts as new or updated.
+	NewDays int
+	Logo    string // path under content/, optional
+	Accent  string // CSS colour, e.g. "#0b5cad"
+	Contact Contact
+	// Search chooses where search queries run: "browser" or "server".
+	Search string
+
+	defaultRegionsPos, defaultIndustriesPos Pos
+}
+
+// Contact is where readers get help, shown on the help page and the
+// permission-denied page.
+type Contact struct {
+	Name  string
+	Email string
+	URL   string
+	Phone string
+	Hours string
+	Note  string // Markdown
+}
+
+// Term is one entry of a taxonomy: a region, industry, service or standard.
+type Term struct {
+	ID          string
+	Name        string
+	Description string
+	// Group clusters standards on the home page (ISO, SOC, ...); optional.
+	Group string
+	Pos   Pos
+}
+
+// Period is an audit period, both ends inclusive.
+type Period struct {
+	From, To time.Time
+}
+
+// Document is one version of a published document.
+type Document struct {
+	ID          string
+	Kind        string
+	Title       string
+	Summary     string
+	Series      string
+	Version     string
+	Services    []string // expanded: never contains All
+	Standards   []string
+	Regions     []string
+	Industries  []string
+	Published   time.Time
+	AuditPeriod *Period
+	Expires     *time.Time
+	// File is the path of the published file relative to content/.
+	File string
+	// Description is the long description, Markdown.
+	Description string
+	Public      bool
+
+	// The All fields record that the publisher wrote "all" for a taxonomy;
+	// the id lists above are then expanded to every id.
+	AllServices, AllStandards, AllRegions, AllIndustries bool
+
+	// Pos is where the document starts; FieldPos where each field's value is.
+	Pos      Pos
+	FieldPos map[string]Pos
+}
+
+// At returns the position of a field's value, or of the document when the
+// field was not written.
+func (d *Document) At(field string) Pos {
+	if p, ok := d.FieldPos[field]; ok {
+		return p
+	}
+	return d.Pos
+}
+
+// Pos is a position in a source file, 1-based.
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+func (p Pos) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
+	return p.File + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Col)
+}

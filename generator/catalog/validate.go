@@ -1,0 +1,174 @@
+package catalog
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// RetentionMonths is how long a version stays downloadable after it is
+// published, even when a newer version replaces it.
+const RetentionMonths = 12
+
+// validate checks what spans fields and entries: ids against taxonomies,
+// unique document ids, series, dates and retention. It expands "all".
+func (d *decoder) validate(c *Catalog) {
+	regions := newTaxonomy("region", c.Regions)
+	industries := newTaxonomy("industry", c.Industries)
+	services := newTaxonomy("service", c.Services)
+	standards := newTaxonomy("standard", c.Standards)
+
+	c.Site.DefaultRegions = d.refs(c.Site.DefaultRegions, regions, c.Site.defaultRegionsPos)
+	c.Site.DefaultIndustries = d.refs(c.Site.DefaultIndustries, industries, c.Site.defaultIndustriesPos)
+
+	ids := map[string]*Document{}
+	for _, doc := range c.Documents {
+		if !idPattern.MatchString(doc.ID) {
+			d.errorAt(doc.At("id"), "document id %q must be lowercase letters, digits and single hyphens, e.g. %q", clip(doc.ID), slug(doc.ID))
+		} else if first, dup := ids[doc.ID]; dup {
+			d.errorAt(doc.At("id"), "document id %q is used twice (first at line %d); give each version its own id", doc.ID, first.Pos.Line)
+		} else {
+			ids[doc.ID] = doc
+		}
+		if doc.Series == "" {
+			doc.Series = doc.ID
+		} else if !idPattern.MatchString(doc.Series) {
+			d.errorAt(doc.At("series"), "series %q must be lowercase letters, digits and single hyphens, e.g. %q", clip(doc.Series), slug(doc.Series))
+		}
+		switch doc.Kind {
+		case KindReport:
+			if doc.AuditPeriod == nil {
+				d.errorAt(doc.Pos, "compliance report %q has no audit_period:; add the period the audit covered, e.g. audit_period: {from: 2024-01-01, to: 2024-12-31}", doc.ID)
+			}
+		case KindDocument:
+			if doc.AuditPeriod != nil {
+				d.errorAt(doc.At("audit_period"), "audit_period is for compliance reports; remove it from trust document %q or set kind: %s", doc.ID, KindReport)
+			}
+		default:
+			d.errorAt(doc.At("kind"), "kind must be %s or %s, not %q", KindReport, KindDocument, clip(doc.Kind))
+		}
+		if doc.Version == "" {
+			d.errorAt(doc.At("version"), "version of %q is empty; write the version readers know it by, e.g. \"2025\"", doc.ID)
+		}
+		if doc.Title == "" {
+			d.errorAt(doc.At("title"), "title of %q is empty", doc.ID)
+		}
+		if doc.Summary == "" {
+			d.errorAt(doc.At("summary"), "summary of %q is empty; write one or two sentences readers see in lists", doc.ID)
+		}
+		if p := doc.AuditPeriod; p != nil && !p.From.IsZero() && !p.To.IsZero() {
+			if p.To.Before(p.From) {
+				d.errorAt(doc.At("audit_period.to"), "audit period ends (%s) before it starts (%s); swap from and to", day(p.To), day(p.From))
+			} else if p.To.After(doc.Published) {
+				d.errorAt(doc.At("audit_period.to"), "audit period ends %s, after the report was published (%s); a report covers a period already over", day(p.To), day(doc.Published))
+			}
+		}
+		if doc.Expires != nil {
+			keep := doc.Published.AddDate(0, RetentionMonths, 0)
+			if doc.Expires.Before(keep) {
+				d.errorAt(doc.At("expires"), "expires %s is earlier than the %d months a document must stay downloadable; set it to %s or later, or remove it", day(*doc.Expires), RetentionMonths, day(keep))
+			}
+		}
+		doc.Services = d.expand(doc.Services, doc.AllServices, services, doc.At("services"))
+		doc.Standards = d.expand(doc.Standards, doc.AllStandards, standards, doc.At("standards"))
+		doc.Regions = d.expand(doc.Regions, doc.AllRegions, regions, doc.At("regions"))
+		doc.Industries = d.expand(doc.Industries, doc.AllIndustries, industries, doc.At("industries"))
+		if len(doc.Services) == 0 {
+			d.errorAt(doc.At("services"), "document %q names no service; list the services it covers or write all", doc.ID)
+		}
+		if len(doc.Regions) == 0 {
+			d.errorAt(doc.At("regions"), "document %q names no region; list its regions or write all", doc.ID)
+		}
+		if len(doc.Industries) == 0 {
+			d.errorAt(doc.At("industries"), "document %q names no industry; list its industries or write all", doc.ID)
+		}
+	}
+	d.checkSeries(c)
+}
+
+// taxonomy is one of the catalog's lists of terms, for checking references.
+type taxonomy struct {
+	what string // "region", "industry", ...
+	ids  []string
+	has  map[string]bool
+}
+
+func newTaxonomy(what string, ts []Term) *taxonomy {
+	t := &taxonomy{what: what, has: make(map[string]bool, len(ts))}
+	for _, term := range ts {
+		t.ids = append(t.ids, term.ID)
+		t.has[term.ID] = true
+	}
+	return t
+}
+
+// expand checks ids against their taxonomy and turns "all" into every id,
+// in the taxonomy's order.
+func (d *decoder) expand(ids []string, all bool, t *taxonomy, at Pos) []string {
+	if all {
+		return t.ids
+	}
+	return d.refs(ids, t, at)
+}
+
+// refs returns the known ids among got, in taxonomy order without repeats,
+// and reports the unknown ones with the ids that would be understood.
+func (d *decoder) refs(got []string, t *taxonomy, at Pos) []string {
+	out := make([]string, 0, len(got))
+	for _, id := range got {
+		if !t.has[id] {
+			known := strings.Join(t.ids, ", ")
+			if len(t.ids) > 12 {
+				known = strings.Join(t.ids[:12], ", ") + ", …"
+			}
+			if len(t.ids) == 0 {
+				known = "none yet"
+			}
+			d.errorAt(at, "unknown %s %q%s; add it to the catalog's %s or use a known id (known: %s)", t.what, clip(id), suggest(id, t.ids), plural(t.what), known)
+			continue
+		}
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int { return slices.Index(t.ids, a) - slices.Index(t.ids, b) })
+	return out
+}
+
+func plural(what string) string {
+	if strings.HasSuffix(what, "y") {
+		return what[:len(what)-1] + "ies"
+	}
+	return what + "s"
+}
+
+func day(t time.Time) string { return t.Format(time.DateOnly) }
+
+// checkSeries checks the versions in each series: one kind, unique
+// versions, and never two versions published the same day, because then
+// neither would be the current one.
+func (d *decoder) checkSeries(c *Catalog) {
+	series := map[string][]*Document{}
+	var order []string
+	for _, doc := range c.Documents {
+		if _, ok := series[doc.Series]; !ok {
+			order = append(order, doc.Series)
+		}
+		series[doc.Series] = append(series[doc.Series], doc)
+	}
+	for _, id := range order {
+		docs := series[id]
+		for i, a := range docs {
+			for _, b := range docs[:i] {
+				switch {
+				case a.Kind != b.Kind:
+					d.errorAt(a.At("kind"), "series %q mixes kinds: %q is a %s but %q (line %d) is a %s; versions of one document share a kind", id, a.ID, a.Kind, b.ID, b.Pos.Line, b.Kind)
+				case a.Version == b.Version:
+					d.errorAt(a.At("version"), "series %q has version %q twice (%q and %q at line %d); give each version its own number", id, a.Version, b.ID, a.ID, b.Pos.Line)
+				case a.Published.Equal(b.Published):
+					d.errorAt(a.At("published"), "series %q would have two current versions: %q and %q (line %d) are both published %s; give the newer one a later date", id, a.ID, b.ID, b.Pos.Line, day(a.Published))
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/site"
+)
+
+func init() {
+	commands["build"] = command{summary: "build the site into public/", run: runBuild}
+}
+
+func runBuild(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("stp build", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o site.Options
+	var now, out string
+	fs.StringVar(&o.Root, "root", ".", "the site's folder, holding catalog.yaml, content/ and layouts/")
+	fs.StringVar(&out, "out", "", "output folder (default ROOT/public)")
+	fs.StringVar(&now, "now", "", "build as of this date, YYYY-MM-DD (default today): decides retention and what is new")
+	fs.StringVar(&o.BaseURL, "base-url", "", "override site.base_url, e.g. https://host/pr-12/ for a preview")
+	fs.BoolVar(&o.Preview, "preview", false, `mark every page "Preview — not published" and noindex`)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "stp build: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	o.Out = out
+	if now != "" {
+		t, err := time.Parse(time.DateOnly, now)
+		if err != nil {
+			fmt.Fprintf(stderr, "stp build: --now must be a date written YYYY-MM-DD, not %q\n", now)
+			return 2
+		}
+		o.Now = t
+	}
+	res, err := site.Build(o)
+	if err != nil {
+		return reportProblems(stderr, "stp build", err)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(stderr, w)
+	}
+	if out == "" {
+		out = "public/"
+	}
+	fmt.Fprintf(stdout, "built %d pages, %d files, %d document versions (%s) into %s in %s\n",
+		res.Pages, res.Files, res.Documents, humanSize(res.Bytes), out, res.Duration.Round(time.Millisecond))
+	return 0
+}
+
+// reportProblems prints every problem on its own line and returns the exit
+// code for a failed command.
+func reportProblems(stderr io.Writer, cmd string, err error) int {
+	var problems catalog.Problems
+	if errors.As(err, &problems) {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, p)
+		}
+		n := len(problems.Errors())
+		fmt.Fprintf(stderr, "%s: %d %s; nothing was written\n", cmd, n, plural(n, "error", "errors"))
+		return 1
+	}
+	fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+	return 1
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
+}

@@ -1,0 +1,237 @@
+// Package content reads the publisher's Markdown: pages under content/ with
+// their YAML front matter, and the long descriptions of documents. Markdown
+// goes through goldmark with raw HTML off, so publisher text can never inject
+// markup or script.
+package content
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"strconv"
+	"strings"
+
+	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+	"go.yaml.in/yaml/v3"
+)
+
+// Page is a Markdown page such as getting-started.md.
+type Page struct {
+	// Slug is the file name without .md; the page lives at /<slug>/ (or
+	// /public/<slug>/ when Public).
+	Slug        string
+	Title       string
+	Description string
+	Public      bool
+	// Menu orders the page in the header navigation; 0 keeps it out.
+	Menu int
+	Body template.HTML
+	File string
+}
+
+// Markdown renders publisher Markdown. Headings are shifted down by the
+// given number of levels so that a description's "# Scope" sits below the
+// page's own title.
+type Markdown struct {
+	md goldmark.Markdown
+}
+
+// NewMarkdown returns a renderer whose headings start at level 1+shift.
+func NewMarkdown(shift int) *Markdown {
+	return &Markdown{md: goldmark.New(
+		goldmark.WithExtensions(extension.GFM),
+		goldmark.WithParserOptions(
+			parser.WithAutoHeadingID(),
+			parser.WithASTTransformers(util.Prioritized(headingShift(shift), 100)),
+		),
+	)}
+}
+
+// HTML renders src. goldmark leaves out raw HTML and dangerous link
+// destinations (javascript:, vbscript:, data:) unless told otherwise, and we
+// never tell it.
+func (m *Markdown) HTML(src []byte) (template.HTML, error) {
+	var b bytes.Buffer
+	if err := m.md.Convert(src, &b); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil
+}
+
+// Text returns the plain text of src, words separated by spaces, for search.
+func (m *Markdown) Text(src []byte) string {
+	doc := m.md.Parser().Parse(text.NewReader(src))
+	var b strings.Builder
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch t := n.(type) {
+		case *ast.Text:
+			b.Write(t.Segment.Value(src))
+			if t.SoftLineBreak() || t.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.Write(t.Value)
+		case *ast.CodeSpan, *ast.Paragraph, *ast.Heading, *ast.ListItem:
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			lines := t.Lines()
+			for i := 0; i < lines.Len(); i++ {
+				seg := lines.At(i)
+				b.Write(seg.Value(src))
+			}
+		case *ast.RawHTML, *ast.HTMLBlock:
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+type headingShift int
+
+func (s headingShift) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	if s == 0 {
+		return
+	}
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			h.Level = min(h.Level+int(s), 6)
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+// ParsePage reads a page: optional front matter between --- lines, then
+// Markdown. file names the page in problems, e.g. "content/faq.md".
+func ParsePage(file, slug string, src []byte, md *Markdown) (*Page, catalog.Problems) {
+	p := &Page{Slug: slug, File: file}
+	var problems catalog.Problems
+	errorf := func(line, col int, format string, args ...any) {
+		problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: file, Line: line, Col: col}, Message: fmt.Sprintf(format, args...)})
+	}
+	front, body, bodyLine, ok := splitFrontMatter(src)
+	if !ok {
+		errorf(1, 1, "front matter starts with --- but never ends; close it with a line of ---")
+		return nil, problems
+	}
+	if front != nil {
+		var root yaml.Node
+		if err := yaml.Unmarshal(front, &root); err != nil {
+			line := 1
+			msg := strings.TrimPrefix(err.Error(), "yaml: ")
+			if rest, found := strings.CutPrefix(msg, "line "); found {
+				if n, after, found := strings.Cut(rest, ": "); found {
+					if v, err := strconv.Atoi(n); err == nil {
+						line, msg = v, after
+					}
+				}
+			}
+			errorf(line+1, 1, "front matter YAML: %s", msg)
+		} else if len(root.Content) > 0 {
+			decodeFrontMatter(root.Content[0], p, errorf)
+		}
+	}
+	if p.Title == "" && len(problems) == 0 {
+		errorf(1, 1, "page has no title; start it with front matter:\n---\ntitle: Getting started\n---")
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	html, err := md.HTML(body)
+	if err != nil {
+		errorf(bodyLine, 1, "Markdown: %v", err)
+		return nil, problems
+	}
+	p.Body = html
+	return p, nil
+}
+
+// decodeFrontMatter reads the front matter mapping; positions are shifted by
+// the opening --- line.
+func decodeFrontMatter(n *yaml.Node, p *Page, errorf func(line, col int, format string, args ...any)) {
+	at := func(n *yaml.Node) (int, int) { return n.Line + 1, n.Column }
+	if n.Kind != yaml.MappingNode {
+		l, c := at(n)
+		errorf(l, c, "front matter must be keys and values such as title: FAQ")
+		return
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		kl, kc := at(k)
+		vl, vc := at(v)
+		if seen[k.Value] {
+			errorf(kl, kc, "%q is given twice; keep one", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		scalar := v.Kind == yaml.ScalarNode
+		switch k.Value {
+		case "title", "description":
+			if !scalar || v.Tag == "!!null" {
+				errorf(vl, vc, "%s must be text", k.Value)
+			} else if k.Value == "title" {
+				p.Title = strings.TrimSpace(v.Value)
+			} else {
+				p.Description = strings.TrimSpace(v.Value)
+			}
+		case "public":
+			b, err := strconv.ParseBool(v.Value)
+			if !scalar || v.Tag != "!!bool" || err != nil {
+				errorf(vl, vc, "public must be true or false")
+			}
+			p.Public = b
+		case "menu":
+			m, err := strconv.Atoi(v.Value)
+			if !scalar || v.Tag != "!!int" || err != nil || m < 1 || m > 1000 {
+				errorf(vl, vc, "menu must be a whole number from 1 to 1000 (its place in the navigation)")
+			}
+			p.Menu = m
+		default:
+			errorf(kl, kc, "unknown front matter field %q (known: title, description, public, menu)", k.Value)
+		}
+	}
+}
+
+// splitFrontMatter separates "---\n...\n---\n" from the body. front is nil
+// when the page has none; ok is false when it is not closed.
+func splitFrontMatter(src []byte) (front, body []byte, bodyLine int, ok bool) {
+	src = bytes.TrimPrefix(src, []byte("\ufeff"))
+	first, rest, found := bytes.Cut(src, []byte("\n"))
+	if !found || string(bytes.TrimRight(first, "\r")) != "---" {
+		return nil, src, 1, true
+	}
+	line := 2
+	for off := 0; off <= len(rest); {
+		end := bytes.IndexByte(rest[off:], '\n')
+		var l []byte
+		if end < 0 {
+			l = rest[off:]
+		} else {
+			l = rest[off : off+end]
+		}
+		if string(bytes.TrimRight(l, "\r")) == "---" {
+			if end < 0 {
+				return rest[:off], nil, line + 1, true
+			}
+			return rest[:off], rest[off+end+1:], line + 1, true
+		}
+		if end < 0 {
+			break
+		}
+		off += end + 1
+		line++
+	}
+	return nil, nil, 0, false
+}

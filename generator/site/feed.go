@@ -1,0 +1,187 @@
+package site
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"net/url"
+	"slices"
+	"time"
+)
+
+// feedEntries caps the Atom feed; readers' feed tools only need what is
+// recent.
+const feedEntries = 50
+
+// feed writes the area's Atom feed of published and updated versions,
+// newest first.
+func (b *build) feed(buf *bytes.Buffer, a *area) error {
+	var docs []*DocView
+	for _, s := range a.series {
+		docs = append(docs, s.Versions...)
+	}
+	sortByDate(docs)
+	docs = docs[:min(len(docs), feedEntries)]
+
+	type link struct {
+		Rel  string `xml:"rel,attr,omitempty"`
+		Type string `xml:"type,attr,omitempty"`
+		Href string `xml:"href,attr"`
+	}
+	type text struct {
+		Type string `xml:"type,attr,omitempty"`
+		Body string `xml:",chardata"`
+	}
+	type category struct {
+		Term  string `xml:"term,attr"`
+		Label string `xml:"label,attr,omitempty"`
+	}
+	type entry struct {
+		Title      string     `xml:"title"`
+		ID         string     `xml:"id"`
+		Link       link       `xml:"link"`
+		Updated    string     `xml:"updated"`
+		Published  string     `xml:"published"`
+		Summary    text       `xml:"summary"`
+		Categories []category `xml:"category"`
+	}
+	type feed struct {
+		XMLName xml.Name `xml:"http://www.w3.org/2005/Atom feed"`
+		Title   string   `xml:"title"`
+		ID      string   `xml:"id"`
+		Links   []link   `xml:"link"`
+		Updated string   `xml:"updated"`
+		Author  struct {
+			Name string `xml:"name"`
+		} `xml:"author"`
+		Entries []entry `xml:"entry"`
+	}
+	home := b.abs(a.prefix)
+	f := feed{Title: b.cat.Site.Title, ID: home, Updated: atomDate(time.Time{})}
+	if a.public {
+		f.Title += " — public documents"
+	}
+	f.Links = []link{{Rel: "self", Type: "application/atom+xml", Href: b.abs(a.prefix + "feed.xml")}, {Href: home}}
+	f.Author.Name = b.cat.Site.Organization
+	if f.Author.Name == "" {
+		f.Author.Name = b.cat.Site.Title
+	}
+	for i, d := range docs {
+		if i == 0 {
+			f.Updated = atomDate(d.Published)
+		}
+		title := d.Title
+		if !slices.Contains(a.latest, d) || d.Updated {
+			title += " (version " + d.Version + ")"
+		}
+		e := entry{
+			Title:     title,
+			ID:        b.abs(a.prefix+"documents/"+d.Series+"/") + "#" + url.PathEscape(d.ID),
+			Link:      link{Href: b.abs(a.prefix + "documents/" + d.Series + "/")},
+			Updated:   atomDate(d.Published),
+			Published: atomDate(d.Published),
+			Summary:   text{Type: "text", Body: d.Summary},
+		}
+		e.Categories = append(e.Categories, category{Term: d.Kind, Label: kindName(d.Kind)})
+		for _, s := range d.Standards {
+			e.Categories = append(e.Categories, category{Term: s.ID, Label: s.Name})
+		}
+		f.Entries = append(f.Entries, e)
+	}
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(f); err != nil {
+		return err
+	}
+	buf.WriteByte('\n')
+	return nil
+}
+
+func atomDate(t time.Time) string {
+	if t.IsZero() {
+		t = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// abs makes a site-relative path absolute against the base URL.
+func (b *build) abs(rel string) string { return b.baseURL + rel }
+
+// catalogJSON writes the area's machine-readable catalog: every listed
+// version with its metadata and file checksum. The browser's list filter
+// reads it too.
+func (b *build) catalogJSON(buf *bytes.Buffer, a *area) error {
+	type file struct {
+		URL    string `json:"url"`
+		Name   string `json:"name"`
+		Size   int64  `json:"size"`
+		SHA256 string `json:"sha256"`
+	}
+	type period struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	}
+	type doc struct {
+		ID          string   `json:"id"`
+		Series      string   `json:"series"`
+		Version     string   `json:"version"`
+		Kind        string   `json:"kind"`
+		Title       string   `json:"title"`
+		Summary     string   `json:"summary"`
+		Services    []string `json:"services"`
+		Standards   []string `json:"standards"`
+		Regions     []string `json:"regions"`
+		Industries  []string `json:"industries"`
+		Published   string   `json:"published"`
+		AuditPeriod *period  `json:"audit_period,omitempty"`
+		Expires     string   `json:"expires,omitempty"`
+		Current     bool     `json:"current"`
+		New         bool     `json:"new,omitempty"`
+		Public      bool     `json:"public"`
+		URL         string   `json:"url"`
+		File        file     `json:"file"`
+	}
+	type term struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	out := struct {
+		Title      string `json:"title"`
+		BaseURL    string `json:"base_url"`
+		Date       string `json:"date"`
+		Regions    []term `json:"regions"`
+		Industries []term `json:"industries"`
+		Services   []term `json:"services"`
+		Standards  []term `json:"standards"`
+		Documents  []doc  `json:"documents"`
+	}{Title: b.cat.Site.Title, BaseURL: b.abs(a.prefix), Date: b.o.Now.Format(time.DateOnly), Documents: []doc{}}
+	for _, tx := range []struct {
+		dst *[]term
+		key string
+	}{{&out.Regions, "region"}, {&out.Industries, "industry"}, {&out.Services, "service"}, {&out.Standards, "standard"}} {
+		for _, t := range b.taxonomy(tx.key) {
+			*tx.dst = append(*tx.dst, term{ID: t.ID, Name: t.Name})
+		}
+	}
+	for _, s := range a.series {
+		for _, v := range s.Versions {
+			d := doc{
+				ID: v.ID, Series: v.Series, Version: v.Version, Kind: v.Kind, Title: v.Title, Summary: v.Summary,
+				Services: v.Document.Services, Standards: v.Document.Standards, Regions: v.Document.Regions, Industries: v.Document.Industries,
+				Published: v.Published.Format(time.DateOnly), Current: v.Current, New: v.New, Public: v.Public,
+				URL: v.URL, File: file{URL: v.File.URL, Name: v.File.Name, Size: v.File.Size, SHA256: v.File.SHA256},
+			}
+			if p := v.AuditPeriod; p != nil {
+				d.AuditPeriod = &period{From: p.From.Format(time.DateOnly), To: p.To.Format(time.DateOnly)}
+			}
+			if v.Expires != nil {
+				d.Expires = v.Expires.Format(time.DateOnly)
+			}
+			out.Documents = append(out.Documents, d)
+		}
+	}
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(true)
+	return enc.Encode(out)
+}

@@ -1,0 +1,167 @@
+package site
+
+import (
+	"html/template"
+	"time"
+
+	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/content"
+)
+
+// Link is a labelled URL, for navigation and facets.
+type Link struct {
+	Name    string
+	URL     string
+	Count   int
+	Current bool
+}
+
+// TermView is a taxonomy term as pages show it.
+type TermView struct {
+	catalog.Term
+	URL   string
+	Count int
+}
+
+// FileView is a published file: where to download it and how to check it.
+type FileView struct {
+	URL    string
+	Name   string
+	Size   int64
+	SHA256 string
+}
+
+// DocView is one listed version of a document as seen from one area (the
+// gated site or the public prefix).
+type DocView struct {
+	*catalog.Document
+	// URL is the series page in this area.
+	URL        string
+	File       *FileView
+	Current    bool
+	New        bool // published within the site's new_days
+	Updated    bool // new, and replacing an earlier version
+	Services   []TermView
+	Standards  []TermView
+	Regions    []TermView
+	Industries []TermView
+	// RetainedUntil is set for superseded versions.
+	RetainedUntil time.Time
+	Description   template.HTML
+	// Row is the document's row in lists, rendered once and reused by every
+	// list that shows it.
+	Row template.HTML
+}
+
+// SeriesView is the page of one document series.
+type SeriesView struct {
+	ID       string
+	Latest   *DocView
+	Versions []*DocView
+	Related  []*DocView
+	// Gated is true when the series page links a gated version from the
+	// public area; never set, kept false by construction (see area.series).
+}
+
+// ListView is one page of a paginated, sorted document list.
+type ListView struct {
+	Title string
+	Intro string
+	// Scope is the list's fixed filter, for the browser-side filter form,
+	// e.g. {"region": "europe"}.
+	Scope map[string]string
+	Total int
+	Rows  []template.HTML
+	Docs  []*DocView
+	Sort  string // "date" or "name"
+	// SortLinks and Pages are the plain URLs that work without JavaScript.
+	SortLinks []Link
+	Pages     []Link
+	Prev      string
+	Next      string
+	PageNum   int
+	PageCount int
+	// Facets narrow or widen the list through plain URLs.
+	Facets []FacetGroup
+	// DataURL is catalog.json of this area, for the filter form.
+	DataURL string
+}
+
+// FacetGroup is a set of links that filter by one taxonomy.
+type FacetGroup struct {
+	Name  string
+	Key   string
+	Links []Link
+}
+
+// HomeView is the data of the home page.
+type HomeView struct {
+	Intro        template.HTML
+	Libraries    []Link
+	StandardSets []StandardSet
+	Services     []TermView
+	Regions      []TermView
+	Industries   []TermView
+	Recent       []*DocView
+	Public       []*DocView
+}
+
+// StandardSet is a group of standards on the home page (ISO, SOC, ...).
+type StandardSet struct {
+	Name      string
+	Standards []TermView
+}
+
+// TermsView is an index of one taxonomy: all regions, all standards...
+type TermsView struct {
+	Terms []TermView
+	// Pairs lists region×industry pages where they exist, per term.
+	Pairs map[string][]Link
+}
+
+// SiteView is what every page knows about the site.
+type SiteView struct {
+	catalog.Site
+	BasePath  string
+	Home      string
+	Nav       []Link
+	Logo      string
+	CSS       string
+	JS        string
+	Favicon   string
+	Feed      string
+	Regions   []catalog.Term
+	Industry  []catalog.Term
+	Preview   bool
+	BuildDate time.Time
+	// ContactNote is site.contact.note rendered from Markdown.
+	ContactNote template.HTML
+}
+
+// Page is the data every template gets.
+type Page struct {
+	Site *SiteView
+	// Path is the page's URL path relative to the base, e.g. "regions/emea/".
+	Path        string
+	URL         string
+	Title       string
+	Description string
+	// Public pages live under the public prefix and never link gated ones.
+	Public bool
+	// Layout names the template that renders the page's main part.
+	Layout  string
+	NoIndex bool
+	Nav     []Link
+	Crumbs  []Link
+
+	Home    *HomeView
+	List    *ListView
+	Series  *SeriesView
+	Content *content.Page
+	Terms   *TermsView
+	// TermKind is "region", "industry", "standard" or "service" on
+	// taxonomy index pages.
+	TermKind string
+	// Redirect is where a placeholder index page sends the reader.
+	Redirect string
+}

@@ -1,0 +1,842 @@
+package site
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/content"
+)
+
+// reservedSlugs are top-level paths the generator writes; a Markdown page
+// may not take one.
+var reservedSlugs = []string{"public", "assets", "files", "documents", "compliance-reports", "trust-documents",
+	"regions", "industries", "standards", "services", "settings", "search", "help", "feed", "catalog", "404", "index", "api"}
+
+// build is one build's state: the inputs, loaded once, and the views of
+// both areas.
+type build struct {
+	o        Options
+	cat      *catalog.Catalog
+	pages    []*content.Page
+	intro    template.HTML
+	layouts  *Layouts
+	md       *content.Markdown
+	base     string // base path, "/" or "/pr-12/"
+	baseURL  string // absolute, ending in "/"
+	series   []*catalog.Series
+	terms    map[string]map[string]catalog.Term // taxonomy → id → term
+	listedVersions int
+
+	files  map[*catalog.Document]*FileView
+	descs  map[*catalog.Document]template.HTML
+	assets map[string]string // asset name → fingerprinted site-relative path
+	gated  *area
+	public *area
+}
+
+// load reads and checks every input. It returns all problems found.
+func load(o Options) (*build, catalog.Problems) {
+	cat, problems := catalog.Load(o.Root)
+	b := &build{o: o, cat: cat, md: content.NewMarkdown(1)}
+	pages, intro, pageProblems := loadPages(o.Root)
+	problems = append(problems, pageProblems...)
+	baseURL := o.BaseURL
+	if baseURL == "" && cat != nil {
+		baseURL = cat.Site.BaseURL
+	}
+	if o.BaseURL != "" {
+		if err := catalog.CheckBaseURL(o.BaseURL); err != nil {
+			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: "--base-url"}, Message: "base URL " + err.Error()})
+		}
+	}
+	if !strings.HasSuffix(baseURL, "/") {
+		baseURL += "/"
+	}
+	b.baseURL = baseURL
+	b.base = basePath(baseURL)
+	layouts, layoutProblems := loadLayouts(o.Root, funcs(b.base))
+	problems = append(problems, layoutProblems...)
+	problems.Sort()
+	if cat == nil || len(problems.Errors()) > 0 {
+		return nil, problems
+	}
+	b.pages, b.intro, b.layouts = pages, intro, layouts
+	b.series = cat.Listed(o.Now)
+	b.terms = map[string]map[string]catalog.Term{}
+	for name, ts := range map[string][]catalog.Term{"region": cat.Regions, "industry": cat.Industries, "service": cat.Services, "standard": cat.Standards} {
+		m := make(map[string]catalog.Term, len(ts))
+		for _, t := range ts {
+			m[t.ID] = t
+		}
+		b.terms[name] = m
+	}
+	for _, s := range b.series {
+		b.listedVersions += len(s.Versions())
+	}
+	return b, problems
+}
+
+// loadPages reads content/*.md. index.md is the home page's introduction.
+func loadPages(root string) ([]*content.Page, template.HTML, catalog.Problems) {
+	dir := filepath.Join(root, "content")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, "", catalog.Problems{{Pos: catalog.Pos{File: "content/"}, Message: "cannot read the content folder: " + err.Error()}}
+	}
+	md := content.NewMarkdown(0)
+	var pages []*content.Page
+	var intro template.HTML
+	var problems catalog.Problems
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".md") || strings.HasPrefix(name, ".") {
+			continue
+		}
+		file := "content/" + name
+		slug := strings.TrimSuffix(name, ".md")
+		src, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: file}, Message: err.Error()})
+			continue
+		}
+		if slug != "index" && (slices.Contains(reservedSlugs, slug) || !validSlug(slug)) {
+			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: file, Line: 1, Col: 1},
+				Message: fmt.Sprintf("a page cannot be called %q: the name is taken by the generator or is not lowercase letters, digits and hyphens; rename the file", slug)})
+			continue
+		}
+		p, ps := content.ParsePage(file, slug, src, md)
+		problems = append(problems, ps...)
+		if p == nil {
+			continue
+		}
+		if slug == "index" {
+			intro = p.Body
+			continue
+		}
+		pages = append(pages, p)
+	}
+	return pages, intro, problems
+}
+
+func validSlug(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' && i > 0 && i < len(s)-1) {
+			return false
+		}
+	}
+	return true
+}
+
+// area is one of the two parts of the site: the gated site, or the public
+// prefix that holds public documents only.
+type area struct {
+	public bool
+	prefix string // "" or PublicPrefix
+	site   *SiteView
+	views  map[*catalog.Document]*DocView
+	series []*SeriesView
+	// latest holds one view per series, the newest version in this area,
+	// ordered by series id; lists draw from it.
+	latest []*DocView
+}
+
+// render writes the whole site into w.
+func (b *build) render(w *writer) error {
+	if err := b.writeAssets(w); err != nil {
+		return err
+	}
+	if err := b.copyFiles(w); err != nil {
+		return err
+	}
+	if err := b.renderDescriptions(); err != nil {
+		return err
+	}
+	b.gated = b.newArea(false)
+	b.public = b.newArea(true)
+	var jobs []job
+	for _, a := range []*area{b.gated, b.public} {
+		if err := b.renderRows(a); err != nil {
+			return err
+		}
+		jobs = append(jobs, b.areaJobs(a)...)
+	}
+	jobs = append(jobs, b.page(b.gated, "404.html", &Page{Layout: "404", Title: "Page not found", NoIndex: true}))
+	if err := w.run(jobs); err != nil {
+		return err
+	}
+	// Every folder gets an index page, so no server ever lists one.
+	var placeholders []job
+	for _, dir := range w.missingIndexes() {
+		a := b.gated
+		target := ""
+		if strings.HasPrefix(dir, PublicPrefix) {
+			a, target = b.public, PublicPrefix
+		}
+		if strings.HasPrefix(dir, "regions/") && strings.Count(dir, "/") == 3 {
+			target = strings.TrimSuffix(dir, "industries/")
+		}
+		placeholders = append(placeholders, b.page(a, dir+"index.html", &Page{Layout: "redirect", Title: "Nothing here", NoIndex: true, Redirect: b.base + target}))
+	}
+	return w.run(placeholders)
+}
+
+// page makes the job that renders p at rel in area a.
+func (b *build) page(a *area, rel string, p *Page) job {
+	p.Site = a.site
+	p.Public = a.public
+	p.Path = strings.TrimSuffix(rel, "index.html")
+	p.URL = b.base + p.Path
+	if b.o.Preview {
+		p.NoIndex = true
+	}
+	return job{rel: rel, render: func(buf *bytes.Buffer) error { return b.layouts.render(buf, p) }}
+}
+
+// writeAssets copies layouts/assets/ and the logo to the public prefix
+// under fingerprinted names, so a CDN may cache them for a year.
+func (b *build) writeAssets(w *writer) error {
+	dir := filepath.Join(b.o.Root, "layouts", "assets")
+	entries, err := os.ReadDir(dir)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	b.assets = map[string]string{}
+	for _, e := range entries {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return err
+		}
+		if e.Name() == "site.css" {
+			// The accent colour is checked to be a hex colour, so it is safe
+			// in CSS; putting it here keeps pages free of inline styles.
+			data = append([]byte(":root{--accent:"+b.cat.Site.Accent+"}\n"), data...)
+		}
+		if err := b.writeAsset(w, e.Name(), data); err != nil {
+			return err
+		}
+	}
+	if logo := b.cat.Site.Logo; logo != "" {
+		data, err := os.ReadFile(filepath.Join(b.o.Root, "content", filepath.FromSlash(logo)))
+		if err != nil {
+			return err
+		}
+		if err := b.writeAsset(w, "logo"+path.Ext(logo), data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *build) writeAsset(w *writer, name string, data []byte) error {
+	rel := PublicPrefix + "assets/" + fingerprint(name, data)
+	b.assets[name] = rel
+	return w.write(rel, data)
+}
+
+// copyFiles copies each listed version's file once: public versions under
+// the public prefix, the rest in the gated files/ folder.
+func (b *build) copyFiles(w *writer) error {
+	var docs []*catalog.Document
+	for _, s := range b.series {
+		docs = append(docs, s.Versions()...)
+	}
+	views := make([]*FileView, len(docs))
+	err := parallel(len(docs), func(i int) error {
+		d := docs[i]
+		name := path.Base(d.File)
+		rel := "files/" + d.ID + "/" + name
+		if d.Public {
+			rel = PublicPrefix + rel
+		}
+		size, sum, err := w.copyFile(filepath.Join(b.o.Root, "content", filepath.FromSlash(d.File)), rel)
+		if err != nil {
+			return fmt.Errorf("%s: copying %s: %w", d.At("file"), d.File, err)
+		}
+		views[i] = &FileView{URL: b.base + rel, Name: name, Size: size, SHA256: sum}
+		return nil
+	})
+	b.files = make(map[*catalog.Document]*FileView, len(docs))
+	for i, d := range docs {
+		b.files[d] = views[i]
+	}
+	return err
+}
+
+// renderDescriptions turns each listed version's Markdown description into
+// HTML once; both areas share it.
+func (b *build) renderDescriptions() error {
+	var docs []*catalog.Document
+	for _, s := range b.series {
+		for _, d := range s.Versions() {
+			if d.Description != "" {
+				docs = append(docs, d)
+			}
+		}
+	}
+	out := make([]template.HTML, len(docs))
+	err := parallel(len(docs), func(i int) error {
+		h, err := b.md.HTML([]byte(docs[i].Description))
+		if err != nil {
+			return fmt.Errorf("%s: description: %w", docs[i].At("description"), err)
+		}
+		out[i] = h
+		return nil
+	})
+	b.descs = make(map[*catalog.Document]template.HTML, len(docs))
+	for i, d := range docs {
+		b.descs[d] = out[i]
+	}
+	return err
+}
+
+// newArea makes the views of one area: which versions it shows and where
+// they link.
+func (b *build) newArea(public bool) *area {
+	a := &area{public: public, views: map[*catalog.Document]*DocView{}}
+	if public {
+		a.prefix = PublicPrefix
+	}
+	a.site = b.siteView(a)
+	newSince := b.o.Now.AddDate(0, 0, -b.cat.Site.NewDays)
+	for _, s := range b.series {
+		var versions []*DocView
+		for _, d := range s.Versions() {
+			if public && !d.Public {
+				continue
+			}
+			v := &DocView{
+				Document:    d,
+				URL:         b.base + a.prefix + "documents/" + s.ID + "/",
+				File:        b.files[d],
+				Current:     d == s.Current,
+				New:         !d.Published.Before(newSince),
+				Description: b.descs[d],
+				Services:    b.termViews(a, "service", "services/", d.Services),
+				Standards:   b.termViews(a, "standard", "standards/", d.Standards),
+				Regions:     b.termViews(a, "region", "regions/", d.Regions),
+				Industries:  b.termViews(a, "industry", "industries/", d.Industries),
+			}
+			if !v.Current {
+				v.RetainedUntil = d.RetainedUntil()
+			}
+			a.views[d] = v
+			versions = append(versions, v)
+		}
+		if len(versions) == 0 {
+			continue
+		}
+		versions[0].Updated = versions[0].New && len(s.Versions()) > 1
+		a.latest = append(a.latest, versions[0])
+		a.series = append(a.series, &SeriesView{ID: s.ID, Latest: versions[0], Versions: versions})
+	}
+	b.relate(a)
+	return a
+}
+
+// termViews resolves ids to terms. In the public area terms are not linked:
+// taxonomy pages are gated.
+func (b *build) termViews(a *area, taxonomy, dir string, ids []string) []TermView {
+	out := make([]TermView, len(ids))
+	for i, id := range ids {
+		out[i] = TermView{Term: b.terms[taxonomy][id]}
+		if !a.public {
+			out[i].URL = b.base + dir + id + "/"
+		}
+	}
+	return out
+}
+
+// relate picks up to five other series sharing the most standards, for the
+// "related documents" part of a series page.
+func (b *build) relate(a *area) {
+	byStandard := map[string][]*SeriesView{}
+	for _, s := range a.series {
+		for _, st := range s.Latest.Document.Standards {
+			byStandard[st] = append(byStandard[st], s)
+		}
+	}
+	for _, s := range a.series {
+		score := map[*SeriesView]int{}
+		for _, st := range s.Latest.Document.Standards {
+			if len(byStandard[st]) > 200 {
+				continue // a standard half the catalog shares says little
+			}
+			for _, o := range byStandard[st] {
+				if o != s {
+					score[o]++
+				}
+			}
+		}
+		var rel []*SeriesView
+		for o := range score {
+			rel = append(rel, o)
+		}
+		sort.Slice(rel, func(i, j int) bool {
+			if score[rel[i]] != score[rel[j]] {
+				return score[rel[i]] > score[rel[j]]
+			}
+			return rel[i].ID < rel[j].ID
+		})
+		for _, o := range rel[:min(5, len(rel))] {
+			s.Related = append(s.Related, o.Latest)
+		}
+	}
+}
+
+// siteView is what every page of an area knows about the site.
+func (b *build) siteView(a *area) *SiteView {
+	s := &SiteView{
+		Site:      b.cat.Site,
+		BasePath:  b.base,
+		Home:      b.base + a.prefix,
+		CSS:       b.base + b.assets["site.css"],
+		JS:        b.base + b.assets["site.js"],
+		Favicon:   b.base + b.assets["favicon.svg"],
+		Feed:      b.base + a.prefix + "feed.xml",
+		Regions:   b.cat.Regions,
+		Industry:  b.cat.Industries,
+		Preview:   b.o.Preview,
+		BuildDate: b.o.Now,
+	}
+	if note := b.cat.Site.Contact.Note; note != "" {
+		s.ContactNote, _ = b.md.HTML([]byte(note)) // goldmark writes to memory and cannot fail
+	}
+	if b.cat.Site.Logo != "" {
+		s.Logo = b.base + b.assets["logo"+path.Ext(b.cat.Site.Logo)]
+	}
+	if a.public {
+		s.Nav = append(s.Nav, Link{Name: "Public documents", URL: b.base + PublicPrefix})
+	} else {
+		s.Nav = append(s.Nav,
+			Link{Name: "Compliance reports", URL: b.base + "compliance-reports/"},
+			Link{Name: "Trust documents", URL: b.base + "trust-documents/"},
+			Link{Name: "Standards", URL: b.base + "standards/"},
+		)
+		if _, ok := b.layouts.pages["search"]; ok {
+			s.Nav = append(s.Nav, Link{Name: "Search", URL: b.base + "search/"})
+		}
+	}
+	pages := slices.Clone(b.pages)
+	slices.SortStableFunc(pages, func(x, y *content.Page) int { return x.Menu - y.Menu })
+	for _, p := range pages {
+		if p.Menu > 0 && (p.Public || !a.public) {
+			s.Nav = append(s.Nav, Link{Name: p.Title, URL: b.pageURL(p)})
+		}
+	}
+	s.Nav = append(s.Nav, Link{Name: "Help", URL: b.base + PublicPrefix + "help/"})
+	if !a.public {
+		s.Nav = append(s.Nav, Link{Name: "Settings", URL: b.base + "settings/"})
+	}
+	return s
+}
+
+func (b *build) pageURL(p *content.Page) string {
+	if p.Public {
+		return b.base + PublicPrefix + p.Slug + "/"
+	}
+	return b.base + p.Slug + "/"
+}
+
+// renderRows renders each view's list row once.
+func (b *build) renderRows(a *area) error {
+	views := make([]*DocView, 0, len(a.views))
+	for _, s := range a.series {
+		views = append(views, s.Versions...)
+	}
+	return parallel(len(views), func(i int) error {
+		var buf bytes.Buffer
+		if err := b.layouts.renderPartial(&buf, "row", views[i]); err != nil {
+			return err
+		}
+		views[i].Row = template.HTML(buf.String())
+		return nil
+	})
+}
+
+// areaJobs plans every page of an area.
+func (b *build) areaJobs(a *area) []job {
+	var jobs []job
+	add := func(rel string, p *Page) { jobs = append(jobs, b.page(a, rel, p)) }
+	pre := a.prefix
+
+	// Home.
+	home := &HomeView{Intro: b.intro}
+	add(pre+"index.html", &Page{Layout: "home", Title: b.cat.Site.Title, Description: b.cat.Site.Tagline, Home: home})
+
+	// Series pages.
+	for _, s := range a.series {
+		add(pre+"documents/"+s.ID+"/index.html", &Page{Layout: "document", Title: s.Latest.Title, Description: s.Latest.Summary, Series: s,
+			Crumbs: []Link{{Name: libraryName(s.Latest.Kind), URL: b.libraryURL(a, s.Latest.Kind)}}})
+	}
+
+	// Markdown pages: public ones only under the public prefix, gated ones
+	// only in the gated area.
+	for _, p := range b.pages {
+		if p.Public == a.public {
+			add(pre+p.Slug+"/index.html", &Page{Layout: "page", Title: p.Title, Description: p.Description, Content: p})
+		}
+	}
+
+	// Feeds and machine-readable catalog.
+	jobs = append(jobs, job{rel: pre + "feed.xml", render: func(buf *bytes.Buffer) error { return b.feed(buf, a) }})
+	jobs = append(jobs, job{rel: pre + "catalog.json", render: func(buf *bytes.Buffer) error { return b.catalogJSON(buf, a) }})
+
+	if a.public {
+		add(pre+"help/index.html", &Page{Layout: "help", Title: "Help and contact"})
+		jobs = append(jobs, b.listJobs(a, listDef{path: pre + "documents/", title: "Public documents",
+			intro: "Documents anyone may read without signing in.", docs: a.latest})...)
+		home.Public = a.latest
+		return jobs
+	}
+
+	// Libraries, by kind, with per-year lists for the date filter.
+	for _, kind := range []string{catalog.KindReport, catalog.KindDocument} {
+		docs := filter(a.latest, func(d *DocView) bool { return d.Kind == kind })
+		lib := b.libraryURL(a, kind)[len(b.base):]
+		years := yearsOf(docs)
+		facets := []FacetGroup{{Name: "Year published", Key: "year"}}
+		for _, y := range years {
+			ys := strconv.Itoa(y)
+			n := len(filter(docs, func(d *DocView) bool { return d.Published.Year() == y }))
+			facets[0].Links = append(facets[0].Links, Link{Name: ys, URL: b.base + lib + ys + "/", Count: n})
+		}
+		home.Libraries = append(home.Libraries, Link{Name: libraryName(kind), URL: b.base + lib, Count: len(docs)})
+		jobs = append(jobs, b.listJobs(a, listDef{path: lib, title: libraryName(kind), intro: libraryIntro(kind),
+			docs: docs, scope: map[string]string{"kind": kind}, facets: facets})...)
+		for _, y := range years {
+			ys := strconv.Itoa(y)
+			yd := filter(docs, func(d *DocView) bool { return d.Published.Year() == y })
+			jobs = append(jobs, b.listJobs(a, listDef{path: lib + ys + "/", title: libraryName(kind) + " published in " + ys,
+				docs: yd, scope: map[string]string{"kind": kind, "year": ys}, facets: facets,
+				crumbs: []Link{{Name: libraryName(kind), URL: b.base + lib}}})...)
+		}
+	}
+
+	// Taxonomies: one index page each, one list per term, and one list per
+	// non-empty region×industry pair.
+	index := b.indexTerms(a)
+	for _, tx := range taxonomies {
+		terms := index[tx.key]
+		views := make([]TermView, 0, len(terms))
+		for _, t := range b.taxonomy(tx.key) {
+			views = append(views, TermView{Term: t, URL: b.base + tx.dir + t.ID + "/", Count: len(terms[t.ID])})
+		}
+		tv := &TermsView{Terms: views}
+		switch tx.key {
+		case "region":
+			home.Regions = views
+			tv.Pairs = b.pairLinks(a, index, true)
+		case "industry":
+			home.Industries = views
+			tv.Pairs = b.pairLinks(a, index, false)
+		case "service":
+			home.Services = views
+		case "standard":
+			home.StandardSets = standardSets(views)
+		}
+		add(tx.dir+"index.html", &Page{Layout: "terms", Title: tx.title, TermKind: tx.key, Terms: tv})
+		for _, t := range b.taxonomy(tx.key) {
+			def := listDef{path: tx.dir + t.ID + "/", title: t.Name, intro: t.Description, docs: terms[t.ID],
+				scope: map[string]string{tx.key: t.ID}, crumbs: []Link{{Name: tx.title, URL: b.base + tx.dir}}}
+			switch tx.key {
+			case "region":
+				def.facets = []FacetGroup{{Name: "Industry in " + t.Name, Key: "industry", Links: b.pairLinks(a, index, true)[t.ID]}}
+			case "industry":
+				def.facets = []FacetGroup{{Name: "Region for " + t.Name, Key: "region", Links: b.pairLinks(a, index, false)[t.ID]}}
+			}
+			jobs = append(jobs, b.listJobs(a, def)...)
+		}
+	}
+	for _, r := range b.cat.Regions {
+		for _, i := range b.cat.Industries {
+			docs := intersect(index["region"][r.ID], index["industry"][i.ID])
+			if len(docs) == 0 {
+				continue
+			}
+			jobs = append(jobs, b.listJobs(a, listDef{
+				path: "regions/" + r.ID + "/industries/" + i.ID + "/", title: i.Name + " in " + r.Name, docs: docs,
+				scope: map[string]string{"region": r.ID, "industry": i.ID},
+				crumbs: []Link{{Name: "Regions", URL: b.base + "regions/"}, {Name: r.Name, URL: b.base + "regions/" + r.ID + "/"}},
+				facets: []FacetGroup{{Name: "Widen", Key: "", Links: []Link{
+					{Name: "All of " + r.Name, URL: b.base + "regions/" + r.ID + "/", Count: len(index["region"][r.ID])},
+					{Name: "All " + i.Name, URL: b.base + "industries/" + i.ID + "/", Count: len(index["industry"][i.ID])},
+				}}},
+			})...)
+		}
+	}
+
+	// Recently published or updated, for the home page.
+	recent := filter(a.latest, func(d *DocView) bool { return d.New })
+	sortByDate(recent)
+	home.Recent = recent
+
+	add("settings/index.html", &Page{Layout: "settings", Title: "Settings"})
+	if _, ok := b.layouts.pages["search"]; ok {
+		add("search/index.html", &Page{Layout: "search", Title: "Search"})
+	}
+	return jobs
+}
+
+// taxonomies are the four ways to browse, with their folders.
+var taxonomies = []struct{ key, dir, title string }{
+	{"region", "regions/", "Regions"},
+	{"industry", "industries/", "Industries"},
+	{"standard", "standards/", "Standards"},
+	{"service", "services/", "Services"},
+}
+
+func (b *build) taxonomy(key string) []catalog.Term {
+	switch key {
+	case "region":
+		return b.cat.Regions
+	case "industry":
+		return b.cat.Industries
+	case "service":
+		return b.cat.Services
+	}
+	return b.cat.Standards
+}
+
+// indexTerms builds, once, the documents of each term of each taxonomy, so
+// that no template ever loops over the whole catalog.
+func (b *build) indexTerms(a *area) map[string]map[string][]*DocView {
+	index := map[string]map[string][]*DocView{"region": {}, "industry": {}, "service": {}, "standard": {}}
+	for _, d := range a.latest {
+		for _, id := range d.Document.Regions {
+			index["region"][id] = append(index["region"][id], d)
+		}
+		for _, id := range d.Document.Industries {
+			index["industry"][id] = append(index["industry"][id], d)
+		}
+		for _, id := range d.Document.Services {
+			index["service"][id] = append(index["service"][id], d)
+		}
+		for _, id := range d.Document.Standards {
+			index["standard"][id] = append(index["standard"][id], d)
+		}
+	}
+	return index
+}
+
+// pairLinks returns, per region (byRegion) or per industry, links to the
+// non-empty region×industry pages.
+func (b *build) pairLinks(a *area, index map[string]map[string][]*DocView, byRegion bool) map[string][]Link {
+	out := map[string][]Link{}
+	for _, r := range b.cat.Regions {
+		for _, i := range b.cat.Industries {
+			n := len(intersect(index["region"][r.ID], index["industry"][i.ID]))
+			if n == 0 {
+				continue
+			}
+			u := b.base + "regions/" + r.ID + "/industries/" + i.ID + "/"
+			if byRegion {
+				out[r.ID] = append(out[r.ID], Link{Name: i.Name, URL: u, Count: n})
+			} else {
+				out[i.ID] = append(out[i.ID], Link{Name: r.Name, URL: u, Count: n})
+			}
+		}
+	}
+	return out
+}
+
+// intersect returns the views in both lists; both are in series order.
+func intersect(x, y []*DocView) []*DocView {
+	var out []*DocView
+	i, j := 0, 0
+	for i < len(x) && j < len(y) {
+		switch {
+		case x[i] == y[j]:
+			out = append(out, x[i])
+			i++
+			j++
+		case x[i].Series < y[j].Series:
+			i++
+		default:
+			j++
+		}
+	}
+	return out
+}
+
+func filter(docs []*DocView, keep func(*DocView) bool) []*DocView {
+	var out []*DocView
+	for _, d := range docs {
+		if keep(d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func yearsOf(docs []*DocView) []int {
+	var ys []int
+	for _, d := range docs {
+		if y := d.Published.Year(); !slices.Contains(ys, y) {
+			ys = append(ys, y)
+		}
+	}
+	slices.Sort(ys)
+	slices.Reverse(ys)
+	return ys
+}
+
+func standardSets(views []TermView) []StandardSet {
+	var sets []StandardSet
+	for _, v := range views {
+		g := v.Group
+		if g == "" {
+			g = "Other"
+		}
+		i := slices.IndexFunc(sets, func(s StandardSet) bool { return s.Name == g })
+		if i < 0 {
+			sets = append(sets, StandardSet{Name: g})
+			i = len(sets) - 1
+		}
+		sets[i].Standards = append(sets[i].Standards, v)
+	}
+	return sets
+}
+
+func libraryName(kind string) string {
+	if kind == catalog.KindReport {
+		return "Compliance reports"
+	}
+	return "Trust documents"
+}
+
+func libraryIntro(kind string) string {
+	if kind == catalog.KindReport {
+		return "Independent audit reports, certificates and assessments of our services."
+	}
+	return "How we run our services: security, privacy, resilience and data protection."
+}
+
+func (b *build) libraryURL(a *area, kind string) string {
+	if a.public {
+		return b.base + PublicPrefix + "documents/"
+	}
+	if kind == catalog.KindReport {
+		return b.base + "compliance-reports/"
+	}
+	return b.base + "trust-documents/"
+}
+
+// sortByDate orders newest first, then by title.
+func sortByDate(docs []*DocView) {
+	slices.SortStableFunc(docs, func(x, y *DocView) int {
+		if c := y.Published.Compare(x.Published); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Title, y.Title)
+	})
+}
+
+func sortByName(docs []*DocView) {
+	slices.SortStableFunc(docs, func(x, y *DocView) int {
+		if c := strings.Compare(strings.ToLower(x.Title), strings.ToLower(y.Title)); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Series, y.Series)
+	})
+}
+
+// listDef is a list before pagination.
+type listDef struct {
+	path   string
+	title  string
+	intro  string
+	docs   []*DocView
+	scope  map[string]string
+	facets []FacetGroup
+	crumbs []Link
+}
+
+// listJobs paginates a list in both sort orders. Page 1 sorted by date is
+// the list's own URL; the others are plain URLs below it:
+// by-name/, page/2/, by-name/page/2/.
+func (b *build) listJobs(a *area, l listDef) []job {
+	size := b.cat.Site.PageSize
+	count := max(1, (len(l.docs)+size-1)/size)
+	var jobs []job
+	for _, order := range []string{"date", "name"} {
+		docs := slices.Clone(l.docs)
+		if order == "date" {
+			sortByDate(docs)
+		} else {
+			sortByName(docs)
+		}
+		for n := 1; n <= count; n++ {
+			page := docs[(n-1)*size : min(n*size, len(docs))]
+			rows := make([]template.HTML, len(page))
+			for i, d := range page {
+				rows[i] = d.Row
+			}
+			lv := &ListView{Title: l.title, Intro: l.intro, Scope: l.scope, Total: len(l.docs), Rows: rows, Docs: page,
+				Sort: order, PageNum: n, PageCount: count, Facets: l.facets, DataURL: b.base + a.prefix + "catalog.json"}
+			lv.SortLinks = []Link{
+				{Name: "Newest first", URL: b.base + listPath(l.path, "date", 1), Current: order == "date"},
+				{Name: "Name", URL: b.base + listPath(l.path, "name", 1), Current: order == "name"},
+			}
+			lv.Pages = pageLinks(b.base, l.path, order, n, count)
+			if n > 1 {
+				lv.Prev = b.base + listPath(l.path, order, n-1)
+			}
+			if n < count {
+				lv.Next = b.base + listPath(l.path, order, n+1)
+			}
+			title := l.title
+			if n > 1 {
+				title += " (page " + strconv.Itoa(n) + ")"
+			}
+			jobs = append(jobs, b.page(a, listPath(l.path, order, n)+"index.html",
+				&Page{Layout: "list", Title: title, Description: l.intro, List: lv, Crumbs: l.crumbs, NoIndex: order == "name"}))
+		}
+	}
+	return jobs
+}
+
+func listPath(base, order string, n int) string {
+	p := base
+	if order == "name" {
+		p += "by-name/"
+	}
+	if n > 1 {
+		p += "page/" + strconv.Itoa(n) + "/"
+	}
+	return p
+}
+
+// pageLinks returns the first, last and nearby pages.
+func pageLinks(base, list, order string, cur, count int) []Link {
+	if count <= 1 {
+		return nil
+	}
+	var out []Link
+	last := 0
+	for n := 1; n <= count; n++ {
+		if n != 1 && n != count && (n < cur-2 || n > cur+2) {
+			continue
+		}
+		if last != 0 && n != last+1 {
+			out = append(out, Link{Name: "…"})
+		}
+		out = append(out, Link{Name: strconv.Itoa(n), URL: base + listPath(list, order, n), Current: n == cur})
+		last = n
+	}
+	return out
+}

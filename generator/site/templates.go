@@ -1,0 +1,216 @@
+package site
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stp-portal/stp/generator/catalog"
+)
+
+// Layouts are the page templates of layouts/: base.html wraps every page,
+// partials/*.html are shared, and each other .html file renders the main
+// part of one kind of page.
+type Layouts struct {
+	pages map[string]*template.Template
+}
+
+// pageLayouts are the page templates a site must have.
+var pageLayouts = []string{"home", "list", "document", "page", "terms", "settings", "404", "redirect", "help"}
+
+// loadLayouts parses layouts/ under root. Problems point at
+// layouts/FILE:LINE:COL.
+func loadLayouts(root string, funcs template.FuncMap) (*Layouts, catalog.Problems) {
+	dir := filepath.Join(root, "layouts")
+	read := func(rel string) (string, error) {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+		return string(b), err
+	}
+	var problems catalog.Problems
+	base := template.New("").Funcs(funcs).Option("missingkey=error")
+	src, err := read("base.html")
+	if err != nil {
+		return nil, catalog.Problems{{Pos: catalog.Pos{File: "layouts/base.html"}, Message: "the base layout is missing: " + err.Error()}}
+	}
+	if _, err := base.New("layouts/base.html").Parse(src); err != nil {
+		problems = append(problems, templateProblem(err))
+	}
+	partials, _ := fs.Glob(os.DirFS(dir), "partials/*.html")
+	slices.Sort(partials)
+	for _, p := range partials {
+		src, err := read(p)
+		if err == nil {
+			_, err = base.New("layouts/" + p).Parse(src)
+		}
+		if err != nil {
+			problems = append(problems, templateProblem(err))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	l := &Layouts{pages: map[string]*template.Template{}}
+	files, _ := fs.Glob(os.DirFS(dir), "*.html")
+	slices.Sort(files)
+	for _, file := range files {
+		if file == "base.html" {
+			continue
+		}
+		src, err := read(file)
+		t, cerr := base.Clone()
+		if err == nil {
+			err = cerr
+		}
+		if err == nil {
+			_, err = t.New("layouts/" + file).Parse(src)
+		}
+		if err != nil {
+			problems = append(problems, templateProblem(err))
+			continue
+		}
+		l.pages[strings.TrimSuffix(file, ".html")] = t
+	}
+	for _, name := range pageLayouts {
+		if _, ok := l.pages[name]; !ok && len(problems) == 0 {
+			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: "layouts/" + name + ".html"}, Message: "layout is missing; every site needs " + name + ".html"})
+		}
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return l, nil
+}
+
+// render executes the base layout for a page.
+func (l *Layouts) render(w *bytes.Buffer, p *Page) error {
+	t := l.pages[p.Layout]
+	if t == nil {
+		return fmt.Errorf("no layout %q", p.Layout)
+	}
+	return t.ExecuteTemplate(w, "layouts/base.html", p)
+}
+
+// renderPartial executes one named template from the base set, for list rows.
+func (l *Layouts) renderPartial(w *bytes.Buffer, name string, data any) error {
+	return l.pages["list"].ExecuteTemplate(w, name, data)
+}
+
+var templateErr = regexp.MustCompile(`^template: ([^:]+):(\d+)(?::(\d+))?: ?(.*)$`)
+
+// templateProblem turns text/template's "template: NAME:LINE:COL: msg" into
+// a positioned problem.
+func templateProblem(err error) *catalog.Problem {
+	msg := err.Error()
+	m := templateErr.FindStringSubmatch(msg)
+	if m == nil {
+		return &catalog.Problem{Pos: catalog.Pos{File: "layouts/"}, Message: msg}
+	}
+	line, _ := strconv.Atoi(m[2])
+	col := 1
+	if m[3] != "" {
+		col, _ = strconv.Atoi(m[3])
+	}
+	return &catalog.Problem{Pos: catalog.Pos{File: m[1], Line: line, Col: col}, Message: strings.TrimSpace(m[4])}
+}
+
+// filterField is one taxonomy the browser-side list filter offers.
+type filterField struct{ Key, Name string }
+
+var filterFields = []filterField{{"service", "Service"}, {"standard", "Standard"}, {"region", "Region"}, {"industry", "Industry"}}
+
+// funcs are the helpers templates may call; they are all pure.
+func funcs(basePath string) template.FuncMap {
+	return template.FuncMap{
+		// url turns a site-relative path into a path under the base URL.
+		"url": func(rel string) string { return basePath + strings.TrimPrefix(rel, "/") },
+		"isodate": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.Format(time.DateOnly)
+		},
+		"longdate": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.Format("2 January 2006")
+		},
+		"bytes":  humanBytes,
+		"join":   strings.Join,
+		"kind":   kindName,
+		"plural": func(n int, one, many string) string { return pluralize(n, one, many) },
+		"short": func(s string) string {
+			if len(s) > 16 {
+				return s[:16]
+			}
+			return s
+		},
+		"base": path.Base,
+		// dict builds a map for passing several values to a partial.
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, errors.New("dict needs key and value pairs")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+		// rows returns the pre-rendered list rows of documents.
+		"rows": func(docs []*DocView) []template.HTML {
+			out := make([]template.HTML, len(docs))
+			for i, d := range docs {
+				out[i] = d.Row
+			}
+			return out
+		},
+		"json": func(v any) (string, error) {
+			b, err := json.Marshal(v)
+			return string(b), err
+		},
+		"filterFields": func() []filterField { return filterFields },
+	}
+}
+
+func pluralize(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+func kindName(kind string) string {
+	if kind == catalog.KindReport {
+		return "Compliance report"
+	}
+	return "Trust document"
+}
+
+// humanBytes prints a size the way readers expect: 1.2 MB, 340 KB.
+func humanBytes(n int64) string {
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10) + " bytes"
+	case n < 1000*1000:
+		return strconv.FormatFloat(float64(n)/1000, 'f', 0, 64) + " KB"
+	case n < 1000*1000*1000:
+		return strconv.FormatFloat(float64(n)/1000/1000, 'f', 1, 64) + " MB"
+	}
+	return strconv.FormatFloat(float64(n)/1000/1000/1000, 'f', 1, 64) + " GB"
+}
