@@ -103,7 +103,19 @@ func (d *decoder) syntaxError(err error) {
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
-	d.errorAt(Pos{File: d.file, Line: line, Col: col}, "YAML syntax: %s", msg)
+	d.errorAt(Pos{File: d.file, Line: line + parserLineShift(msg), Col: col}, "YAML syntax: %s", msg)
+}
+
+// parserLineShift corrects a quirk of the YAML library: parser errors (not
+// scanner errors) report the 0-based line where the construct began.
+func parserLineShift(msg string) int {
+	for _, p := range []string{"did not find expected <document start>", "did not find expected node content",
+		"did not find expected key", "did not find expected '-' indicator", "did not find expected ',' or"} {
+		if strings.HasPrefix(msg, p) {
+			return 1
+		}
+	}
+	return 0
 }
 
 func (d *decoder) site(n *yaml.Node) Site {

@@ -146,10 +146,11 @@ func funcs(basePath string) template.FuncMap {
 			}
 			return t.Format("2 January 2006")
 		},
-		"bytes":  humanBytes,
-		"join":   strings.Join,
-		"kind":   kindName,
-		"plural": func(n int, one, many string) string { return pluralize(n, one, many) },
+		"shortdate": func(t time.Time) string { return t.Format("2 Jan 2006") },
+		"bytes":     humanBytes,
+		"join":      strings.Join,
+		"kind":      kindName,
+		"plural":    func(n int, one, many string) string { return pluralize(n, one, many) },
 		"short": func(s string) string {
 			if len(s) > 16 {
 				return s[:16]

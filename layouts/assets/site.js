@@ -27,11 +27,14 @@
 
   // Dates: ISO in the markup, the reader's own format on screen.
   function localDates() {
-    var fmt;
-    try { fmt = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" }); } catch (e) { return; }
+    var long, short;
+    try {
+      long = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+      short = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+    } catch (e) { return; }
     document.querySelectorAll("time[datetime]").forEach(function (t) {
       var d = new Date(t.getAttribute("datetime") + "T00:00:00Z");
-      if (!isNaN(d)) t.textContent = fmt.format(d);
+      if (!isNaN(d)) t.textContent = (t.classList.contains("short") ? short : long).format(d);
     });
   }
 
@@ -188,8 +191,7 @@
       tr.appendChild(el("td", d.services.map(function (i) { return names[i] || i; }).join(", "), { "data-label": "Services" }));
       tr.appendChild(el("td", d.standards.map(function (i) { return names[i] || i; }).join(", ") || "—", { "data-label": "Standards" }));
       var when = el("td", null, { "data-label": "Date" });
-      when.appendChild(document.createTextNode("Published "));
-      when.appendChild(el("time", d.published, { datetime: d.published }));
+      when.appendChild(el("time", d.published, { datetime: d.published, "class": "short" }));
       tr.appendChild(when);
       tr.appendChild(el("td", d.version, { "data-label": "Version" }));
       var dl = el("td", null, { "data-label": "Download" });

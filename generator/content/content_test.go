@@ -1,0 +1,73 @@
+package content
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParsePage(t *testing.T) {
+	src := "---\ntitle: FAQ\ndescription: Answers.\npublic: true\nmenu: 20\n---\n## Why?\n\nBecause <script>alert(1)</script> [x](javascript:alert(1)).\n"
+	p, problems := ParsePage("content/faq.md", "faq", []byte(src), NewMarkdown(0))
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	if p.Title != "FAQ" || p.Description != "Answers." || !p.Public || p.Menu != 20 {
+		t.Errorf("front matter: %+v", p)
+	}
+	body := string(p.Body)
+	if !strings.Contains(body, `<h2 id="why">Why?</h2>`) {
+		t.Errorf("heading missing: %s", body)
+	}
+	// Raw HTML is dropped and dangerous links are emptied.
+	if strings.Contains(body, "<script") || strings.Contains(body, "javascript:") {
+		t.Errorf("unsafe output: %s", body)
+	}
+}
+
+func TestParsePageErrors(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"---\ntitle: A\n", "content/x.md:1:1: front matter starts with --- but never ends; close it with a line of ---"},
+		{"---\ntitle: A\ncolour: red\n---\n", `content/x.md:3:1: unknown front matter field "colour" (known: title, description, public, menu)`},
+		{"---\ntitle: A\npublic: yes please\n---\n", "content/x.md:3:9: public must be true or false"},
+		{"---\ntitle: A\nmenu: first\n---\n", "content/x.md:3:7: menu must be a whole number from 1 to 1000 (its place in the navigation)"},
+		{"---\ntitle: [A\n---\n", "content/x.md:2:1: front matter YAML: did not find expected ',' or ']'"},
+		{"# Just text\n", "content/x.md:1:1: page has no title; start it with front matter:\n---\ntitle: Getting started\n---"},
+		{"---\ntitle:\n  - a\n---\n", "content/x.md:3:3: title must be text"},
+	}
+	for _, tt := range tests {
+		_, problems := ParsePage("content/x.md", "x", []byte(tt.src), NewMarkdown(0))
+		if len(problems) != 1 || problems[0].Error() != tt.want {
+			t.Errorf("%q: problems %v\nwant %s", tt.src, problems, tt.want)
+		}
+	}
+}
+
+func TestHeadingShiftAndText(t *testing.T) {
+	md := NewMarkdown(1)
+	h, err := md.HTML([]byte("# Scope\n\nText with **bold**.\n"))
+	if err != nil || !strings.Contains(string(h), "<h2") {
+		t.Errorf("shifted heading: %s %v", h, err)
+	}
+	got := md.Text([]byte("# Scope\n\nText with **bold** and a [link](https://x.example).\n\n- one\n- two\n"))
+	if got != "Scope Text with bold and a link . one two" && got != "Scope Text with bold and a link. one two" {
+		t.Errorf("Text = %q", got)
+	}
+}
+
+// FuzzParsePage: any bytes give a page or problems, never a panic, and
+// never markup from the input.
+func FuzzParsePage(f *testing.F) {
+	f.Add([]byte("---\ntitle: A\npublic: true\nmenu: 3\n---\nbody"))
+	f.Add([]byte("---\n---\n"))
+	f.Add([]byte("---\r\ntitle: x\r\n---\r\n<b>x</b>"))
+	md := NewMarkdown(0)
+	f.Fuzz(func(t *testing.T, src []byte) {
+		p, problems := ParsePage("content/x.md", "x", src, md)
+		if (p == nil) == (len(problems) == 0) {
+			t.Fatalf("page %v with problems %v", p, problems)
+		}
+		if p != nil && strings.Contains(string(p.Body), "<script") {
+			t.Fatalf("raw HTML passed through: %s", p.Body)
+		}
+	})
+}
