@@ -69,18 +69,21 @@ func (d *decoder) validate(c *Catalog) {
 				d.errorAt(doc.At("expires"), "expires %s is earlier than the %d months a document must stay downloadable; set it to %s or later, or remove it", day(*doc.Expires), RetentionMonths, day(keep))
 			}
 		}
+		givenServices, givenRegions, givenIndustries := len(doc.Services), len(doc.Regions), len(doc.Industries)
 		doc.Services = d.expand(doc.Services, doc.AllServices, services, doc.At("services"))
 		doc.Standards = d.expand(doc.Standards, doc.AllStandards, standards, doc.At("standards"))
 		doc.Regions = d.expand(doc.Regions, doc.AllRegions, regions, doc.At("regions"))
 		doc.Industries = d.expand(doc.Industries, doc.AllIndustries, industries, doc.At("industries"))
-		if len(doc.Services) == 0 {
-			d.errorAt(doc.At("services"), "document %q names no service; list the services it covers or write all", doc.ID)
-		}
-		if len(doc.Regions) == 0 {
-			d.errorAt(doc.At("regions"), "document %q names no region; list its regions or write all", doc.ID)
-		}
-		if len(doc.Industries) == 0 {
-			d.errorAt(doc.At("industries"), "document %q names no industry; list its industries or write all", doc.ID)
+		// An empty list is an error of its own; a list of unknown ids was
+		// reported above.
+		for _, f := range []struct {
+			field string
+			given int
+			ids   []string
+		}{{"services", givenServices, doc.Services}, {"regions", givenRegions, doc.Regions}, {"industries", givenIndustries, doc.Industries}} {
+			if f.given == 0 && len(f.ids) == 0 {
+				d.errorAt(doc.At(f.field), "document %q names no %s; list them or write all", doc.ID, f.field)
+			}
 		}
 	}
 	d.checkSeries(c)

@@ -6,6 +6,7 @@ package content
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"strconv"
@@ -31,37 +32,104 @@ type Page struct {
 	Public      bool
 	// Menu orders the page in the header navigation; 0 keeps it out.
 	Menu int
-	Body template.HTML
-	File string
+	// Source is the Markdown body; Body is it rendered.
+	Source   []byte
+	Body     template.HTML
+	File     string
+	bodyLine int
 }
 
 // Markdown renders publisher Markdown. Headings are shifted down by the
 // given number of levels so that a description's "# Scope" sits below the
-// page's own title.
+// page's own title. Links to other pages are written as links to their
+// Markdown files, [FAQ](faq.md), as in any Markdown editor; they become the
+// pages' URLs.
 type Markdown struct {
 	md goldmark.Markdown
 }
 
-// NewMarkdown returns a renderer whose headings start at level 1+shift.
-func NewMarkdown(shift int) *Markdown {
+// NewMarkdown returns a renderer whose headings start at level 1+shift and
+// which turns links to the files named in pages (e.g. "faq.md") into their
+// URLs. pages must not change afterwards: renderers are shared by goroutines.
+func NewMarkdown(shift int, pages map[string]string) *Markdown {
 	return &Markdown{md: goldmark.New(
 		goldmark.WithExtensions(extension.GFM),
 		goldmark.WithParserOptions(
 			parser.WithAutoHeadingID(),
-			parser.WithASTTransformers(util.Prioritized(headingShift(shift), 100)),
+			parser.WithASTTransformers(
+				util.Prioritized(headingShift(shift), 100),
+				util.Prioritized(pageLinks(pages), 101),
+			),
 		),
 	)}
 }
 
 // HTML renders src. goldmark leaves out raw HTML and dangerous link
 // destinations (javascript:, vbscript:, data:) unless told otherwise, and we
-// never tell it.
+// never tell it. A link to a Markdown file that is not a page is an error
+// naming its line.
 func (m *Markdown) HTML(src []byte) (template.HTML, error) {
 	var b bytes.Buffer
-	if err := m.md.Convert(src, &b); err != nil {
+	ctx := parser.NewContext()
+	if err := m.md.Convert(src, &b, parser.WithContext(ctx)); err != nil {
 		return "", err
 	}
+	if bad, ok := ctx.Get(brokenLinkKey).(*brokenLink); ok && bad != nil {
+		return "", bad
+	}
 	return template.HTML(b.String()), nil
+}
+
+var brokenLinkKey = parser.NewContextKey()
+
+// brokenLink is a link to a .md file that is not one of the site's pages.
+type brokenLink struct {
+	Line   int
+	Target string
+}
+
+func (e *brokenLink) Error() string {
+	return fmt.Sprintf("link to %q, which is not a page under content/; link to an existing page such as faq.md", e.Target)
+}
+
+// pageLinks rewrites links to Markdown pages.
+type pageLinks map[string]string
+
+func (p pageLinks) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	src := reader.Source()
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		link, ok := n.(*ast.Link)
+		if !entering || !ok {
+			return ast.WalkContinue, nil
+		}
+		dest := string(link.Destination)
+		target, fragment, _ := strings.Cut(dest, "#")
+		if !strings.HasSuffix(target, ".md") || strings.Contains(target, ":") {
+			return ast.WalkContinue, nil
+		}
+		u, found := p[strings.TrimPrefix(target, "./")]
+		if !found {
+			if pc.Get(brokenLinkKey) == nil {
+				pc.Set(brokenLinkKey, &brokenLink{Line: lineOf(link, src), Target: target})
+			}
+			return ast.WalkContinue, nil
+		}
+		if fragment != "" {
+			u += "#" + fragment
+		}
+		link.Destination = []byte(u)
+		return ast.WalkContinue, nil
+	})
+}
+
+// lineOf finds the 1-based line of a link from its first text segment.
+func lineOf(n ast.Node, src []byte) int {
+	for c := n.FirstChild(); c != nil; c = c.FirstChild() {
+		if t, ok := c.(*ast.Text); ok {
+			return bytes.Count(src[:t.Segment.Start], []byte("\n")) + 1
+		}
+	}
+	return 1
 }
 
 // Text returns the plain text of src, words separated by spaces, for search.
@@ -113,8 +181,9 @@ func (s headingShift) Transform(doc *ast.Document, _ text.Reader, _ parser.Conte
 }
 
 // ParsePage reads a page: optional front matter between --- lines, then
-// Markdown. file names the page in problems, e.g. "content/faq.md".
-func ParsePage(file, slug string, src []byte, md *Markdown) (*Page, catalog.Problems) {
+// Markdown, kept in Source until Render. file names the page in problems,
+// e.g. "content/faq.md".
+func ParsePage(file, slug string, src []byte) (*Page, catalog.Problems) {
 	p := &Page{Slug: slug, File: file}
 	var problems catalog.Problems
 	errorf := func(line, col int, format string, args ...any) {
@@ -148,13 +217,23 @@ func ParsePage(file, slug string, src []byte, md *Markdown) (*Page, catalog.Prob
 	if len(problems) > 0 {
 		return nil, problems
 	}
-	html, err := md.HTML(body)
+	p.Source, p.bodyLine = body, bodyLine
+	return p, nil
+}
+
+// Render turns the page's Markdown into Body.
+func (p *Page) Render(md *Markdown) *catalog.Problem {
+	html, err := md.HTML(p.Source)
 	if err != nil {
-		errorf(bodyLine, 1, "Markdown: %v", err)
-		return nil, problems
+		line := p.bodyLine
+		var bad *brokenLink
+		if errors.As(err, &bad) {
+			line += bad.Line - 1
+		}
+		return &catalog.Problem{Pos: catalog.Pos{File: p.File, Line: line, Col: 1}, Message: err.Error()}
 	}
 	p.Body = html
-	return p, nil
+	return nil
 }
 
 // decodeFrontMatter reads the front matter mapping; positions are shifted by

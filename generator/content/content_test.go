@@ -7,9 +7,12 @@ import (
 
 func TestParsePage(t *testing.T) {
 	src := "---\ntitle: FAQ\ndescription: Answers.\npublic: true\nmenu: 20\n---\n## Why?\n\nBecause <script>alert(1)</script> [x](javascript:alert(1)).\n"
-	p, problems := ParsePage("content/faq.md", "faq", []byte(src), NewMarkdown(0))
+	p, problems := ParsePage("content/faq.md", "faq", []byte(src))
 	if len(problems) > 0 {
 		t.Fatal(problems)
+	}
+	if problem := p.Render(NewMarkdown(0, nil)); problem != nil {
+		t.Fatal(problem)
 	}
 	if p.Title != "FAQ" || p.Description != "Answers." || !p.Public || p.Menu != 20 {
 		t.Errorf("front matter: %+v", p)
@@ -35,7 +38,7 @@ func TestParsePageErrors(t *testing.T) {
 		{"---\ntitle:\n  - a\n---\n", "content/x.md:3:3: title must be text"},
 	}
 	for _, tt := range tests {
-		_, problems := ParsePage("content/x.md", "x", []byte(tt.src), NewMarkdown(0))
+		_, problems := ParsePage("content/x.md", "x", []byte(tt.src))
 		if len(problems) != 1 || problems[0].Error() != tt.want {
 			t.Errorf("%q: problems %v\nwant %s", tt.src, problems, tt.want)
 		}
@@ -43,7 +46,7 @@ func TestParsePageErrors(t *testing.T) {
 }
 
 func TestHeadingShiftAndText(t *testing.T) {
-	md := NewMarkdown(1)
+	md := NewMarkdown(1, nil)
 	h, err := md.HTML([]byte("# Scope\n\nText with **bold**.\n"))
 	if err != nil || !strings.Contains(string(h), "<h2") {
 		t.Errorf("shifted heading: %s %v", h, err)
@@ -60,14 +63,37 @@ func FuzzParsePage(f *testing.F) {
 	f.Add([]byte("---\ntitle: A\npublic: true\nmenu: 3\n---\nbody"))
 	f.Add([]byte("---\n---\n"))
 	f.Add([]byte("---\r\ntitle: x\r\n---\r\n<b>x</b>"))
-	md := NewMarkdown(0)
+	md := NewMarkdown(0, map[string]string{"faq.md": "/public/faq/"})
 	f.Fuzz(func(t *testing.T, src []byte) {
-		p, problems := ParsePage("content/x.md", "x", src, md)
+		p, problems := ParsePage("content/x.md", "x", src)
 		if (p == nil) == (len(problems) == 0) {
 			t.Fatalf("page %v with problems %v", p, problems)
 		}
-		if p != nil && strings.Contains(string(p.Body), "<script") {
+		if p == nil {
+			return
+		}
+		if problem := p.Render(md); problem != nil && problem.Pos.Line < 1 {
+			t.Fatalf("problem without a line: %v", problem)
+		}
+		if strings.Contains(string(p.Body), "<script") {
 			t.Fatalf("raw HTML passed through: %s", p.Body)
 		}
 	})
+}
+
+func TestPageLinks(t *testing.T) {
+	md := NewMarkdown(0, map[string]string{"faq.md": "/public/faq/", "admins.md": "/public/admins/"})
+	p, _ := ParsePage("content/a.md", "a", []byte("---\ntitle: A\n---\nSee [FAQ](faq.md#consent) and [admins](./admins.md).\n\nAnd [gone](gone.md).\n"))
+	problem := p.Render(md)
+	want := `content/a.md:6:1: link to "gone.md", which is not a page under content/; link to an existing page such as faq.md`
+	if problem == nil || problem.Error() != want {
+		t.Fatalf("problem %v, want %s", problem, want)
+	}
+	p, _ = ParsePage("content/a.md", "a", []byte("---\ntitle: A\n---\nSee [FAQ](faq.md#consent) and [admins](./admins.md).\n"))
+	if problem := p.Render(md); problem != nil {
+		t.Fatal(problem)
+	}
+	if !strings.Contains(string(p.Body), `href="/public/faq/#consent"`) || !strings.Contains(string(p.Body), `href="/public/admins/"`) {
+		t.Errorf("links not rewritten: %s", p.Body)
+	}
 }

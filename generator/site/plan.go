@@ -24,16 +24,17 @@ var reservedSlugs = []string{"public", "assets", "files", "documents", "complian
 // build is one build's state: the inputs, loaded once, and the views of
 // both areas.
 type build struct {
-	o        Options
-	cat      *catalog.Catalog
-	pages    []*content.Page
-	intro    template.HTML
-	layouts  *Layouts
-	md       *content.Markdown
-	base     string // base path, "/" or "/pr-12/"
-	baseURL  string // absolute, ending in "/"
-	series   []*catalog.Series
-	terms    map[string]map[string]catalog.Term // taxonomy → id → term
+	o       Options
+	cat     *catalog.Catalog
+	pages   []*content.Page
+	intro   template.HTML
+	layouts *Layouts
+	// md renders document descriptions, one heading level down.
+	md             *content.Markdown
+	base           string // base path, "/" or "/pr-12/"
+	baseURL        string // absolute, ending in "/"
+	series         []*catalog.Series
+	terms          map[string]map[string]catalog.Term // taxonomy → id → term
 	listedVersions int
 
 	files  map[*catalog.Document]*FileView
@@ -46,8 +47,8 @@ type build struct {
 // load reads and checks every input. It returns all problems found.
 func load(o Options) (*build, catalog.Problems) {
 	cat, problems := catalog.Load(o.Root)
-	b := &build{o: o, cat: cat, md: content.NewMarkdown(1)}
-	pages, intro, pageProblems := loadPages(o.Root)
+	b := &build{o: o, cat: cat}
+	pages, pageProblems := loadPages(o.Root)
 	problems = append(problems, pageProblems...)
 	baseURL := o.BaseURL
 	if baseURL == "" && cat != nil {
@@ -63,13 +64,35 @@ func load(o Options) (*build, catalog.Problems) {
 	}
 	b.baseURL = baseURL
 	b.base = basePath(baseURL)
+
+	// Markdown links to page files ([FAQ](faq.md)) become page URLs.
+	links := map[string]string{}
+	for _, p := range pages {
+		if p.Slug != "index" {
+			links[p.Slug+".md"] = b.pageURL(p)
+		}
+	}
+	md := content.NewMarkdown(0, links)
+	b.md = content.NewMarkdown(1, links)
+	for _, p := range pages {
+		if problem := p.Render(md); problem != nil {
+			problems = append(problems, problem)
+			continue
+		}
+		if p.Slug == "index" {
+			b.intro = p.Body
+		} else {
+			b.pages = append(b.pages, p)
+		}
+	}
+
 	layouts, layoutProblems := loadLayouts(o.Root, funcs(b.base))
 	problems = append(problems, layoutProblems...)
 	problems.Sort()
 	if cat == nil || len(problems.Errors()) > 0 {
 		return nil, problems
 	}
-	b.pages, b.intro, b.layouts = pages, intro, layouts
+	b.layouts = layouts
 	b.series = cat.Listed(o.Now)
 	b.terms = map[string]map[string]catalog.Term{}
 	for name, ts := range map[string][]catalog.Term{"region": cat.Regions, "industry": cat.Industries, "service": cat.Services, "standard": cat.Standards} {
@@ -85,16 +108,14 @@ func load(o Options) (*build, catalog.Problems) {
 	return b, problems
 }
 
-// loadPages reads content/*.md. index.md is the home page's introduction.
-func loadPages(root string) ([]*content.Page, template.HTML, catalog.Problems) {
+// loadPages reads content/*.md; index.md is the home page's introduction.
+func loadPages(root string) ([]*content.Page, catalog.Problems) {
 	dir := filepath.Join(root, "content")
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, "", catalog.Problems{{Pos: catalog.Pos{File: "content/"}, Message: "cannot read the content folder: " + err.Error()}}
+		return nil, catalog.Problems{{Pos: catalog.Pos{File: "content/"}, Message: "cannot read the content folder: " + err.Error()}}
 	}
-	md := content.NewMarkdown(0)
 	var pages []*content.Page
-	var intro template.HTML
 	var problems catalog.Problems
 	for _, e := range entries {
 		name := e.Name()
@@ -113,18 +134,13 @@ func loadPages(root string) ([]*content.Page, template.HTML, catalog.Problems) {
 				Message: fmt.Sprintf("a page cannot be called %q: the name is taken by the generator or is not lowercase letters, digits and hyphens; rename the file", slug)})
 			continue
 		}
-		p, ps := content.ParsePage(file, slug, src, md)
+		p, ps := content.ParsePage(file, slug, src)
 		problems = append(problems, ps...)
-		if p == nil {
-			continue
+		if p != nil {
+			pages = append(pages, p)
 		}
-		if slug == "index" {
-			intro = p.Body
-			continue
-		}
-		pages = append(pages, p)
 	}
-	return pages, intro, problems
+	return pages, problems
 }
 
 func validSlug(s string) bool {
@@ -570,7 +586,7 @@ func (b *build) areaJobs(a *area) []job {
 			}
 			jobs = append(jobs, b.listJobs(a, listDef{
 				path: "regions/" + r.ID + "/industries/" + i.ID + "/", title: i.Name + " in " + r.Name, docs: docs,
-				scope: map[string]string{"region": r.ID, "industry": i.ID},
+				scope:  map[string]string{"region": r.ID, "industry": i.ID},
 				crumbs: []Link{{Name: "Regions", URL: b.base + "regions/"}, {Name: r.Name, URL: b.base + "regions/" + r.ID + "/"}},
 				facets: []FacetGroup{{Name: "Widen", Key: "", Links: []Link{
 					{Name: "All of " + r.Name, URL: b.base + "regions/" + r.ID + "/", Count: len(index["region"][r.ID])},

@@ -1,0 +1,621 @@
+package site
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/stp-portal/stp/generator/catalog"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// repoRoot is the repository, whose layouts/ every test site uses unless it
+// brings its own.
+const repoRoot = "../.."
+
+// writeSite writes a txtar archive as a site folder, adding the repository's
+// layouts/ when the archive has none, and returns the folder.
+func writeSite(t testing.TB, archive string) string {
+	t.Helper()
+	dir := t.TempDir()
+	ar := txtar.Parse([]byte(archive))
+	hasLayouts := false
+	for _, f := range ar.Files {
+		hasLayouts = hasLayouts || strings.HasPrefix(f.Name, "layouts/")
+		writeFile(t, filepath.Join(dir, f.Name), f.Data)
+	}
+	if !hasLayouts {
+		copyTree(t, filepath.Join(repoRoot, "layouts"), filepath.Join(dir, "layouts"))
+	}
+	return dir
+}
+
+func writeFile(t testing.TB, path string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyTree(t testing.TB, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		writeFile(t, filepath.Join(to, rel), data)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// buildSite builds dir as of now into dir/public and fails the test on
+// error.
+func buildSite(t testing.TB, dir, now string, edit ...func(*Options)) string {
+	t.Helper()
+	o := Options{Root: dir, Out: filepath.Join(dir, "public"), Now: day(now)}
+	for _, e := range edit {
+		e(&o)
+	}
+	if _, err := Build(o); err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	return o.Out
+}
+
+func read(t testing.TB, out, rel string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatalf("%s: %v", rel, err)
+	}
+	return string(b)
+}
+
+func exists(out, rel string) bool {
+	_, err := os.Stat(filepath.Join(out, filepath.FromSlash(rel)))
+	return err == nil
+}
+
+// small is a site with two regions, two industries and a few documents,
+// for most tests below.
+const small = `
+-- catalog.yaml --
+site:
+  title: Test Portal
+  organization: Testco
+  base_url: https://trust.example.com/
+  page_size: 5
+  contact: {name: Trust team, email: trust@example.com}
+regions:
+  - {id: europe, name: Europe}
+  - {id: japan, name: Japan}
+industries:
+  - {id: health, name: Healthcare}
+  - {id: finance, name: Finance}
+services:
+  - {id: cloud, name: Cloud}
+  - {id: mail, name: Mail}
+standards:
+  - {id: iso-27001, name: ISO/IEC 27001, group: ISO}
+  - {id: soc-2, name: SOC 2, group: SOC}
+documents:
+  - id: soc-2024
+    kind: compliance-report
+    title: SOC 2 Report
+    summary: The SOC 2 report for Cloud.
+    series: soc
+    version: "2024"
+    services: [cloud]
+    standards: [soc-2]
+    regions: all
+    industries: all
+    published: 2024-03-01
+    audit_period: {from: 2023-01-01, to: 2023-12-31}
+    file: files/soc-2024.pdf
+  - id: soc-2025
+    kind: compliance-report
+    title: SOC 2 Report
+    summary: The SOC 2 report for Cloud.
+    series: soc
+    version: "2025"
+    services: [cloud]
+    standards: [soc-2]
+    regions: all
+    industries: all
+    published: 2025-02-01
+    audit_period: {from: 2024-01-01, to: 2024-12-31}
+    file: files/soc-2025.pdf
+    description: |
+      # Scope
+      Covers **Cloud**.
+  - id: jp-health
+    kind: trust-document
+    title: Japan Health Guide
+    summary: Health data in Japan.
+    version: "1"
+    services: [mail]
+    standards: []
+    regions: [japan]
+    industries: [health]
+    published: 2025-01-10
+    file: files/jp.pdf
+  - id: open-overview
+    kind: trust-document
+    title: Open Security Overview
+    summary: Everyone may read this.
+    version: "1"
+    services: all
+    standards: [iso-27001]
+    regions: [europe]
+    industries: [finance]
+    published: 2025-01-20
+    file: files/open.pdf
+    public: true
+-- content/files/soc-2024.pdf --
+%PDF-1.4 soc 2024
+-- content/files/soc-2025.pdf --
+%PDF-1.4 soc 2025
+-- content/files/jp.pdf --
+%PDF-1.4 jp
+-- content/files/open.pdf --
+%PDF-1.4 open
+-- content/index.md --
+---
+title: Home
+---
+Welcome to the **test** portal.
+-- content/faq.md --
+---
+title: FAQ
+public: true
+menu: 10
+---
+## Questions
+-- content/internal.md --
+---
+title: Internal notes
+menu: 20
+---
+For signed-in readers.
+`
+
+func TestTaxonomyPages(t *testing.T) {
+	out := buildSite(t, writeSite(t, small), "2025-02-10")
+	// "all" puts the SOC report on every region and industry page.
+	for _, p := range []string{"regions/europe/", "regions/japan/", "industries/health/", "industries/finance/"} {
+		if !strings.Contains(read(t, out, p+"index.html"), "SOC 2 Report") {
+			t.Errorf("%s does not list the SOC report that applies to all", p)
+		}
+	}
+	// Pairs exist only where a document applies.
+	for pair, want := range map[string]bool{
+		"regions/japan/industries/health/":   true,
+		"regions/europe/industries/finance/": true,
+		"regions/japan/industries/finance/":  true, // the SOC report
+	} {
+		if exists(out, pair+"index.html") != want {
+			t.Errorf("%s exists = %v, want %v", pair, !want, want)
+		}
+	}
+	jh := read(t, out, "regions/japan/industries/health/index.html")
+	if !strings.Contains(jh, "Japan Health Guide") || strings.Contains(jh, "Open Security Overview") {
+		t.Errorf("japan×health lists the wrong documents")
+	}
+	if !strings.Contains(read(t, out, "standards/soc-2/index.html"), "SOC 2 Report") {
+		t.Errorf("standard page misses its document")
+	}
+	if !strings.Contains(read(t, out, "services/mail/index.html"), "Open Security Overview") {
+		t.Errorf("services: all did not reach the mail service page")
+	}
+	if strings.Contains(read(t, out, "compliance-reports/index.html"), "Japan Health Guide") {
+		t.Errorf("the compliance reports library lists a trust document")
+	}
+}
+
+func TestSeriesAndRetention(t *testing.T) {
+	dir := writeSite(t, small)
+	// Inside the 2024 version's retention: both versions listed.
+	out := buildSite(t, dir, "2025-02-10")
+	page := read(t, out, "documents/soc/index.html")
+	for _, want := range []string{`id="soc-2025"`, `id="soc-2024"`, "files/soc-2024/soc-2024.pdf", "<h2 id=\"scope\">Scope</h2>", "Current"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("series page lacks %q", want)
+		}
+	}
+	// The 2024 version drops out twelve months after it was published.
+	out = buildSite(t, dir, "2025-03-01")
+	page = read(t, out, "documents/soc/index.html")
+	if strings.Contains(page, `id="soc-2024"`) || exists(out, "files/soc-2024/soc-2024.pdf") {
+		t.Errorf("the superseded 2024 version is still published after its retention")
+	}
+	// Before the 2025 version is published, 2024 is current and 2025 is
+	// nowhere.
+	out = buildSite(t, dir, "2025-01-31")
+	page = read(t, out, "documents/soc/index.html")
+	if strings.Contains(page, "soc-2025") || !strings.Contains(page, `id="soc-2024"`) {
+		t.Errorf("a scheduled version leaked or the current one is missing")
+	}
+}
+
+func TestDownloadsHaveSizeAndChecksum(t *testing.T) {
+	out := buildSite(t, writeSite(t, small), "2025-02-10")
+	data := read(t, out, "files/soc-2025/soc-2025.pdf")
+	sum := fmt.Sprintf("%x", sha256.Sum256([]byte(data)))
+	page := read(t, out, "documents/soc/index.html")
+	if !strings.Contains(page, sum) {
+		t.Errorf("series page does not show the file's SHA-256 %s", sum)
+	}
+	if !strings.Contains(page, `download="soc-2025.pdf"`) {
+		t.Errorf("download link does not name the original file")
+	}
+	if got := strings.Count(strings.Join(walk(t, out), "\n"), "soc-2025.pdf"); got != 1 {
+		t.Errorf("the file is written %d times, want once", got)
+	}
+}
+
+func TestPagination(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(strings.Split(small, "documents:\n")[0] + "documents:\n")
+	for i := range 12 {
+		fmt.Fprintf(&b, `  - {id: doc-%02d, kind: trust-document, title: "Doc %02d", summary: S, version: "1", services: all, standards: [], regions: all, industries: all, published: 2025-01-%02d, file: files/d.pdf}
+`, i, 11-i, i+1)
+	}
+	b.WriteString("-- content/files/d.pdf --\n%PDF\n")
+	out := buildSite(t, writeSite(t, b.String()), "2025-06-01")
+	for _, p := range []string{"trust-documents/", "trust-documents/page/2/", "trust-documents/page/3/", "trust-documents/by-name/page/3/"} {
+		if !exists(out, p+"index.html") {
+			t.Errorf("%s missing", p)
+		}
+	}
+	if exists(out, "trust-documents/page/4/index.html") {
+		t.Errorf("a fourth page of twelve documents at five a page")
+	}
+	// Newest first: doc-11 (published 2025-01-12) opens page 1; by name,
+	// "Doc 00" (doc-11) too; page 3 by name ends with "Doc 11" (doc-00).
+	first := read(t, out, "trust-documents/index.html")
+	if i, j := strings.Index(first, "Doc 00"), strings.Index(first, "Doc 01"); i < 0 || j < 0 || i > j {
+		t.Errorf("date order wrong on page 1")
+	}
+	last := read(t, out, "trust-documents/by-name/page/3/index.html")
+	if !strings.Contains(last, "Doc 11") || strings.Contains(last, "Doc 09") {
+		t.Errorf("name order wrong on the last page")
+	}
+	if !strings.Contains(last, `href="/trust-documents/by-name/page/2/" rel="prev"`) {
+		t.Errorf("last page has no link to the previous one")
+	}
+}
+
+// TestBaseURLSubPath builds under a sub-path and checks that every local
+// link and asset stays under it and resolves to a built file.
+func TestBaseURLSubPath(t *testing.T) {
+	out := buildSite(t, writeSite(t, small), "2025-02-10", func(o *Options) { o.BaseURL = "https://preview.example.com/pr-12/" })
+	broken := checkLinks(t, out, "/pr-12/")
+	if len(broken) > 0 {
+		t.Errorf("links outside /pr-12/ or to nothing:\n%s", strings.Join(broken, "\n"))
+	}
+	if !strings.Contains(read(t, out, "feed.xml"), "https://preview.example.com/pr-12/documents/soc/") {
+		t.Errorf("feed links are not absolute under the sub-path")
+	}
+}
+
+var linkAttr = regexp.MustCompile(`(?:href|src)="([^"]*)"`)
+
+// checkLinks returns every href or src in the output's pages that is local
+// but not under base, or that names no built file.
+func checkLinks(t testing.TB, out, base string) []string {
+	t.Helper()
+	var broken []string
+	for _, rel := range walk(t, out) {
+		if !strings.HasSuffix(rel, ".html") {
+			continue
+		}
+		for _, m := range linkAttr.FindAllStringSubmatch(read(t, out, rel), -1) {
+			u := strings.ReplaceAll(m[1], "&amp;", "&")
+			if strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "mailto:") || strings.HasPrefix(u, "#") || strings.HasPrefix(u, "?") {
+				continue
+			}
+			if !strings.HasPrefix(u, base) {
+				broken = append(broken, rel+": "+u)
+				continue
+			}
+			target := strings.TrimPrefix(strings.SplitN(u, "#", 2)[0], base)
+			if target == "" || strings.HasSuffix(target, "/") {
+				target += "index.html"
+			}
+			if !exists(out, target) {
+				broken = append(broken, rel+": "+u+" (no such file)")
+			}
+		}
+	}
+	return broken
+}
+
+func walk(t testing.TB, out string) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(out, p)
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestPublicPrefix checks that nothing under public/ names or links a gated
+// document, and that the public prefix has its own feed and catalog.
+func TestPublicPrefix(t *testing.T) {
+	out := buildSite(t, writeSite(t, small), "2025-02-10")
+	gated := []string{"SOC 2 Report", "The SOC 2 report for Cloud", "soc-2025", "Japan Health Guide", "jp-health", "Internal notes", "/documents/soc/", "/files/"}
+	for _, rel := range walk(t, out) {
+		if !strings.HasPrefix(rel, "public/") {
+			continue
+		}
+		text := read(t, out, rel)
+		for _, g := range gated {
+			if g == "/files/" {
+				text = strings.ReplaceAll(text, "/public/files/", "")
+			}
+			if strings.Contains(text, g) {
+				t.Errorf("%s names gated %q", rel, g)
+			}
+		}
+	}
+	for _, want := range []string{"public/index.html", "public/documents/open-overview/index.html", "public/files/open-overview/open.pdf", "public/feed.xml", "public/catalog.json", "public/faq/index.html", "public/help/index.html"} {
+		if !exists(out, want) {
+			t.Errorf("%s missing", want)
+		}
+	}
+	var cat struct{ Documents []struct{ ID string } }
+	if err := json.Unmarshal([]byte(read(t, out, "public/catalog.json")), &cat); err != nil || len(cat.Documents) != 1 || cat.Documents[0].ID != "open-overview" {
+		t.Errorf("public catalog.json = %+v (%v), want only open-overview", cat, err)
+	}
+	// The gated site links the public file where it lives: copied once.
+	if !strings.Contains(read(t, out, "documents/open-overview/index.html"), `href="/public/files/open-overview/open.pdf"`) {
+		t.Errorf("gated page does not link the public copy of a public file")
+	}
+	if exists(out, "files/open-overview/open.pdf") || exists(out, "internal/index.html") == false || exists(out, "public/internal/index.html") {
+		t.Errorf("public file copied twice, or gated page misplaced")
+	}
+}
+
+func TestFeed(t *testing.T) {
+	out := buildSite(t, writeSite(t, small), "2025-02-10")
+	var feed struct {
+		Title   string `xml:"title"`
+		Updated string `xml:"updated"`
+		Entries []struct {
+			Title string `xml:"title"`
+			ID    string `xml:"id"`
+			Link  struct {
+				Href string `xml:"href,attr"`
+			} `xml:"link"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal([]byte(read(t, out, "feed.xml")), &feed); err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, e := range feed.Entries {
+		titles = append(titles, e.Title)
+	}
+	want := []string{"SOC 2 Report (version 2025)", "Open Security Overview", "Japan Health Guide", "SOC 2 Report (version 2024)"}
+	if !slices.Equal(titles, want) {
+		t.Errorf("feed entries %q, want %q", titles, want)
+	}
+	if feed.Updated != "2025-02-01T00:00:00Z" {
+		t.Errorf("feed updated %s", feed.Updated)
+	}
+	if feed.Entries[0].Link.Href != "https://trust.example.com/documents/soc/" {
+		t.Errorf("entry link %s", feed.Entries[0].Link.Href)
+	}
+	pub := read(t, out, "public/feed.xml")
+	if strings.Contains(pub, "SOC 2") || !strings.Contains(pub, "Open Security Overview") {
+		t.Errorf("public feed has gated entries or lacks the public one")
+	}
+}
+
+// TestNewBadge flags documents published within new_days of the build.
+func TestNewBadge(t *testing.T) {
+	dir := writeSite(t, small)
+	home := read(t, buildSite(t, dir, "2025-02-10"), "index.html")
+	if !strings.Contains(home, `<span class="badge">Updated</span>`) || !strings.Contains(home, "New and updated in the last 30 days") {
+		t.Errorf("home does not flag the SOC report updated 9 days ago")
+	}
+	home = read(t, buildSite(t, dir, "2025-06-10"), "index.html")
+	if strings.Contains(home, `class="badge"`) {
+		t.Errorf("badges shown four months later")
+	}
+}
+
+func TestEveryFolderHasAnIndex(t *testing.T) {
+	out := buildSite(t, writeSite(t, small), "2025-02-10")
+	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			if _, err := os.Stat(filepath.Join(p, "index.html")); err != nil {
+				t.Errorf("%s has no index.html", p)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A public placeholder never leads into the gated site.
+	if !strings.Contains(read(t, out, "public/files/index.html"), `url=/public/`) {
+		t.Errorf("public placeholder does not stay in the public prefix")
+	}
+}
+
+// TestSampleSite builds the repository's own sample and checks every link.
+func TestSampleSite(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "public")
+	res, err := Build(Options{Root: repoRoot, Out: out, Now: day("2026-11-27")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Documents < 30 || res.Pages < 100 {
+		t.Errorf("sample built %d versions in %d pages; expected a full portal", res.Documents, res.Pages)
+	}
+	if broken := checkLinks(t, out, "/"); len(broken) > 0 {
+		t.Errorf("broken links:\n%s", strings.Join(broken, "\n"))
+	}
+}
+
+// TestDeterministic builds the sample twice: identical bytes.
+func TestDeterministic(t *testing.T) {
+	a := filepath.Join(t.TempDir(), "a")
+	b := filepath.Join(t.TempDir(), "b")
+	for _, out := range []string{a, b} {
+		if _, err := Build(Options{Root: repoRoot, Out: out, Now: day("2026-11-27")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ha, hb := treeHash(t, a), treeHash(t, b)
+	if len(ha) != len(hb) {
+		t.Fatalf("builds differ in file count: %d and %d", len(ha), len(hb))
+	}
+	for f, h := range ha {
+		if hb[f] != h {
+			t.Errorf("%s differs between two builds", f)
+		}
+	}
+}
+
+func treeHash(t testing.TB, out string) map[string][32]byte {
+	t.Helper()
+	m := map[string][32]byte{}
+	for _, f := range walk(t, out) {
+		m[f] = sha256.Sum256([]byte(read(t, out, f)))
+	}
+	return m
+}
+
+// TestBadInputLeavesOutputAlone: broken catalogs, pages and layouts give
+// positioned errors, and the previous build stays exactly as it was.
+func TestBadInputLeavesOutputAlone(t *testing.T) {
+	tests := []struct {
+		name, file, find, replace string
+		want                      []string
+	}{
+		{"unknown industry", "catalog.yaml", "industries: [health]", "industries: [helth]",
+			[]string{`catalog.yaml:57:17: unknown industry "helth" (did you mean "health"?); add it to the catalog's industries or use a known id (known: health, finance)`}},
+		{"missing file and bad date", "catalog.yaml", "    published: 2025-01-10\n    file: files/jp.pdf", "    published: 2025-01-32\n    file: files/nope.pdf",
+			[]string{`catalog.yaml:58:16: published must be a date written YYYY-MM-DD (e.g. 2025-03-14), not "2025-01-32"`}},
+		{"file missing", "catalog.yaml", "file: files/jp.pdf", "file: files/nope.pdf",
+			[]string{`catalog.yaml:59:11: file content/files/nope.pdf does not exist; add it or fix the path`}},
+		{"front matter", "content/faq.md", "menu: 10", "menu: ten",
+			[]string{`content/faq.md:4:7: menu must be a whole number from 1 to 1000 (its place in the navigation)`}},
+		{"reserved page name", "content/internal.md", "", "",
+			nil},
+		{"layout parse error", "layouts/page.html", "{{.Content.Body}}", "{{.Content.Body",
+			[]string{`layouts/page.html:5:1: unexpected "<" in operand`}},
+		{"layout exec error", "layouts/page.html", "{{.Content.Body}}", "{{.Content.Bodyy}}",
+			[]string{`layouts/page.html:4:10: executing "main" at <.Content.Bodyy>: can't evaluate field Bodyy in type *content.Page`}},
+		{"hostile yaml", "catalog.yaml", "site:\n", "bomb: &a [*a, *a]\nsite:\n",
+			[]string{`catalog.yaml:1:11: aliases (*a) are not allowed in a catalog; write the value out`, `catalog.yaml:1:15: aliases (*a) are not allowed in a catalog; write the value out`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeSite(t, small)
+			out := buildSite(t, dir, "2025-02-10")
+			before := treeHash(t, out)
+			path := filepath.Join(dir, tt.file)
+			if tt.name == "reserved page name" {
+				// A page may not take a path the generator writes.
+				writeFile(t, filepath.Join(dir, "content", "regions.md"), []byte("---\ntitle: R\n---\n"))
+				tt.want = []string{`content/regions.md:1:1: a page cannot be called "regions": the name is taken by the generator or is not lowercase letters, digits and hyphens; rename the file`}
+			} else {
+				src, err := os.ReadFile(path)
+				if err != nil || !bytes.Contains(src, []byte(tt.find)) {
+					t.Fatalf("test edit: %q not in %s", tt.find, tt.file)
+				}
+				writeFile(t, path, bytes.Replace(src, []byte(tt.find), []byte(tt.replace), 1))
+			}
+			_, err := Build(Options{Root: dir, Out: out, Now: day("2025-02-10")})
+			var problems catalog.Problems
+			if !errors.As(err, &problems) {
+				t.Fatalf("build error %v, want problems", err)
+			}
+			var got []string
+			for _, p := range problems {
+				got = append(got, p.Error())
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+			after := treeHash(t, out)
+			if len(after) != len(before) {
+				t.Fatalf("output changed: %d files before, %d after", len(before), len(after))
+			}
+			for f, h := range before {
+				if after[f] != h {
+					t.Errorf("%s changed after a failed build", f)
+				}
+			}
+			leftovers, _ := filepath.Glob(filepath.Join(dir, ".public.build-*"))
+			if len(leftovers) > 0 {
+				t.Errorf("failed build left %v behind", leftovers)
+			}
+		})
+	}
+}
+
+// TestGolden compares a few rendered pages of the small site with files in
+// testdata/golden. Run `go test ./generator/site -run Golden -update` after
+// an intended change to the layouts, and review the diff.
+func TestGolden(t *testing.T) {
+	out := buildSite(t, writeSite(t, small), "2025-02-10")
+	for _, rel := range []string{"index.html", "documents/soc/index.html", "regions/japan/industries/health/index.html", "public/index.html", "feed.xml"} {
+		got := read(t, out, rel)
+		golden := filepath.Join("testdata", "golden", strings.ReplaceAll(rel, "/", "_"))
+		if *update {
+			writeFile(t, golden, []byte(got))
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run with -update to create it)", err)
+		}
+		if got != string(want) {
+			t.Errorf("%s differs from %s; run with -update if the change is intended", rel, golden)
+		}
+	}
+}
