@@ -50,17 +50,7 @@ type Result struct {
 // output is then left as it was.
 func Build(o Options) (*Result, error) {
 	start := time.Now()
-	if o.Root == "" {
-		o.Root = "."
-	}
-	if o.Out == "" {
-		o.Out = filepath.Join(o.Root, "public")
-	}
-	if o.Now.IsZero() {
-		o.Now = time.Now()
-	}
-	o.Now = o.Now.UTC().Truncate(24 * time.Hour)
-
+	o = o.withDefaults()
 	s, problems := load(o)
 	if s == nil {
 		return nil, problems
@@ -83,6 +73,38 @@ func Build(o Options) (*Result, error) {
 	res.Documents = s.listedVersions
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// Check does all a build does, rendering every page, but writes nothing.
+// It returns every problem, warnings included.
+func Check(o Options) catalog.Problems {
+	o = o.withDefaults()
+	s, problems := load(o)
+	if s == nil {
+		return problems
+	}
+	if err := s.render(&writer{dry: true, dirs: map[string]bool{}, written: map[string]bool{}}); err != nil {
+		var ps catalog.Problems
+		if errors.As(err, &ps) {
+			return append(problems, ps...)
+		}
+		return append(problems, &catalog.Problem{Pos: catalog.Pos{File: o.Root}, Message: err.Error()})
+	}
+	return problems
+}
+
+func (o Options) withDefaults() Options {
+	if o.Root == "" {
+		o.Root = "."
+	}
+	if o.Out == "" {
+		o.Out = filepath.Join(o.Root, "public")
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	o.Now = o.Now.UTC().Truncate(24 * time.Hour)
+	return o
 }
 
 // swap replaces out with the freshly built dir. The old output is moved

@@ -71,8 +71,9 @@ type ListView struct {
 	// e.g. {"region": "europe"}.
 	Scope map[string]string
 	Total int
-	Rows  []template.HTML
-	Docs  []*DocView
+	// Rows are the page's documents' rows, joined.
+	Rows template.HTML
+	Docs []*DocView
 	Sort  string // "date" or "name"
 	// SortLinks and Pages are the plain URLs that work without JavaScript.
 	SortLinks []Link
@@ -134,6 +135,8 @@ type SiteView struct {
 	Industry  []catalog.Term
 	Preview   bool
 	BuildDate time.Time
+	// Assets maps layouts/assets/ file names to their fingerprinted URLs.
+	Assets map[string]string
 	// ContactNote is site.contact.note rendered from Markdown.
 	ContactNote template.HTML
 }
@@ -164,4 +167,9 @@ type Page struct {
 	TermKind string
 	// Redirect is where a placeholder index page sends the reader.
 	Redirect string
+	// SearchManifestURL is the search index manifest of the page's area.
+	SearchManifestURL string
 }
+
+// AssetURL is the fingerprinted URL of a file from layouts/assets/.
+func (p *Page) AssetURL(name string) string { return p.Site.Assets[name] }

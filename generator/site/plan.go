@@ -429,6 +429,10 @@ func (b *build) siteView(a *area) *SiteView {
 		Preview:   b.o.Preview,
 		BuildDate: b.o.Now,
 	}
+	s.Assets = map[string]string{}
+	for name, rel := range b.assets {
+		s.Assets[name] = b.base + rel
+	}
 	if note := b.cat.Site.Contact.Note; note != "" {
 		s.ContactNote, _ = b.md.HTML([]byte(note)) // goldmark writes to memory and cannot fail
 	}
@@ -798,11 +802,7 @@ func (b *build) listJobs(a *area, l listDef) []job {
 		}
 		for n := 1; n <= count; n++ {
 			page := docs[(n-1)*size : min(n*size, len(docs))]
-			rows := make([]template.HTML, len(page))
-			for i, d := range page {
-				rows[i] = d.Row
-			}
-			lv := &ListView{Title: l.title, Intro: l.intro, Scope: l.scope, Total: len(l.docs), Rows: rows, Docs: page,
+			lv := &ListView{Title: l.title, Intro: l.intro, Scope: l.scope, Total: len(l.docs), Rows: joinRows(page), Docs: page,
 				Sort: order, PageNum: n, PageCount: count, Facets: l.facets, DataURL: b.base + a.prefix + "catalog.json"}
 			lv.SortLinks = []Link{
 				{Name: "Newest first", URL: b.base + listPath(l.path, "date", 1), Current: order == "date"},

@@ -124,6 +124,22 @@ func templateProblem(err error) *catalog.Problem {
 	return &catalog.Problem{Pos: catalog.Pos{File: m[1], Line: line, Col: col}, Message: strings.TrimSpace(m[4])}
 }
 
+// joinRows concatenates rows rendered once per document, so that a list
+// page costs a copy per row, not a template execution.
+func joinRows(docs []*DocView) template.HTML {
+	n := 0
+	for _, d := range docs {
+		n += len(d.Row) + 1
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, d := range docs {
+		b.WriteString(string(d.Row))
+		b.WriteByte('\n')
+	}
+	return template.HTML(b.String())
+}
+
 // filterField is one taxonomy the browser-side list filter offers.
 type filterField struct{ Key, Name string }
 
@@ -173,14 +189,8 @@ func funcs(basePath string) template.FuncMap {
 			}
 			return m, nil
 		},
-		// rows returns the pre-rendered list rows of documents.
-		"rows": func(docs []*DocView) []template.HTML {
-			out := make([]template.HTML, len(docs))
-			for i, d := range docs {
-				out[i] = d.Row
-			}
-			return out
-		},
+		// rows joins the pre-rendered list rows of documents.
+		"rows": joinRows,
 		"json": func(v any) (string, error) {
 			b, err := json.Marshal(v)
 			return string(b), err

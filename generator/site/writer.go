@@ -23,7 +23,9 @@ import (
 // writer writes the output tree. Pages are rendered and written by a pool
 // of workers, one per CPU; the first error stops the build.
 type writer struct {
-	dir   string
+	dir string
+	// dry renders everything but writes nothing, for stp check.
+	dry   bool
 	mu    sync.Mutex
 	dirs  map[string]bool
 	err   error
@@ -74,8 +76,10 @@ func (w *writer) write(rel string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(full, data, 0o644); err != nil {
-		return err
+	if !w.dry {
+		if err := os.WriteFile(full, data, 0o644); err != nil {
+			return err
+		}
 	}
 	w.mu.Lock()
 	w.bytes += int64(len(data))
@@ -98,7 +102,7 @@ func (w *writer) prepare(rel string) (string, error) {
 		return "", fmt.Errorf("two outputs want %s; rename one of the pages or files", rel)
 	}
 	w.written[rel] = true
-	known := w.dirs[dir] || dir == "."
+	known := w.dirs[dir] || dir == "." || w.dry
 	w.mu.Unlock()
 	if !known {
 		if err := os.MkdirAll(filepath.Join(w.dir, filepath.FromSlash(dir)), 0o755); err != nil {
@@ -123,14 +127,19 @@ func (w *writer) copyFile(src, rel string) (int64, string, error) {
 		return 0, "", err
 	}
 	defer in.Close()
-	out, err := os.Create(full)
-	if err != nil {
-		return 0, "", err
-	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(out, h), in)
-	if cerr := out.Close(); err == nil {
-		err = cerr
+	var n int64
+	if w.dry {
+		n, err = io.Copy(h, in)
+	} else {
+		var out *os.File
+		if out, err = os.Create(full); err != nil {
+			return 0, "", err
+		}
+		n, err = io.Copy(io.MultiWriter(out, h), in)
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if err != nil {
 		return 0, "", err

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/site"
+	"github.com/stp-portal/stp/proxy/proxycheck"
+)
+
+func init() {
+	commands["check"] = command{summary: "check catalog, pages, layouts and proxy configuration; write nothing", run: runCheck}
+}
+
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("stp check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o site.Options
+	fs.StringVar(&o.Root, "root", ".", "the site's folder")
+	now := fs.String("now", "", "check as of this date, YYYY-MM-DD (default today)")
+	proxyCfg := fs.String("proxy", "proxy/oauth2-proxy.cfg", "oauth2-proxy configuration to check, relative to the root; empty to skip")
+	format := fs.String("format", "text", "text, or json for tools")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "stp check: --format must be text or json\n")
+		return 2
+	}
+	if *now != "" {
+		t, err := time.Parse(time.DateOnly, *now)
+		if err != nil {
+			fmt.Fprintf(stderr, "stp check: --now must be a date written YYYY-MM-DD, not %q\n", *now)
+			return 2
+		}
+		o.Now = t
+	}
+	problems := site.Check(o)
+	if *proxyCfg != "" {
+		path := filepath.Join(o.Root, filepath.FromSlash(*proxyCfg))
+		if _, err := os.Stat(path); err == nil {
+			for _, p := range proxycheck.Check(path) {
+				problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: filepath.ToSlash(*proxyCfg), Line: p.Line, Col: p.Col}, Message: p.Message})
+			}
+		} else {
+			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: *proxyCfg}, Message: "proxy configuration not found; pass --proxy PATH, or --proxy '' to skip it"})
+		}
+	}
+	problems.Sort()
+	errs := len(problems.Errors())
+	if *format == "json" {
+		type item struct {
+			File     string `json:"file"`
+			Line     int    `json:"line"`
+			Column   int    `json:"column"`
+			Severity string `json:"severity"`
+			Message  string `json:"message"`
+		}
+		items := []item{}
+		for _, p := range problems {
+			sev := "error"
+			if p.Warning {
+				sev = "warning"
+			}
+			items = append(items, item{p.Pos.File, p.Pos.Line, p.Pos.Col, sev, p.Message})
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(items)
+	} else {
+		for _, p := range problems {
+			fmt.Fprintln(stdout, p)
+		}
+		warns := len(problems) - errs
+		fmt.Fprintf(stdout, "%d %s, %d %s\n", errs, plural(errs, "error", "errors"), warns, plural(warns, "warning", "warnings"))
+	}
+	if errs > 0 {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,297 @@
+// Package serve serves a built site directory over HTTP, safely.
+//
+// It is the upstream behind oauth2-proxy (stp serve, stp demo) and the base
+// of the dev server, so it owns every header a reader's browser and a CDN
+// see on the portal's own content: content types, attachment names for
+// downloads, caching per path class, and the security headers. oauth2-proxy
+// passes these through unchanged.
+//
+// The handler never lists a directory, never normalises a path with dot
+// segments or encoded separators into another one (because oauth2-proxy lets
+// /public/... through without a session, a normalising upstream would turn
+// /public/../index.html into a bypass), and opens every file through os.Root
+// so that symbolic links cannot leave the site directory.
+package serve
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Cache-Control values per path class. Fingerprinted assets never change
+// under their name, so they may be cached for a year. Other public paths
+// change when the site is rebuilt, so a CDN may hold them only briefly: five
+// minutes bounds how long a corrected public page can stay stale. Gated
+// content must never be stored by a shared cache, and the browser revalidates
+// it (cheaply, with the ETag) so that a revoked session stops reading it.
+const (
+	CacheImmutable = "public, max-age=31536000, immutable"
+	CachePublic    = "public, max-age=300"
+	CachePrivate   = "private, no-cache"
+	// CacheNotFound is used for every 404 so that a CDN never keeps a
+	// missing page (or a missing fingerprinted asset) for long.
+	CacheNotFound = "no-cache"
+)
+
+// DefaultContentSecurityPolicy allows only the site's own scripts, styles,
+// images, fonts and WebAssembly (the search index runs in the browser), and
+// forbids framing so that the portal cannot be clickjacked.
+const DefaultContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
+	"style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
+	"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+// Option configures the handler returned by New.
+type Option func(*handler)
+
+// WithContentSecurityPolicy replaces DefaultContentSecurityPolicy, for
+// example so that the dev server can allow its reload script. An empty
+// policy sends no Content-Security-Policy header.
+func WithContentSecurityPolicy(policy string) Option {
+	return func(h *handler) { h.csp = policy }
+}
+
+// WithPublicPrefix changes the URL prefix readable without signing in
+// (default "/public/"). It must start and end with a slash.
+func WithPublicPrefix(prefix string) Option {
+	return func(h *handler) { h.publicPrefix = prefix }
+}
+
+// New returns a handler that serves the site built in dir.
+//
+// The directory is opened again for every request rather than once, because
+// an atomic build replaces the directory by renaming, and a handle opened
+// before the rename would keep serving the old site.
+func New(dir string, opts ...Option) http.Handler {
+	h := &handler{
+		dir:          dir,
+		csp:          DefaultContentSecurityPolicy,
+		publicPrefix: "/public/",
+	}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
+}
+
+type handler struct {
+	dir          string
+	csp          string
+	publicPrefix string
+	etags        sync.Map // site path -> etagEntry
+}
+
+type etagEntry struct {
+	size    int64
+	modTime time.Time
+	etag    string
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hdr := w.Header()
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Referrer-Policy", "same-origin")
+	hdr.Set("X-Frame-Options", "DENY")
+	if h.csp != "" {
+		hdr.Set("Content-Security-Policy", h.csp)
+	}
+
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		hdr.Set("Allow", "GET, HEAD")
+		hdr.Set("Cache-Control", CacheNotFound)
+		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+		return
+	}
+
+	name, ok := sitePath(r)
+	if !ok {
+		h.notFound(w, r)
+		return
+	}
+
+	f, err := os.OpenInRoot(h.dir, rootName(name))
+	if err != nil {
+		h.notFound(w, r)
+		return
+	}
+	// Closed through the variable, because a directory's f is replaced by
+	// its index.html below.
+	defer func() { f.Close() }()
+	info, err := f.Stat()
+	if err != nil {
+		h.notFound(w, r)
+		return
+	}
+
+	if info.IsDir() {
+		if !strings.HasSuffix(r.URL.Path, "/") {
+			// A relative Location keeps the redirect correct when the site
+			// lives under a sub-path behind another proxy.
+			target := path.Base(r.URL.Path) + "/"
+			if r.URL.RawQuery != "" {
+				target += "?" + r.URL.RawQuery
+			}
+			hdr.Set("Cache-Control", h.cacheControl(name))
+			hdr.Set("Location", target)
+			w.WriteHeader(http.StatusMovedPermanently)
+			return
+		}
+		f.Close()
+		name = path.Join(name, "index.html")
+		if f, err = os.OpenInRoot(h.dir, rootName(name)); err != nil {
+			h.notFound(w, r)
+			return
+		}
+		if info, err = f.Stat(); err != nil || info.IsDir() {
+			h.notFound(w, r)
+			return
+		}
+	}
+	if !info.Mode().IsRegular() {
+		h.notFound(w, r)
+		return
+	}
+
+	etag, err := h.etag(name, info, f)
+	if err != nil {
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	hdr.Set("Content-Type", ContentType(name))
+	hdr.Set("Cache-Control", h.cacheControl(name))
+	hdr.Set("ETag", etag)
+	if h.isDownload(name) {
+		hdr.Set("Content-Disposition", ContentDisposition(path.Base(name)))
+	}
+	// ServeContent answers HEAD, Range and the conditional headers
+	// (If-None-Match, If-Modified-Since) from the values set above.
+	http.ServeContent(w, r, name, info.ModTime(), f)
+}
+
+// sitePath returns the cleaned site path of a request, or false when the
+// request path is ambiguous: an encoded slash or backslash, a backslash, a
+// NUL or control character, an empty, "." or ".." segment, or a hidden name.
+// Such paths are refused instead of being normalised, because the proxy in
+// front decided on the path as it arrived.
+func sitePath(r *http.Request) (string, bool) {
+	raw := r.URL.EscapedPath()
+	lower := strings.ToLower(raw)
+	if strings.Contains(lower, "%2f") || strings.Contains(lower, "%5c") || strings.Contains(lower, "%00") {
+		return "", false
+	}
+	p := r.URL.Path
+	if !strings.HasPrefix(p, "/") {
+		return "", false
+	}
+	for _, c := range p {
+		if c < 0x20 || c == 0x7f || c == '\\' {
+			return "", false
+		}
+	}
+	segments := strings.Split(p[1:], "/")
+	for i, s := range segments {
+		last := i == len(segments)-1
+		switch {
+		case s == "" && last:
+			// A trailing slash asks for a directory's index.
+		case s == "", s == ".", s == "..":
+			return "", false
+		case strings.HasPrefix(s, ".") && !(i == 0 && s == ".well-known"):
+			return "", false
+		}
+	}
+	if p == "/" {
+		return "/", true
+	}
+	return strings.TrimSuffix(p, "/"), true
+}
+
+// rootName turns a site path into a name relative to the site directory.
+func rootName(name string) string {
+	if name == "/" {
+		return "."
+	}
+	return strings.TrimPrefix(name, "/")
+}
+
+func (h *handler) cacheControl(name string) string {
+	switch {
+	case strings.HasPrefix(name, h.publicPrefix+"assets/"):
+		return CacheImmutable
+	case strings.HasPrefix(name+"/", h.publicPrefix):
+		return CachePublic
+	default:
+		return CachePrivate
+	}
+}
+
+func (h *handler) isDownload(name string) bool {
+	return strings.HasPrefix(name, "/files/") || strings.HasPrefix(name, h.publicPrefix+"files/")
+}
+
+// etag returns a strong ETag from the file's SHA-256. It is remembered per
+// path, size and modification time so that a file is hashed once per build,
+// and it stays the same across rebuilds that produce the same bytes, so
+// readers do not download unchanged files again.
+func (h *handler) etag(name string, info fs.FileInfo, f *os.File) (string, error) {
+	if v, ok := h.etags.Load(name); ok {
+		e := v.(etagEntry)
+		if e.size == info.Size() && e.modTime.Equal(info.ModTime()) {
+			return e.etag, nil
+		}
+	}
+	sum := sha256.New()
+	if _, err := io.Copy(sum, f); err != nil {
+		return "", err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	etag := `"` + hex.EncodeToString(sum.Sum(nil)[:16]) + `"`
+	h.etags.Store(name, etagEntry{size: info.Size(), modTime: info.ModTime(), etag: etag})
+	return etag, nil
+}
+
+// notFound answers 404 with the site's own /404.html when there is one, so
+// that a reader sees the portal's page rather than a bare message.
+func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
+	hdr := w.Header()
+	hdr.Del("ETag")
+	hdr.Del("Content-Disposition")
+	hdr.Set("Cache-Control", CacheNotFound)
+	hdr.Set("Content-Type", "text/html; charset=utf-8")
+	body, err := readInRoot(h.dir, "404.html")
+	if err != nil {
+		body = []byte("<!DOCTYPE html>\n<title>Page not found</title>\n<h1>Page not found</h1>\n")
+	}
+	hdr.Set("Content-Length", fmt.Sprint(len(body)))
+	w.WriteHeader(http.StatusNotFound)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+func readInRoot(dir, name string) ([]byte, error) {
+	f, err := os.OpenInRoot(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	return io.ReadAll(io.LimitReader(f, 1<<20))
+}

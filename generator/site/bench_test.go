@@ -1,0 +1,53 @@
+package site
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stp-portal/stp/generator/synth"
+)
+
+// benchSite writes a synthetic portal of n documents once per process.
+func benchSite(b *testing.B, n int) string {
+	b.Helper()
+	dir := filepath.Join(os.TempDir(), "stp-bench-site-"+itoa(n))
+	if _, err := os.Stat(filepath.Join(dir, "catalog.yaml")); err != nil {
+		if err := synth.Write(dir, synth.Options{Documents: n, Regions: 8, Industries: 12, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	_ = os.RemoveAll(filepath.Join(dir, "layouts"))
+	copyTree(b, filepath.Join(repoRoot, "layouts"), filepath.Join(dir, "layouts"))
+	return dir
+}
+
+func itoa(n int) string { return fmtInt(n) }
+
+func fmtInt(n int) string {
+	s := ""
+	for {
+		s = string(rune('0'+n%10)) + s
+		n /= 10
+		if n == 0 {
+			return s
+		}
+	}
+}
+
+func benchmarkBuild(b *testing.B, n int) {
+	dir := benchSite(b, n)
+	out := filepath.Join(b.TempDir(), "public")
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := Build(Options{Root: dir, Out: out, Now: synth.Today()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(res.Pages), "pages")
+		b.ReportMetric(float64(res.Bytes)/(1<<20), "MiB")
+	}
+}
+
+func BenchmarkBuild1k(b *testing.B)  { benchmarkBuild(b, 1_000) }
+func BenchmarkBuild10k(b *testing.B) { benchmarkBuild(b, 10_000) }

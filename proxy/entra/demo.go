@@ -1,0 +1,67 @@
+package entra
+
+// The demo directory: fixed identifiers so that a demo, the tests and the
+// example configuration files agree without passing values around. None of
+// them is a real tenant, application or user.
+const (
+	ContosoTenantID  = "3f2d7c1e-5b8a-4c6d-9e0f-1a2b3c4d5e6f"
+	FabrikamTenantID = "8a9b0c1d-2e3f-4a5b-8c6d-7e8f9a0b1c2d"
+
+	DemoClientID     = "5e7c1d2a-0f3b-4a6c-9e8d-7b1a2c3d4e5f"
+	DemoClientSecret = "standin-demo-secret-not-for-production"
+
+	// The app roles, with the ids and values of proxy/entra-app-manifest.json.
+	RolePortalAdmin   = "Portal.Admin"
+	RolePortalUser    = "Portal.User"
+	PortalAdminRoleID = "6f1c7a2e-3b4d-4e8a-9c2b-1a5d7e9f0b31"
+	PortalUserRoleID  = "2b8e4d61-9a7c-4f3e-8d15-c6a0b2e4f7d9"
+)
+
+// The demo accounts.
+const (
+	DemoAdmin   = "adele@contoso.example"
+	DemoUser    = "alex@contoso.example"
+	DemoNoRole  = "megan@contoso.example"
+	DemoForeign = "lee@fabrikam.example"
+)
+
+// PortalAppRoles are the two app roles STP's app registration defines.
+func PortalAppRoles() []AppRole {
+	return []AppRole{
+		{ID: PortalAdminRoleID, Value: RolePortalAdmin, DisplayName: "Portal Admin",
+			Description: "Reads every document and manages who may open the portal."},
+		{ID: PortalUserRoleID, Value: RolePortalUser, DisplayName: "Portal User",
+			Description: "Reads and downloads the portal's documents."},
+	}
+}
+
+// DemoStore returns the demo directory: the Contoso tenant that owns the
+// application, with a Portal Admin, a Portal User and a user without a
+// role, and a user of another tenant (Fabrikam) who holds Portal User in
+// their own tenant, so that only the tenant check keeps them out.
+func DemoStore() *Store {
+	s := NewStore(Application{
+		ClientID:     DemoClientID,
+		ClientSecret: DemoClientSecret,
+		HomeTenantID: ContosoTenantID,
+		MultiTenant:  true,
+		AppRoles:     PortalAppRoles(),
+	})
+	s.AddTenant(Tenant{ID: ContosoTenantID, DisplayName: "Contoso", Domain: "contoso.example"})
+	s.AddTenant(Tenant{ID: FabrikamTenantID, DisplayName: "Fabrikam", Domain: "fabrikam.example"})
+	for _, u := range []User{
+		{TenantID: ContosoTenantID, UserPrincipalName: DemoAdmin, Mail: DemoAdmin, DisplayName: "Adele Vance",
+			AccountEnabled: true, Roles: []string{RolePortalAdmin}},
+		{TenantID: ContosoTenantID, UserPrincipalName: DemoUser, Mail: DemoUser, DisplayName: "Alex Wilber",
+			AccountEnabled: true, Roles: []string{RolePortalUser}},
+		{TenantID: ContosoTenantID, UserPrincipalName: DemoNoRole, Mail: DemoNoRole, DisplayName: "Megan Bowen",
+			AccountEnabled: true},
+		{TenantID: FabrikamTenantID, UserPrincipalName: DemoForeign, Mail: DemoForeign, DisplayName: "Lee Gu",
+			AccountEnabled: true, Roles: []string{RolePortalUser}},
+	} {
+		if err := s.AddUser(u); err != nil {
+			panic(err) // The demo data is fixed; an error here is a bug.
+		}
+	}
+	return s
+}

@@ -1,0 +1,599 @@
+package entra
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Banner is shown on every page the stand-in renders.
+const Banner = "Local Entra ID stand-in — for development, demos and tests only"
+
+// graphAudience is Microsoft Graph's application id: Entra ID issues access
+// tokens for Graph when a client asks only for the OpenID scopes, which is
+// what oauth2-proxy does.
+const graphAudience = "00000003-0000-0000-c000-000000000000"
+
+// Provider is the stand-in's OpenID Connect provider. It is an
+// http.Handler; see Start for one listening on loopback.
+type Provider struct {
+	store   *Store
+	baseURL string
+	key     *signingKey
+	// TokenLifetime is the lifetime of ID and access tokens (Entra's
+	// default is about an hour).
+	tokenLifetime time.Duration
+	now           func() time.Time
+
+	mu       sync.Mutex
+	codes    map[string]authCode
+	refreshs map[string]refreshGrant
+}
+
+type authCode struct {
+	clientID    string
+	redirectURI string
+	oid         string
+	scope       []string
+	nonce       string
+	challenge   string
+	expires     time.Time
+}
+
+type refreshGrant struct {
+	clientID string
+	oid      string
+	scope    []string
+	expires  time.Time
+}
+
+// ProviderOption configures a Provider.
+type ProviderOption func(*Provider)
+
+// WithTokenLifetime sets the lifetime of issued ID and access tokens.
+func WithTokenLifetime(d time.Duration) ProviderOption {
+	return func(p *Provider) { p.tokenLifetime = d }
+}
+
+// NewProvider returns a provider for the directory in store, reachable at
+// baseURL (scheme, host and port, no path), which becomes part of every
+// issuer.
+func NewProvider(store *Store, baseURL string, opts ...ProviderOption) (*Provider, error) {
+	key, err := newSigningKey()
+	if err != nil {
+		return nil, err
+	}
+	p := &Provider{
+		store:         store,
+		baseURL:       strings.TrimSuffix(baseURL, "/"),
+		key:           key,
+		tokenLifetime: time.Hour,
+		now:           time.Now,
+		codes:         map[string]authCode{},
+		refreshs:      map[string]refreshGrant{},
+	}
+	for _, o := range opts {
+		o(p)
+	}
+	return p, nil
+}
+
+// Store returns the directory the provider signs users in from.
+func (p *Provider) Store() *Store { return p.store }
+
+// BaseURL returns the URL the provider is reachable at.
+func (p *Provider) BaseURL() string { return p.baseURL }
+
+// IssuerURL returns the issuer of tokens for a tenant, shaped like
+// https://login.microsoftonline.com/<tenant-id>/v2.0. With "organizations"
+// or "common" it returns the multi-tenant discovery URL's base.
+func (p *Provider) IssuerURL(tenant string) string {
+	return p.baseURL + "/" + tenant + "/v2.0"
+}
+
+// AdminConsentURL returns the admin-consent URL of a tenant, in the form a
+// real tenant uses.
+func (p *Provider) AdminConsentURL(tenant, clientID string) string {
+	return p.baseURL + "/" + tenant + "/adminconsent?client_id=" + url.QueryEscape(clientID)
+}
+
+func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	if r.URL.Path == "/" {
+		p.servePage(w, http.StatusOK, "Local Entra ID stand-in", indexBody(p))
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/_standin/") {
+		p.serveAdmin(w, r)
+		return
+	}
+	// /{tenant}/...
+	parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 2)
+	if len(parts) != 2 || !p.knownTenantSegment(parts[0]) {
+		p.servePage(w, http.StatusNotFound, "Not found", "<p>The stand-in has no such endpoint or tenant.</p>")
+		return
+	}
+	tenant, rest := parts[0], "/"+parts[1]
+	switch rest {
+	case "/v2.0/.well-known/openid-configuration":
+		p.discovery(w, tenant)
+	case "/discovery/v2.0/keys":
+		writeJSON(w, http.StatusOK, p.key.jwks())
+	case "/oauth2/v2.0/authorize":
+		p.authorize(w, r, tenant)
+	case "/oauth2/v2.0/token":
+		p.token(w, r, tenant)
+	case "/oauth2/v2.0/logout":
+		p.servePage(w, http.StatusOK, "Signed out", "<p>You have been signed out of the stand-in.</p>")
+	case "/adminconsent":
+		p.adminConsent(w, r, tenant)
+	default:
+		p.servePage(w, http.StatusNotFound, "Not found", "<p>The stand-in has no such endpoint.</p>")
+	}
+}
+
+func (p *Provider) knownTenantSegment(s string) bool {
+	if s == "organizations" || s == "common" {
+		return true
+	}
+	_, ok := p.store.Tenant(s)
+	return ok
+}
+
+func (p *Provider) discovery(w http.ResponseWriter, tenant string) {
+	issuer := p.IssuerURL(tenant)
+	if tenant == "organizations" || tenant == "common" {
+		// Entra's multi-tenant metadata names a placeholder issuer; each
+		// token carries its own tenant's issuer.
+		issuer = p.baseURL + "/{tenantid}/v2.0"
+	}
+	base := p.baseURL + "/" + tenant
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                issuer,
+		"authorization_endpoint":                base + "/oauth2/v2.0/authorize",
+		"token_endpoint":                        base + "/oauth2/v2.0/token",
+		"end_session_endpoint":                  base + "/oauth2/v2.0/logout",
+		"jwks_uri":                              base + "/discovery/v2.0/keys",
+		"response_types_supported":              []string{"code"},
+		"response_modes_supported":              []string{"query"},
+		"subject_types_supported":               []string{"pairwise"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"scopes_supported":                      []string{"openid", "profile", "email", "offline_access"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "client_secret_basic"},
+		"code_challenge_methods_supported":      []string{"S256"},
+		"grant_types_supported":                 []string{"authorization_code", "refresh_token"},
+		"claims_supported": []string{"sub", "iss", "aud", "exp", "iat", "nbf", "name", "oid", "tid",
+			"preferred_username", "email", "roles", "nonce", "ver"},
+		"tenant_region_scope": "EU",
+	})
+}
+
+// authorize shows the account picker (GET) and, when an account is picked
+// (POST with user=<sign-in name>), redirects back with a code, or with an
+// error shaped like Entra's when the account may not sign in.
+func (p *Provider) authorize(w http.ResponseWriter, r *http.Request, tenant string) {
+	q := r.URL.Query()
+	app := p.store.Application()
+	redirectURI := q.Get("redirect_uri")
+	if q.Get("client_id") != app.ClientID {
+		p.servePage(w, http.StatusBadRequest, "Sign-in error",
+			"<p>AADSTS700016: Application with identifier "+esc(q.Get("client_id"))+" was not found in the directory.</p>")
+		return
+	}
+	if !p.redirectAllowed(app, redirectURI) {
+		// Never redirect to an unregistered URI: that would make the
+		// stand-in an open redirector, which Entra ID is not.
+		p.servePage(w, http.StatusBadRequest, "Sign-in error",
+			"<p>AADSTS50011: The redirect URI "+esc(redirectURI)+" does not match the redirect URIs configured for the application.</p>")
+		return
+	}
+	fail := func(code, desc string) {
+		target, _ := url.Parse(redirectURI)
+		v := target.Query()
+		v.Set("error", code)
+		v.Set("error_description", desc)
+		if s := q.Get("state"); s != "" {
+			v.Set("state", s)
+		}
+		target.RawQuery = v.Encode()
+		http.Redirect(w, r, target.String(), http.StatusFound)
+	}
+	if q.Get("response_type") != "code" {
+		fail("unsupported_response_type", "AADSTS700054: response_type must be 'code'.")
+		return
+	}
+	scope := strings.Fields(q.Get("scope"))
+	if !slices.Contains(scope, "openid") {
+		fail("invalid_request", "AADSTS900144: The request body must contain the scope 'openid'.")
+		return
+	}
+	// The stand-in insists on PKCE with S256 so that a configuration that
+	// stopped sending it fails in development rather than in production.
+	challenge := q.Get("code_challenge")
+	if challenge == "" || q.Get("code_challenge_method") != "S256" {
+		fail("invalid_request", "AADSTS501491: PKCE with code_challenge_method=S256 is required by the stand-in.")
+		return
+	}
+
+	if r.Method == http.MethodGet {
+		p.servePage(w, http.StatusOK, "Pick an account", pickerBody(p, r.URL.RequestURI()))
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		p.servePage(w, http.StatusMethodNotAllowed, "Method not allowed", "")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		p.servePage(w, http.StatusBadRequest, "Sign-in error", "<p>"+esc(err.Error())+"</p>")
+		return
+	}
+	user, ok := p.store.User(r.PostForm.Get("user"))
+	if !ok {
+		p.servePage(w, http.StatusBadRequest, "Sign-in error", "<p>AADSTS50034: The user account does not exist.</p>")
+		return
+	}
+	if !user.AccountEnabled {
+		fail("access_denied", "AADSTS50057: The user account is disabled.")
+		return
+	}
+	switch {
+	case tenant == "organizations" || tenant == "common":
+		if !app.MultiTenant && user.TenantID != app.HomeTenantID {
+			fail("access_denied", "AADSTS50194: Application is not configured as a multi-tenant application.")
+			return
+		}
+	case user.TenantID != tenant:
+		fail("access_denied", "AADSTS50020: User account '"+user.UserPrincipalName+
+			"' from identity provider does not exist in tenant and cannot access the application.")
+		return
+	}
+
+	code := randomToken()
+	p.mu.Lock()
+	p.codes[code] = authCode{
+		clientID:    app.ClientID,
+		redirectURI: redirectURI,
+		oid:         user.ObjectID,
+		scope:       scope,
+		nonce:       q.Get("nonce"),
+		challenge:   challenge,
+		expires:     p.now().Add(10 * time.Minute),
+	}
+	p.mu.Unlock()
+
+	target, _ := url.Parse(redirectURI)
+	v := target.Query()
+	v.Set("code", code)
+	if s := q.Get("state"); s != "" {
+		v.Set("state", s)
+	}
+	target.RawQuery = v.Encode()
+	http.Redirect(w, r, target.String(), http.StatusFound)
+}
+
+// redirectAllowed accepts a registered reply URL, or, when none is
+// registered, any http:// URL on a loopback address.
+func (p *Provider) redirectAllowed(app Application, uri string) bool {
+	if uri == "" {
+		return false
+	}
+	if len(app.RedirectURIs) > 0 {
+		return slices.Contains(app.RedirectURIs, uri)
+	}
+	u, err := url.Parse(uri)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	host := u.Hostname()
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+// tokenError is an OAuth error response shaped like Entra's.
+type tokenError struct {
+	status int
+	code   string
+	desc   string
+}
+
+func (p *Provider) token(w http.ResponseWriter, r *http.Request, tenant string) {
+	if r.Method != http.MethodPost {
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": "invalid_request",
+			"error_description": "AADSTS900561: The endpoint only accepts POST requests."})
+		return
+	}
+	resp, terr := p.issue(r)
+	if terr != nil {
+		writeJSON(w, terr.status, map[string]any{
+			"error":             terr.code,
+			"error_description": terr.desc,
+			"timestamp":         p.now().UTC().Format("2006-01-02 15:04:05Z"),
+		})
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (p *Provider) issue(r *http.Request) (map[string]any, *tokenError) {
+	if err := r.ParseForm(); err != nil {
+		return nil, &tokenError{http.StatusBadRequest, "invalid_request", err.Error()}
+	}
+	app := p.store.Application()
+	clientID, secret, basic := r.BasicAuth()
+	if basic {
+		clientID, _ = url.QueryUnescape(clientID)
+		secret, _ = url.QueryUnescape(secret)
+	} else {
+		clientID, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	if clientID != app.ClientID || subtle.ConstantTimeCompare([]byte(secret), []byte(app.ClientSecret)) != 1 {
+		return nil, &tokenError{http.StatusUnauthorized, "invalid_client",
+			"AADSTS7000215: Invalid client secret provided."}
+	}
+
+	var oid, nonce string
+	var scope []string
+	switch r.PostForm.Get("grant_type") {
+	case "authorization_code":
+		code := r.PostForm.Get("code")
+		p.mu.Lock()
+		ac, ok := p.codes[code]
+		delete(p.codes, code) // A code is good for one redemption only.
+		p.mu.Unlock()
+		if !ok || p.now().After(ac.expires) || ac.clientID != clientID {
+			return nil, &tokenError{http.StatusBadRequest, "invalid_grant",
+				"AADSTS70008: The provided authorization code or refresh token has expired or was already used."}
+		}
+		if r.PostForm.Get("redirect_uri") != ac.redirectURI {
+			return nil, &tokenError{http.StatusBadRequest, "invalid_grant",
+				"AADSTS500112: The reply address does not match the reply address of the authorization request."}
+		}
+		verifier := r.PostForm.Get("code_verifier")
+		if verifier == "" || subtle.ConstantTimeCompare([]byte(pkceS256(verifier)), []byte(ac.challenge)) != 1 {
+			return nil, &tokenError{http.StatusBadRequest, "invalid_grant",
+				"AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request."}
+		}
+		oid, scope, nonce = ac.oid, ac.scope, ac.nonce
+	case "refresh_token":
+		rt := r.PostForm.Get("refresh_token")
+		p.mu.Lock()
+		g, ok := p.refreshs[rt]
+		// Refresh tokens rotate: each is good for one use, and the
+		// response carries its successor.
+		delete(p.refreshs, rt)
+		p.mu.Unlock()
+		if !ok || p.now().After(g.expires) || g.clientID != clientID {
+			return nil, &tokenError{http.StatusBadRequest, "invalid_grant",
+				"AADSTS70008: The provided authorization code or refresh token has expired or was already used."}
+		}
+		oid, scope = g.oid, g.scope
+	default:
+		return nil, &tokenError{http.StatusBadRequest, "unsupported_grant_type",
+			"AADSTS70003: The app requested an unsupported grant type."}
+	}
+
+	// Claims are taken from the directory as it is now, so that a role
+	// removed since sign-in is missing from the refreshed tokens.
+	user, ok := p.store.UserByObjectID(oid)
+	if !ok || !user.AccountEnabled {
+		return nil, &tokenError{http.StatusBadRequest, "invalid_grant",
+			"AADSTS50057: The user account is disabled or was deleted."}
+	}
+
+	now := p.now()
+	exp := now.Add(p.tokenLifetime)
+	issuer := p.IssuerURL(user.TenantID)
+	id := map[string]any{
+		"aud":                app.ClientID,
+		"iss":                issuer,
+		"iat":                now.Unix(),
+		"nbf":                now.Unix(),
+		"exp":                exp.Unix(),
+		"name":               user.DisplayName,
+		"oid":                user.ObjectID,
+		"preferred_username": user.UserPrincipalName,
+		"sub":                StableGUID("sub:" + app.ClientID + ":" + user.ObjectID),
+		"tid":                user.TenantID,
+		"uti":                randomToken()[:22],
+		"ver":                "2.0",
+	}
+	if user.Mail != "" && slices.Contains(scope, "email") {
+		id["email"] = user.Mail
+	}
+	// Entra ID leaves the roles claim out altogether when no role is
+	// assigned, rather than sending an empty list.
+	if len(user.Roles) > 0 {
+		id["roles"] = user.Roles
+	}
+	if nonce != "" {
+		id["nonce"] = nonce
+	}
+	idToken, err := p.key.sign(id)
+	if err != nil {
+		return nil, &tokenError{http.StatusInternalServerError, "server_error", err.Error()}
+	}
+	access := map[string]any{
+		"aud":   graphAudience,
+		"iss":   "https://sts.windows.net/" + user.TenantID + "/",
+		"iat":   now.Unix(),
+		"nbf":   now.Unix(),
+		"exp":   exp.Unix(),
+		"appid": app.ClientID,
+		"name":  user.DisplayName,
+		"oid":   user.ObjectID,
+		"scp":   strings.Join(slices.DeleteFunc(slices.Clone(scope), isOIDCOnlyScope), " "),
+		"sub":   StableGUID("graph-sub:" + user.ObjectID),
+		"tid":   user.TenantID,
+		"upn":   user.UserPrincipalName,
+		"ver":   "1.0",
+	}
+	accessToken, err := p.key.sign(access)
+	if err != nil {
+		return nil, &tokenError{http.StatusInternalServerError, "server_error", err.Error()}
+	}
+	resp := map[string]any{
+		"token_type":     "Bearer",
+		"scope":          strings.Join(scope, " "),
+		"expires_in":     int(p.tokenLifetime.Seconds()),
+		"ext_expires_in": int(p.tokenLifetime.Seconds()),
+		"access_token":   accessToken,
+		"id_token":       idToken,
+	}
+	if slices.Contains(scope, "offline_access") {
+		rt := randomToken()
+		p.mu.Lock()
+		p.refreshs[rt] = refreshGrant{clientID: clientID, oid: oid, scope: scope, expires: now.Add(24 * time.Hour)}
+		p.mu.Unlock()
+		resp["refresh_token"] = rt
+	}
+	return resp, nil
+}
+
+func isOIDCOnlyScope(s string) bool { return s == "openid" || s == "offline_access" }
+
+// adminConsent shows what a tenant administrator would be asked to grant,
+// so that the demo can show the URL the setup prints for a real tenant.
+func (p *Provider) adminConsent(w http.ResponseWriter, r *http.Request, tenant string) {
+	app := p.store.Application()
+	if r.URL.Query().Get("client_id") != app.ClientID {
+		p.servePage(w, http.StatusBadRequest, "Admin consent", "<p>Unknown client_id.</p>")
+		return
+	}
+	p.servePage(w, http.StatusOK, "Admin consent",
+		`<p>In a real tenant, an administrator opening this URL is asked to grant the portal, for everyone in the organisation:</p>
+<ul><li><b>Sign in and read user profile</b> (User.Read): to learn who is signing in;</li>
+<li><b>View users' basic profile</b> (profile, email): to show and log the reader's name and address;</li>
+<li><b>Maintain access to data you have given it access to</b> (offline_access): so the proxy can re-check a reader's role every few minutes instead of trusting a week-old sign-in.</li></ul>
+<p>The stand-in needs no consent; nothing was changed.</p>`)
+}
+
+// serveAdmin answers the stand-in's own API:
+//
+//	GET  /_standin/users                   the users and their roles, as JSON
+//	POST /_standin/users/{name}/roles      replace a user's roles: JSON {"roles": [...]}
+//	                                       or a form with repeated roles= values
+func (p *Provider) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.Path, "/_standin/")
+	switch {
+	case rest == "users" && r.Method == http.MethodGet:
+		writeJSON(w, http.StatusOK, map[string]any{"users": userViews(p.store.Users())})
+	case strings.HasPrefix(rest, "users/") && strings.HasSuffix(rest, "/roles"):
+		name := strings.TrimSuffix(strings.TrimPrefix(rest, "users/"), "/roles")
+		if r.Method != http.MethodPost && r.Method != http.MethodPut {
+			w.Header().Set("Allow", "POST, PUT")
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use POST"})
+			return
+		}
+		var roles []string
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			var body struct {
+				Roles []string `json:"roles"`
+			}
+			if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&body); err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+				return
+			}
+			roles = body.Roles
+		} else {
+			if err := r.ParseForm(); err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+				return
+			}
+			roles = slices.DeleteFunc(r.PostForm["roles"], func(s string) bool { return s == "" })
+		}
+		if err := p.store.SetRoles(name, roles...); err != nil {
+			status := http.StatusBadRequest
+			if errors.Is(err, ErrNoSuchUser) {
+				status = http.StatusNotFound
+			}
+			writeJSON(w, status, map[string]string{"error": err.Error()})
+			return
+		}
+		if r.PostForm != nil && r.PostForm.Get("back") != "" {
+			// The index page's form: go back to it.
+			http.Redirect(w, r, "/", http.StatusSeeOther)
+			return
+		}
+		u, _ := p.store.User(name)
+		writeJSON(w, http.StatusOK, userViews([]User{u})[0])
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such stand-in endpoint"})
+	}
+}
+
+type userView struct {
+	ObjectID          string   `json:"id"`
+	TenantID          string   `json:"tenantId"`
+	UserPrincipalName string   `json:"userPrincipalName"`
+	Mail              string   `json:"mail,omitempty"`
+	DisplayName       string   `json:"displayName"`
+	AccountEnabled    bool     `json:"accountEnabled"`
+	Roles             []string `json:"roles"`
+}
+
+func userViews(users []User) []userView {
+	out := make([]userView, len(users))
+	for i, u := range users {
+		roles := u.Roles
+		if roles == nil {
+			roles = []string{}
+		}
+		out[i] = userView{u.ObjectID, u.TenantID, u.UserPrincipalName, u.Mail, u.DisplayName, u.AccountEnabled, roles}
+	}
+	return out
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		// The client went away; there is nobody to tell.
+		return
+	}
+}
+
+// Server is a Provider listening on a loopback port.
+type Server struct {
+	*Provider
+	URL      string
+	listener net.Listener
+	srv      *http.Server
+}
+
+// Start listens on addr (for example "127.0.0.1:0" for any free port) and
+// serves a provider for store until Close.
+func Start(addr string, store *Store, opts ...ProviderOption) (*Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	base := "http://" + ln.Addr().String()
+	p, err := NewProvider(store, base, opts...)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s := &Server{Provider: p, URL: base, listener: ln,
+		srv: &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}}
+	go func() {
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Println("entra stand-in:", err)
+		}
+	}()
+	return s, nil
+}
+
+// Close stops the server.
+func (s *Server) Close() error { return s.srv.Close() }

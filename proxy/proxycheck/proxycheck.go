@@ -1,0 +1,379 @@
+// Package proxycheck validates STP's oauth2-proxy configuration offline,
+// for `stp check`.
+//
+// It loads the file with oauth2-proxy's own loader (pkg/apis/options) and
+// runs its validation (pkg/validation) without touching the network: no
+// OIDC discovery, no Redis connection test, no log file created. Then it
+// applies STP's own rules: the things that keep the gate shut (the roles
+// check, bounded revocation, the public prefix and nothing more, secure
+// cookies, no secrets in the file). Every problem names the file, the line
+// and the column of the setting it is about.
+package proxycheck
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/oauth2-proxy/oauth2-proxy/v7/pkg/apis/options"
+	"github.com/oauth2-proxy/oauth2-proxy/v7/pkg/logger"
+	"github.com/oauth2-proxy/oauth2-proxy/v7/pkg/validation"
+	"github.com/pelletier/go-toml/v2"
+)
+
+// Problem is one thing wrong with the configuration. Line and Col are
+// 1-based; they are 0 when the problem is about a setting that is missing.
+type Problem struct {
+	File    string
+	Line    int
+	Col     int
+	Message string
+}
+
+func (p Problem) String() string {
+	if p.Line == 0 {
+		return fmt.Sprintf("%s: %s", p.File, p.Message)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Message)
+}
+
+// The secrets oauth2-proxy validation insists on are not in a committed
+// file (they come from the environment); these stand in for them so that
+// the rest can be checked.
+const placeholderSecret = "0123456789abcdef0123456789abcdef"
+
+// Check validates the oauth2-proxy configuration file at cfgPath and
+// returns every problem found, or nil.
+func Check(cfgPath string) []Problem {
+	src, err := os.ReadFile(cfgPath)
+	if err != nil {
+		return []Problem{{File: cfgPath, Message: err.Error()}}
+	}
+	c := &checker{file: cfgPath, keys: scanKeys(src)}
+
+	// Parse once here for the position of a syntax error, which the
+	// loader's error message does not carry.
+	var doc map[string]any
+	var decodeErr *toml.DecodeError
+	if err := toml.Unmarshal(src, &doc); errors.As(err, &decodeErr) {
+		line, col := decodeErr.Position()
+		return []Problem{{File: cfgPath, Line: line, Col: col, Message: "TOML syntax: " + decodeErr.Error()}}
+	}
+
+	flags := options.NewLegacyFlagSet()
+	legacy := options.NewLegacyOptions()
+	if err := options.Load(cfgPath, flags, legacy); err != nil {
+		c.loadError(err)
+		return c.problems
+	}
+	c.stpRules(legacy)
+
+	// From here on, oauth2-proxy's own validation, made safe to run
+	// offline on a developer's machine.
+	if legacy.Options.Cookie.Secret == "" && legacy.Options.Cookie.SecretFile == "" ||
+		legacy.Options.Cookie.SecretFile != "" {
+		legacy.Options.Cookie.Secret, legacy.Options.Cookie.SecretFile = placeholderSecret, ""
+	}
+	if legacy.LegacyProvider.ClientSecret == "" || legacy.LegacyProvider.ClientSecretFile != "" {
+		legacy.LegacyProvider.ClientSecret, legacy.LegacyProvider.ClientSecretFile = placeholderSecret, ""
+	}
+	legacy.Options.Logging.File.Filename = ""
+	for _, f := range []struct {
+		key    string
+		format *string
+		def    string
+	}{
+		{"request_logging_format", &legacy.Options.Logging.RequestFormat, logger.DefaultRequestLoggingFormat},
+		{"auth_logging_format", &legacy.Options.Logging.AuthFormat, logger.DefaultAuthLoggingFormat},
+		{"standard_logging_format", &legacy.Options.Logging.StandardFormat, logger.DefaultStandardLoggingFormat},
+	} {
+		// oauth2-proxy panics on a bad log format; report it instead.
+		if _, err := template.New(f.key).Parse(*f.format); err != nil {
+			c.add(f.key, "%s is not a valid template: %v", f.key, err)
+			*f.format = f.def
+		}
+	}
+	opts, err := legacy.ToOptions()
+	if err != nil {
+		c.message(err.Error())
+		return c.problems
+	}
+	if opts.Session.Type == options.RedisSessionStoreType {
+		// Validation would connect to Redis; check the URL's shape only.
+		if u := opts.Session.Redis.ConnectionURL; u != "" {
+			if pu, err := url.Parse(u); err != nil || (pu.Scheme != "redis" && pu.Scheme != "rediss") {
+				c.add("redis_connection_url", "redis_connection_url %q is not a redis:// or rediss:// URL", u)
+			}
+		} else if !opts.Session.Redis.UseSentinel && !opts.Session.Redis.UseCluster {
+			c.add("session_store_type", `session_store_type = "redis" needs redis_connection_url`)
+		}
+		opts.Session.Type = options.CookieSessionStoreType
+	}
+	// The proxy's logger would print warnings about the file into the
+	// checker's output; they are not problems.
+	logger.SetOutput(io.Discard)
+	logger.SetErrOutput(io.Discard)
+	defer logger.SetOutput(os.Stdout)
+	defer logger.SetErrOutput(os.Stderr)
+	if err := validation.Validate(opts); err != nil {
+		for _, msg := range splitValidation(err.Error()) {
+			c.message(msg)
+		}
+	}
+	c.checkTemplates(legacy.Options.Templates.Path)
+	return c.problems
+}
+
+type position struct{ line, col int }
+
+type checker struct {
+	file     string
+	keys     map[string]position
+	problems []Problem
+}
+
+// add records a problem about the setting key.
+func (c *checker) add(key, format string, args ...any) {
+	p := c.keys[key]
+	c.problems = append(c.problems, Problem{File: c.file, Line: p.line, Col: p.col, Message: fmt.Sprintf(format, args...)})
+}
+
+// message records one of oauth2-proxy's messages, at the setting it names.
+func (c *checker) message(msg string) {
+	best := ""
+	for key := range c.keys {
+		if (strings.Contains(msg, key) || strings.Contains(msg, strings.ReplaceAll(key, "_", "-"))) && len(key) > len(best) {
+			best = key
+		}
+	}
+	c.add(best, "%s", msg)
+}
+
+var tomlLine = regexp.MustCompile(`line (\d+)(?:, column (\d+))?`)
+var invalidKeys = regexp.MustCompile(`invalid keys: (.+)$`)
+
+// loadError reports a file oauth2-proxy cannot load: TOML syntax, unknown
+// settings, values of the wrong type.
+func (c *checker) loadError(err error) {
+	msg := err.Error()
+	if m := invalidKeys.FindStringSubmatch(msg); m != nil {
+		for _, k := range strings.Split(m[1], ",") {
+			k = strings.TrimSpace(k)
+			c.add(k, "unknown setting %q (oauth2-proxy v7.15.6 has no such option)", k)
+		}
+		return
+	}
+	if m := tomlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		col := 1
+		if m[2] != "" {
+			col, _ = strconv.Atoi(m[2])
+		}
+		c.problems = append(c.problems, Problem{File: c.file, Line: line, Col: col, Message: msg})
+		return
+	}
+	c.message(msg)
+}
+
+// stpRules are STP's rules on top of oauth2-proxy's.
+func (c *checker) stpRules(l *options.LegacyOptions) {
+	p := l.LegacyProvider
+	o := l.Options
+	dev := isLoopbackIssuer(p.OIDCIssuerURL)
+
+	if p.ProviderType != "entra-id" {
+		c.add("provider", `provider is %q; STP's gate is built for provider = "entra-id"`, p.ProviderType)
+	}
+	if len(p.AllowedRoles) > 0 {
+		c.add("allowed_roles", `allowed_roles is for Keycloak only and is ignored for Entra ID; use oidc_groups_claim = "roles" with allowed_groups`)
+	}
+	if p.OIDCGroupsClaim != "roles" {
+		c.add("oidc_groups_claim", `oidc_groups_claim must be "roles", so that allowed_groups checks the reader's app roles (it is %q)`, p.OIDCGroupsClaim)
+	}
+	if len(p.AllowedGroups) == 0 {
+		c.add("allowed_groups", `allowed_groups is missing: without it every account of the tenant gets in; set allowed_groups = ["Portal.Admin", "Portal.User"]`)
+	}
+	for _, g := range p.AllowedGroups {
+		if strings.ContainsAny(g, " \t") {
+			c.add("allowed_groups", "allowed_groups has %q, but tokens carry app role values, which have no spaces (e.g. \"Portal.User\" for the role displayed as \"Portal User\")", g)
+		}
+	}
+	if !slices.Contains(strings.Fields(p.Scope), "offline_access") {
+		c.add("scope", "scope %q lacks offline_access: without a refresh token, a reader whose role is removed keeps access until the cookie expires", p.Scope)
+	}
+	if o.Cookie.Refresh <= 0 {
+		c.add("cookie_refresh", `cookie_refresh is not set: a reader whose role is removed keeps access until the cookie expires (%s); set cookie_refresh = "5m"`, o.Cookie.Expire)
+	} else if o.Cookie.Refresh > time.Hour {
+		c.add("cookie_refresh", "cookie_refresh is %s: a revoked reader keeps access that long; 5m is STP's default", o.Cookie.Refresh)
+	}
+	if p.CodeChallengeMethod != "S256" {
+		c.add("code_challenge_method", `code_challenge_method should be "S256" (PKCE)`)
+	}
+	if p.InsecureOIDCSkipNonce {
+		c.add("insecure_oidc_skip_nonce", "insecure_oidc_skip_nonce should be false, so that the ID token's nonce is checked")
+	}
+	c.checkPublicRoutes(o.SkipAuthRoutes, o.SkipAuthRegex)
+	if len(o.TrustedIPs) > 0 {
+		c.add("trusted_ips", "trusted_ips lets whole networks in without signing in; STP's gate does not use it")
+	}
+	for _, d := range o.WhitelistDomains {
+		if strings.HasPrefix(d, ".") || strings.HasPrefix(d, "*") {
+			c.add("whitelist_domains", "whitelist_domains entry %q allows redirects to every subdomain; list the portal's own host only", d)
+		}
+	}
+	if dev {
+		return
+	}
+	// Production only: the demo configuration runs on plain HTTP on
+	// loopback with the stand-in's public secret.
+	if !o.Cookie.Secure {
+		c.add("cookie_secure", "cookie_secure must be true in production, so that the session cookie is only sent over HTTPS")
+	}
+	if _, inFile := c.keys["cookie_secret"]; inFile {
+		c.add("cookie_secret", "cookie_secret is written in the file; give it as OAUTH2_PROXY_COOKIE_SECRET or cookie_secret_file so that it is never committed")
+	}
+	if _, inFile := c.keys["client_secret"]; inFile {
+		c.add("client_secret", "client_secret is written in the file; give it as OAUTH2_PROXY_CLIENT_SECRET or client_secret_file so that it is never committed")
+	}
+	if len(o.WhitelistDomains) == 0 && o.RawRedirectURL == "" {
+		c.add("redirect_url", "redirect_url is not set; set it to https://<portal host>/oauth2/callback")
+	}
+	if strings.HasPrefix(o.RawRedirectURL, "http://") {
+		c.add("redirect_url", "redirect_url %q is not HTTPS", o.RawRedirectURL)
+	}
+}
+
+// checkPublicRoutes requires a rule that lets /public/ through and refuses
+// any rule that lets a gated path through.
+func (c *checker) checkPublicRoutes(routes, regexes []string) {
+	key := "skip_auth_routes"
+	if len(routes) == 0 && len(regexes) > 0 {
+		key = "skip_auth_regex"
+	}
+	gated := []string{"/", "/index.html", "/files/x/report.pdf", "/compliance-reports/", "/feed.xml", "/catalog.json", "/settings/", "/publicity/"}
+	public := false
+	for _, r := range append(slices.Clone(routes), regexes...) {
+		method, re := "", r
+		if i := strings.Index(r, "="); i >= 0 && i < 8 {
+			method, re = strings.TrimSuffix(r[:i], "!"), r[i+1:]
+		}
+		rx, err := regexp.Compile(re)
+		if err != nil {
+			c.add(key, "skip rule %q: %v", r, err)
+			continue
+		}
+		for _, g := range gated {
+			if rx.MatchString(g) {
+				c.add(key, "skip rule %q lets the gated path %s through without signing in; anchor it: \"GET=^/public/\"", r, g)
+				break
+			}
+		}
+		if rx.MatchString("/public/index.html") && (method == "" || method == "GET") {
+			public = true
+		}
+	}
+	if !public {
+		c.add(key, `no rule lets the public prefix through: add skip_auth_routes = ["GET=^/public/", "HEAD=^/public/"]`)
+	}
+}
+
+// checkTemplates parses the custom sign-in and error pages, since a broken
+// one breaks every sign-in. A relative directory is looked up from the
+// working directory, as oauth2-proxy does; a directory that exists only on
+// the server is not checked.
+func (c *checker) checkTemplates(dir string) {
+	if dir == "" {
+		return
+	}
+	if !filepath.IsAbs(dir) {
+		if _, err := os.Stat(dir); err != nil {
+			dir = filepath.Join(filepath.Dir(filepath.Dir(c.file)), dir)
+		}
+	}
+	for _, name := range []string{"sign_in.html", "error.html"} {
+		path := filepath.Join(dir, name)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		t := htmltemplate.New("").Funcs(htmltemplate.FuncMap{"ToUpper": strings.ToUpper, "ToLower": strings.ToLower})
+		if _, err := t.Parse(string(b)); err != nil {
+			line := 0
+			if m := regexp.MustCompile(`:(\d+):`).FindStringSubmatch(err.Error()); m != nil {
+				line, _ = strconv.Atoi(m[1])
+			}
+			col := 0
+			if line > 0 {
+				col = 1
+			}
+			c.problems = append(c.problems, Problem{File: path, Line: line, Col: col, Message: err.Error()})
+		}
+	}
+}
+
+func isLoopbackIssuer(issuer string) bool {
+	u, err := url.Parse(issuer)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	if u.Hostname() == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(u.Hostname())
+	return ip != nil && ip.IsLoopback()
+}
+
+// scanKeys finds where each top-level setting is written. The files are
+// flat TOML (key = value), so a line scan is enough.
+func scanKeys(src []byte) map[string]position {
+	keys := map[string]position{}
+	s := bufio.NewScanner(bytes.NewReader(src))
+	s.Buffer(nil, 1<<20)
+	for n := 1; s.Scan(); n++ {
+		line := s.Text()
+		trimmed := strings.TrimLeft(line, " \t")
+		if trimmed == "" || trimmed[0] == '#' || trimmed[0] == '[' {
+			continue
+		}
+		i := strings.IndexAny(trimmed, "= \t")
+		if i <= 0 {
+			continue
+		}
+		key := strings.Trim(trimmed[:i], `"`)
+		if _, seen := keys[key]; !seen {
+			keys[key] = position{line: n, col: len(line) - len(trimmed) + 1}
+		}
+	}
+	return keys
+}
+
+// splitValidation splits oauth2-proxy's "invalid configuration:" error into
+// its messages; a message's continuation lines are indented further.
+func splitValidation(s string) []string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		switch {
+		case strings.HasPrefix(line, "invalid configuration:"):
+		case strings.HasPrefix(line, "  ") && !strings.HasPrefix(line, "   "):
+			out = append(out, strings.TrimSpace(line))
+		case len(out) > 0:
+			out[len(out)-1] += " " + strings.TrimSpace(line)
+		default:
+			out = append(out, strings.TrimSpace(line))
+		}
+	}
+	return out
+}
