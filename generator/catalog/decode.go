@@ -15,10 +15,13 @@ import (
 type decoder struct {
 	file     string
 	problems Problems
+	// lineOffset is added to every line: a re-parsed slice of the catalog
+	// starts at line lineOffset+1 of the file.
+	lineOffset int
 }
 
 func (d *decoder) pos(n *yaml.Node) Pos {
-	return Pos{File: d.file, Line: n.Line, Col: n.Column}
+	return Pos{File: d.file, Line: n.Line + d.lineOffset, Col: n.Column}
 }
 
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {

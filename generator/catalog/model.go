@@ -30,6 +30,10 @@ type Catalog struct {
 
 	// File is the path the catalog was read from, as errors show it.
 	File string
+
+	// src remembers the text and where each document starts, so that an
+	// edit to a few documents re-parses only those (see Reparse).
+	src *source
 }
 
 // Site holds the site-wide settings.

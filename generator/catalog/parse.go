@@ -78,6 +78,7 @@ func (d *decoder) parse(data []byte) *Catalog {
 	if present == nil {
 		return nil
 	}
+	c.src = newSource(data, body)
 	for _, k := range []string{"site", "regions", "industries", "services", "standards", "documents"} {
 		if _, ok := present[k]; !ok {
 			d.errorf(body, "the catalog has no %s: section; add one (see the catalog format in README.md)", k)

@@ -93,14 +93,15 @@ func (d *decoder) validate(c *Catalog) {
 type taxonomy struct {
 	what string // "region", "industry", ...
 	ids  []string
-	has  map[string]bool
+	// order maps each id to its place in the taxonomy.
+	order map[string]int
 }
 
 func newTaxonomy(what string, ts []Term) *taxonomy {
-	t := &taxonomy{what: what, has: make(map[string]bool, len(ts))}
-	for _, term := range ts {
+	t := &taxonomy{what: what, order: make(map[string]int, len(ts))}
+	for i, term := range ts {
 		t.ids = append(t.ids, term.ID)
-		t.has[term.ID] = true
+		t.order[term.ID] = i
 	}
 	return t
 }
@@ -119,7 +120,7 @@ func (d *decoder) expand(ids []string, all bool, t *taxonomy, at Pos) []string {
 func (d *decoder) refs(got []string, t *taxonomy, at Pos) []string {
 	out := make([]string, 0, len(got))
 	for _, id := range got {
-		if !t.has[id] {
+		if _, known := t.order[id]; !known {
 			known := strings.Join(t.ids, ", ")
 			if len(t.ids) > 12 {
 				known = strings.Join(t.ids[:12], ", ") + ", …"
@@ -134,7 +135,7 @@ func (d *decoder) refs(got []string, t *taxonomy, at Pos) []string {
 			out = append(out, id)
 		}
 	}
-	slices.SortFunc(out, func(a, b string) int { return slices.Index(t.ids, a) - slices.Index(t.ids, b) })
+	slices.SortFunc(out, func(a, b string) int { return t.order[a] - t.order[b] })
 	return out
 }
 
