@@ -13,14 +13,33 @@ import (
 // publishes is a regular file inside root/content. Problems name files
 // relative to root.
 func Load(root string) (*Catalog, Problems) {
+	return Reload(root, nil, true)
+}
+
+// Reload is Load for a catalog that was loaded before as prev: only the
+// documents an edit touched are parsed again (see Reparse) and, unless
+// allFiles, only their files are checked again.
+func Reload(root string, prev *Catalog, allFiles bool) (*Catalog, Problems) {
 	const name = "catalog.yaml"
 	data, err := readLimited(filepath.Join(root, name), MaxSize)
 	if err != nil {
 		return nil, Problems{{Pos: Pos{File: name}, Message: err.Error()}}
 	}
-	c, problems := Parse(name, data)
+	var c *Catalog
+	var problems Problems
+	if prev != nil {
+		c, problems = Reparse(prev, data)
+	} else {
+		c, problems = Parse(name, data)
+	}
 	if c == nil {
 		return nil, problems
+	}
+	checked := map[string]bool{}
+	if prev != nil && !allFiles {
+		for _, d := range prev.Documents {
+			checked[d.ID+"\x00"+d.File] = true
+		}
 	}
 	content, err := os.OpenRoot(filepath.Join(root, "content"))
 	if err != nil {
@@ -44,7 +63,9 @@ func Load(root string) (*Catalog, Problems) {
 		check(c.Site.Logo, Pos{File: name, Line: 1, Col: 1})
 	}
 	for _, doc := range c.Documents {
-		check(doc.File, doc.At("file"))
+		if !checked[doc.ID+"\x00"+doc.File] {
+			check(doc.File, doc.At("file"))
+		}
 	}
 	problems.Sort()
 	if len(problems.Errors()) > 0 {

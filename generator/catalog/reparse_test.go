@@ -17,18 +17,30 @@ func TestReparseEqualsParse(t *testing.T) {
 	}
 	orig := b.String()
 	edits := map[string]func(string) string{
-		"title":          func(s string) string { return strings.Replace(s, "title: Doc 2", "title: Document two", 1) },
-		"add lines":      func(s string) string { return strings.Replace(s, "Doc 3\n    summary: S\n", "Doc 3\n    summary: S\n    description: |\n      Long\n      text.\n", 1) },
-		"remove entry":   func(s string) string { i := strings.Index(s, "  - id: doc-3"); j := strings.Index(s, "  - id: doc-4"); return s[:i] + s[j:] },
-		"insert entry":   func(s string) string { return strings.Replace(s, "  - id: doc-5", "  - {id: new, kind: trust-document, title: N, summary: S, version: \"1\", services: all, standards: [], regions: all, industries: all, published: 2025-02-01, file: files/n.pdf}\n  - id: doc-5", 1) },
-		"append at end":  func(s string) string { return s + "  - {id: last, kind: trust-document, title: L, summary: S, version: \"1\", services: all, standards: [], regions: all, industries: all, published: 2025-02-01, file: files/n.pdf}\n" },
-		"site title":     func(s string) string { return strings.Replace(s, "Test Portal", "Other Portal", 1) },
-		"unknown region": func(s string) string { return strings.Replace(s, "industries: [health]\n    published: 2025-01-05", "industries: [helth]\n    published: 2025-01-05", 1) },
-		"duplicate id":   func(s string) string { return strings.Replace(s, "id: doc-4", "id: doc-1", 1) },
-		"syntax error":   func(s string) string { return strings.Replace(s, "title: Doc 4", "title: [Doc 4", 1) },
-		"unknown field":  func(s string) string { return strings.Replace(s, "title: Doc 4", "titel: Doc 4", 1) },
-		"first entry":    func(s string) string { return strings.Replace(s, "title: Doc 0", "title: Doc zero", 1) },
-		"nothing":        func(s string) string { return s },
+		"title": func(s string) string { return strings.Replace(s, "title: Doc 2", "title: Document two", 1) },
+		"add lines": func(s string) string {
+			return strings.Replace(s, "Doc 3\n    summary: S\n", "Doc 3\n    summary: S\n    description: |\n      Long\n      text.\n", 1)
+		},
+		"remove entry": func(s string) string {
+			i := strings.Index(s, "  - id: doc-3")
+			j := strings.Index(s, "  - id: doc-4")
+			return s[:i] + s[j:]
+		},
+		"insert entry": func(s string) string {
+			return strings.Replace(s, "  - id: doc-5", "  - {id: new, kind: trust-document, title: N, summary: S, version: \"1\", services: all, standards: [], regions: all, industries: all, published: 2025-02-01, file: files/n.pdf}\n  - id: doc-5", 1)
+		},
+		"append at end": func(s string) string {
+			return s + "  - {id: last, kind: trust-document, title: L, summary: S, version: \"1\", services: all, standards: [], regions: all, industries: all, published: 2025-02-01, file: files/n.pdf}\n"
+		},
+		"site title": func(s string) string { return strings.Replace(s, "Test Portal", "Other Portal", 1) },
+		"unknown region": func(s string) string {
+			return strings.Replace(s, "industries: [health]\n    published: 2025-01-05", "industries: [helth]\n    published: 2025-01-05", 1)
+		},
+		"duplicate id":  func(s string) string { return strings.Replace(s, "id: doc-4", "id: doc-1", 1) },
+		"syntax error":  func(s string) string { return strings.Replace(s, "title: Doc 4", "title: [Doc 4", 1) },
+		"unknown field": func(s string) string { return strings.Replace(s, "title: Doc 4", "titel: Doc 4", 1) },
+		"first entry":   func(s string) string { return strings.Replace(s, "title: Doc 0", "title: Doc zero", 1) },
+		"nothing":       func(s string) string { return s },
 	}
 	prev, problems := Parse("catalog.yaml", []byte(orig))
 	if prev == nil {

@@ -7,10 +7,12 @@ package site
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/stp-portal/stp/generator/catalog"
@@ -33,6 +35,8 @@ type Options struct {
 	BaseURL string
 	// Preview marks every page as a preview: a banner and noindex.
 	Preview bool
+	// Dev adds the dev server's reload script to every page.
+	Dev bool
 }
 
 // Result tells what a build did.
@@ -42,48 +46,165 @@ type Result struct {
 	Documents int // listed versions
 	Bytes     int64
 	Warnings  catalog.Problems
+	// Rendered counts the outputs rendered; a rebuild skips unchanged ones.
+	// Rewritten names them (published files copied are not included).
+	Rendered  int
+	Rewritten []string
 	Duration  time.Duration
 }
 
-// Build builds the whole site. Problems in the publisher's input come back
-// as catalog.Problems (every one found, each at file:line:col); the previous
-// output is then left as it was.
+// Build builds the whole site into a fresh folder next to o.Out and swaps
+// it into place. Problems in the publisher's input come back as
+// catalog.Problems (every one found, each at file:line:col); the previous
+// output is then left exactly as it was.
 func Build(o Options) (*Result, error) {
-	start := time.Now()
 	o = o.withDefaults()
-	s, problems := load(o)
-	if s == nil {
-		return nil, problems
-	}
-	res := &Result{Warnings: problems}
-
 	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(o.Out)), "."+filepath.Base(o.Out)+".build-")
 	if err != nil {
 		return nil, fmt.Errorf("cannot create the build folder next to %s: %w", o.Out, err)
 	}
 	defer os.RemoveAll(tmp) // gone after a successful swap; cleans up after a failure
-	w := newWriter(tmp)
-	if err := s.render(w); err != nil {
+	res, err := (&Builder{o: o}).build(newWriter(tmp), nil)
+	if err != nil {
 		return nil, err
 	}
 	if err := swap(tmp, o.Out); err != nil {
 		return nil, err
 	}
-	res.Pages, res.Files, res.Bytes = w.pages, w.files, w.bytes
-	res.Documents = s.listedVersions
-	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// Builder builds the same site again and again, as the dev server does. It
+// keeps the last build's catalog, rows and page keys, so that a rebuild
+// re-parses only the catalog entries an edit touched, renders only the
+// pages whose inputs changed, writes them in place, and removes pages that
+// are gone. Pages are rendered in memory first and written only when all
+// succeeded, so a broken edit leaves the last good site in place.
+type Builder struct {
+	o   Options
+	cat *catalog.Catalog
+	// files remembers the size, time and SHA-256 of published files.
+	files map[string]fileStamp
+	// rows caches each area's list rows by document hash.
+	rows [2]map[uint64]template.HTML
+	// keys are the input hashes of the last build's outputs; outputs holds
+	// every file it wrote, pages or not.
+	keys    map[string]uint64
+	outputs map[string]bool
+	global  uint64
+
+	// The background indexer: at most one index write runs, and only the
+	// newest waiting one follows it.
+	indexMu      sync.Mutex
+	indexKey     uint64
+	indexNext    func() error
+	indexRunning bool
+	indexWG      sync.WaitGroup
+	// IndexErrors receives errors of background index writes; nil drops them.
+	IndexErrors func(error)
+}
+
+// indexInBackground runs index unless the records are the ones last indexed.
+func (bl *Builder) indexInBackground(key uint64, index func() error) {
+	bl.indexMu.Lock()
+	defer bl.indexMu.Unlock()
+	if key == bl.indexKey {
+		return
+	}
+	bl.indexKey = key
+	bl.indexNext = index
+	if bl.indexRunning {
+		return
+	}
+	bl.indexRunning = true
+	bl.indexWG.Add(1)
+	go func() {
+		defer bl.indexWG.Done()
+		for {
+			bl.indexMu.Lock()
+			next := bl.indexNext
+			bl.indexNext = nil
+			if next == nil {
+				bl.indexRunning = false
+				bl.indexMu.Unlock()
+				return
+			}
+			bl.indexMu.Unlock()
+			if err := next(); err != nil && bl.IndexErrors != nil {
+				bl.IndexErrors(err)
+			}
+		}
+	}()
+}
+
+// WaitIndex waits for background index writes to finish.
+func (bl *Builder) WaitIndex() { bl.indexWG.Wait() }
+
+// fileStamp identifies a published file's content without reading it.
+type fileStamp struct {
+	size    int64
+	modTime time.Time
+	sha256  string
+}
+
+// NewBuilder returns a Builder that writes into o.Out in place.
+func NewBuilder(o Options) *Builder {
+	return &Builder{o: o.withDefaults()}
+}
+
+// Build rebuilds the site. changed names the inputs that changed, relative
+// to the root (e.g. "content/files/a.pdf"); nil means anything may have.
+func (bl *Builder) Build(changed ...string) (*Result, error) {
+	w := newWriter(bl.o.Out)
+	w.inPlace = true
+	w.prevKeys = bl.keys
+	if err := os.MkdirAll(bl.o.Out, 0o755); err != nil {
+		return nil, err
+	}
+	if changed == nil {
+		bl.files = nil // re-check every file
+	}
+	for _, c := range changed {
+		delete(bl.files, filepath.Join(bl.o.Root, filepath.FromSlash(c)))
+	}
+	res, err := bl.build(w, changed)
+	if err != nil {
+		return nil, err
+	}
+	// Remove what the previous build wrote and this one did not.
+	for rel := range bl.outputs {
+		if !w.written[rel] {
+			_ = os.Remove(filepath.Join(bl.o.Out, filepath.FromSlash(rel)))
+		}
+	}
+	bl.outputs = w.written
+	return res, nil
+}
+
+// build loads, plans and renders through w.
+func (bl *Builder) build(w *writer, changed []string) (*Result, error) {
+	start := time.Now()
+	s, problems := bl.load()
+	if s == nil {
+		return nil, problems
+	}
+	if err := s.render(w); err != nil {
+		return nil, err
+	}
+	bl.keys = w.keys
+	return &Result{Warnings: problems, Pages: w.pages, Files: w.files, Bytes: w.bytes,
+		Documents: s.listedVersions, Rendered: w.rendered, Rewritten: w.rewritten, Duration: time.Since(start)}, nil
 }
 
 // Check does all a build does, rendering every page, but writes nothing.
 // It returns every problem, warnings included.
 func Check(o Options) catalog.Problems {
-	o = o.withDefaults()
-	s, problems := load(o)
+	bl := &Builder{o: o.withDefaults()}
+	s, problems := bl.load()
 	if s == nil {
 		return problems
 	}
-	if err := s.render(&writer{dry: true, dirs: map[string]bool{}, written: map[string]bool{}}); err != nil {
+	if err := s.render(&writer{dry: true, dirs: map[string]bool{}, written: map[string]bool{}, keys: map[string]uint64{}}); err != nil {
 		var ps catalog.Problems
 		if errors.As(err, &ps) {
 			return append(problems, ps...)

@@ -51,6 +51,8 @@ type DocView struct {
 	// Row is the document's row in lists, rendered once and reused by every
 	// list that shows it.
 	Row template.HTML
+	// key hashes what the view shows (see docKey).
+	key uint64
 }
 
 // SeriesView is the page of one document series.
@@ -74,7 +76,7 @@ type ListView struct {
 	// Rows are the page's documents' rows, joined.
 	Rows template.HTML
 	Docs []*DocView
-	Sort  string // "date" or "name"
+	Sort string // "date" or "name"
 	// SortLinks and Pages are the plain URLs that work without JavaScript.
 	SortLinks []Link
 	Pages     []Link
@@ -134,7 +136,10 @@ type SiteView struct {
 	Regions   []catalog.Term
 	Industry  []catalog.Term
 	Preview   bool
+	Dev       bool
 	BuildDate time.Time
+	// Search is the area's search page, for the search box in the header.
+	Search string
 	// Assets maps layouts/assets/ file names to their fingerprinted URLs.
 	Assets map[string]string
 	// ContactNote is site.contact.note rendered from Markdown.
@@ -167,8 +172,11 @@ type Page struct {
 	TermKind string
 	// Redirect is where a placeholder index page sends the reader.
 	Redirect string
-	// SearchManifestURL is the search index manifest of the page's area.
+	// SearchManifestURL is the search index manifest of the page's area;
+	// SearchAPI the server's search endpoint when catalog.yaml says
+	// search: server.
 	SearchManifestURL string
+	SearchAPI         string
 }
 
 // AssetURL is the fingerprinted URL of a file from layouts/assets/.

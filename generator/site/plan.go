@@ -24,6 +24,7 @@ var reservedSlugs = []string{"public", "assets", "files", "documents", "complian
 // build is one build's state: the inputs, loaded once, and the views of
 // both areas.
 type build struct {
+	bl      *Builder
 	o       Options
 	cat     *catalog.Catalog
 	pages   []*content.Page
@@ -42,12 +43,16 @@ type build struct {
 	assets map[string]string // asset name → fingerprinted site-relative path
 	gated  *area
 	public *area
+	// global hashes what every page shows: layouts, site settings,
+	// taxonomies, navigation, base URL and build date.
+	global uint64
 }
 
 // load reads and checks every input. It returns all problems found.
-func load(o Options) (*build, catalog.Problems) {
-	cat, problems := catalog.Load(o.Root)
-	b := &build{o: o, cat: cat}
+func (bl *Builder) load() (*build, catalog.Problems) {
+	o := bl.o
+	cat, problems := catalog.Reload(o.Root, bl.cat, bl.files == nil)
+	b := &build{bl: bl, o: o, cat: cat}
 	pages, pageProblems := loadPages(o.Root)
 	problems = append(problems, pageProblems...)
 	baseURL := o.BaseURL
@@ -93,7 +98,9 @@ func load(o Options) (*build, catalog.Problems) {
 		return nil, problems
 	}
 	b.layouts = layouts
+	bl.cat = cat
 	b.series = cat.Listed(o.Now)
+	problems = append(problems, cat.Warnings(o.Now)...)
 	b.terms = map[string]map[string]catalog.Term{}
 	for name, ts := range map[string][]catalog.Term{"region": cat.Regions, "industry": cat.Industries, "service": cat.Services, "standard": cat.Standards} {
 		m := make(map[string]catalog.Term, len(ts))
@@ -105,6 +112,12 @@ func load(o Options) (*build, catalog.Problems) {
 	for _, s := range b.series {
 		b.listedVersions += len(s.Versions())
 	}
+	k := newKey(layouts.hash).any(cat.Site, cat.Regions, cat.Industries, cat.Services, cat.Standards).
+		str(b.base, b.baseURL).date(o.Now).any(o.Preview, o.Dev)
+	for _, p := range b.pages {
+		k.str(p.Slug, p.Title, p.Description).any(p.Menu, p.Public)
+	}
+	b.global = k.sum()
 	return b, problems
 }
 
@@ -173,6 +186,10 @@ func (b *build) render(w *writer) error {
 	if err := b.writeAssets(w); err != nil {
 		return err
 	}
+	if b.bl.global != b.global {
+		b.bl.rows = [2]map[uint64]template.HTML{} // the layouts or the site changed
+		b.bl.global = b.global
+	}
 	if err := b.copyFiles(w); err != nil {
 		return err
 	}
@@ -188,8 +205,13 @@ func (b *build) render(w *writer) error {
 		}
 		jobs = append(jobs, b.areaJobs(a)...)
 	}
-	jobs = append(jobs, b.page(b.gated, "404.html", &Page{Layout: "404", Title: "Page not found", NoIndex: true}))
+	jobs = append(jobs, b.page(b.gated, "404.html", &Page{Layout: "404", Title: "Page not found", NoIndex: true}, 0))
+	indexed := b.writeSearchIndexes(w)
 	if err := w.run(jobs); err != nil {
+		<-indexed
+		return err
+	}
+	if err := <-indexed; err != nil {
 		return err
 	}
 	// Every folder gets an index page, so no server ever lists one.
@@ -203,13 +225,15 @@ func (b *build) render(w *writer) error {
 		if strings.HasPrefix(dir, "regions/") && strings.Count(dir, "/") == 3 {
 			target = strings.TrimSuffix(dir, "industries/")
 		}
-		placeholders = append(placeholders, b.page(a, dir+"index.html", &Page{Layout: "redirect", Title: "Nothing here", NoIndex: true, Redirect: b.base + target}))
+		placeholders = append(placeholders, b.page(a, dir+"index.html", &Page{Layout: "redirect", Title: "Nothing here", NoIndex: true, Redirect: b.base + target},
+			newKey(b.global).str("redirect", b.base+target).sum()))
 	}
 	return w.run(placeholders)
 }
 
-// page makes the job that renders p at rel in area a.
-func (b *build) page(a *area, rel string, p *Page) job {
+// page makes the job that renders p at rel in area a; key hashes its
+// inputs (0: render it every time).
+func (b *build) page(a *area, rel string, p *Page, key uint64) job {
 	p.Site = a.site
 	p.Public = a.public
 	p.Path = strings.TrimSuffix(rel, "index.html")
@@ -217,7 +241,7 @@ func (b *build) page(a *area, rel string, p *Page) job {
 	if b.o.Preview {
 		p.NoIndex = true
 	}
-	return job{rel: rel, render: func(buf *bytes.Buffer) error { return b.layouts.render(buf, p) }}
+	return job{rel: rel, key: key, render: func(buf *bytes.Buffer) error { return b.layouts.render(buf, p) }}
 }
 
 // writeAssets copies layouts/assets/ and the logo to the public prefix
@@ -229,6 +253,7 @@ func (b *build) writeAssets(w *writer) error {
 		return err
 	}
 	b.assets = map[string]string{}
+	var jobs []job
 	for _, e := range entries {
 		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
 			continue
@@ -242,26 +267,27 @@ func (b *build) writeAssets(w *writer) error {
 			// in CSS; putting it here keeps pages free of inline styles.
 			data = append([]byte(":root{--accent:"+b.cat.Site.Accent+"}\n"), data...)
 		}
-		if err := b.writeAsset(w, e.Name(), data); err != nil {
-			return err
-		}
+		jobs = append(jobs, b.asset(e.Name(), data))
 	}
 	if logo := b.cat.Site.Logo; logo != "" {
 		data, err := os.ReadFile(filepath.Join(b.o.Root, "content", filepath.FromSlash(logo)))
 		if err != nil {
 			return err
 		}
-		if err := b.writeAsset(w, "logo"+path.Ext(logo), data); err != nil {
-			return err
-		}
+		jobs = append(jobs, b.asset("logo"+path.Ext(logo), data))
 	}
-	return nil
+	return w.run(jobs)
 }
 
-func (b *build) writeAsset(w *writer, name string, data []byte) error {
+// asset publishes data under a name that carries its hash, which is also
+// its key.
+func (b *build) asset(name string, data []byte) job {
 	rel := PublicPrefix + "assets/" + fingerprint(name, data)
 	b.assets[name] = rel
-	return w.write(rel, data)
+	return job{rel: rel, key: newKey(0).str(rel).sum(), render: func(buf *bytes.Buffer) error {
+		_, err := buf.Write(data)
+		return err
+	}}
 }
 
 // copyFiles copies each listed version's file once: public versions under
@@ -272,23 +298,38 @@ func (b *build) copyFiles(w *writer) error {
 		docs = append(docs, s.Versions()...)
 	}
 	views := make([]*FileView, len(docs))
-	err := parallel(len(docs), func(i int) error {
-		d := docs[i]
-		name := path.Base(d.File)
-		rel := "files/" + d.ID + "/" + name
+	rels := make([]string, len(docs))
+	for i, d := range docs {
+		rels[i] = "files/" + d.ID + "/" + path.Base(d.File)
 		if d.Public {
-			rel = PublicPrefix + rel
+			rels[i] = PublicPrefix + rels[i]
 		}
-		size, sum, err := w.copyFile(filepath.Join(b.o.Root, "content", filepath.FromSlash(d.File)), rel)
+	}
+	if err := w.mkdirs(rels); err != nil {
+		return err
+	}
+	srcs := make([]string, len(docs))
+	stamps := make([]fileStamp, len(docs))
+	err := parallel(len(docs), func(i int) error {
+		d, rel, name := docs[i], rels[i], path.Base(docs[i].File)
+		srcs[i] = filepath.Join(b.o.Root, "content", filepath.FromSlash(d.File))
+		var prev *fileStamp
+		if st, ok := b.bl.files[srcs[i]]; ok {
+			prev = &st
+		}
+		st, err := w.copyFile(srcs[i], rel, prev)
 		if err != nil {
 			return fmt.Errorf("%s: copying %s: %w", d.At("file"), d.File, err)
 		}
-		views[i] = &FileView{URL: b.base + rel, Name: name, Size: size, SHA256: sum}
+		stamps[i] = st
+		views[i] = &FileView{URL: b.base + rel, Name: name, Size: st.size, SHA256: st.sha256}
 		return nil
 	})
 	b.files = make(map[*catalog.Document]*FileView, len(docs))
+	b.bl.files = make(map[string]fileStamp, len(docs))
 	for i, d := range docs {
 		b.files[d] = views[i]
+		b.bl.files[srcs[i]] = stamps[i]
 	}
 	return err
 }
@@ -427,6 +468,7 @@ func (b *build) siteView(a *area) *SiteView {
 		Regions:   b.cat.Regions,
 		Industry:  b.cat.Industries,
 		Preview:   b.o.Preview,
+		Dev:       b.o.Dev,
 		BuildDate: b.o.Now,
 	}
 	s.Assets = map[string]string{}
@@ -447,9 +489,9 @@ func (b *build) siteView(a *area) *SiteView {
 			Link{Name: "Trust documents", URL: b.base + "trust-documents/"},
 			Link{Name: "Standards", URL: b.base + "standards/"},
 		)
-		if _, ok := b.layouts.pages["search"]; ok {
-			s.Nav = append(s.Nav, Link{Name: "Search", URL: b.base + "search/"})
-		}
+	}
+	if _, ok := b.layouts.pages["search"]; ok {
+		s.Search = b.base + a.prefix + "search/"
 	}
 	pages := slices.Clone(b.pages)
 	slices.SortStableFunc(pages, func(x, y *content.Page) int { return x.Menu - y.Menu })
@@ -472,13 +514,26 @@ func (b *build) pageURL(p *content.Page) string {
 	return b.base + p.Slug + "/"
 }
 
-// renderRows renders each view's list row once.
+// renderRows renders each view's list row once, or takes it from the last
+// build when the document is unchanged.
 func (b *build) renderRows(a *area) error {
+	slot := 0
+	if a.public {
+		slot = 1
+	}
+	cache := b.bl.rows[slot]
 	views := make([]*DocView, 0, len(a.views))
 	for _, s := range a.series {
-		views = append(views, s.Versions...)
+		for _, v := range s.Versions {
+			v.key = docKey(v)
+			if row, ok := cache[v.key]; ok {
+				v.Row = row
+			} else {
+				views = append(views, v)
+			}
+		}
 	}
-	return parallel(len(views), func(i int) error {
+	err := parallel(len(views), func(i int) error {
 		var buf bytes.Buffer
 		if err := b.layouts.renderPartial(&buf, "row", views[i]); err != nil {
 			return err
@@ -486,29 +541,52 @@ func (b *build) renderRows(a *area) error {
 		views[i].Row = template.HTML(buf.String())
 		return nil
 	})
+	next := make(map[uint64]template.HTML, len(a.views))
+	for _, s := range a.series {
+		for _, v := range s.Versions {
+			next[v.key] = v.Row
+		}
+	}
+	b.bl.rows[slot] = next
+	return err
 }
 
 // areaJobs plans every page of an area.
 func (b *build) areaJobs(a *area) []job {
 	var jobs []job
-	add := func(rel string, p *Page) { jobs = append(jobs, b.page(a, rel, p)) }
+	add := func(rel string, p *Page, key uint64) { jobs = append(jobs, b.page(a, rel, p, key)) }
 	pre := a.prefix
+
+	// Search, answered in the browser (or by the server) from this area's
+	// own index.
+	if _, ok := b.layouts.pages["search"]; ok {
+		add(pre+"search/index.html", &Page{Layout: "search", Title: "Search", SearchManifestURL: b.base + pre + searchDir + manifestName,
+			SearchAPI: b.searchAPI(a)}, 0)
+	}
 
 	// Home.
 	home := &HomeView{Intro: b.intro}
-	add(pre+"index.html", &Page{Layout: "home", Title: b.cat.Site.Title, Description: b.cat.Site.Tagline, Home: home})
+	add(pre+"index.html", &Page{Layout: "home", Title: b.cat.Site.Title, Description: b.cat.Site.Tagline, Home: home}, 0)
 
 	// Series pages.
 	for _, s := range a.series {
+		k := newKey(b.global).str("document")
+		for _, v := range s.Versions {
+			k.num(v.key)
+		}
+		for _, v := range s.Related {
+			k.num(v.key)
+		}
 		add(pre+"documents/"+s.ID+"/index.html", &Page{Layout: "document", Title: s.Latest.Title, Description: s.Latest.Summary, Series: s,
-			Crumbs: []Link{{Name: libraryName(s.Latest.Kind), URL: b.libraryURL(a, s.Latest.Kind)}}})
+			Crumbs: []Link{{Name: libraryName(s.Latest.Kind), URL: b.libraryURL(a, s.Latest.Kind)}}}, k.sum())
 	}
 
 	// Markdown pages: public ones only under the public prefix, gated ones
 	// only in the gated area.
 	for _, p := range b.pages {
 		if p.Public == a.public {
-			add(pre+p.Slug+"/index.html", &Page{Layout: "page", Title: p.Title, Description: p.Description, Content: p})
+			add(pre+p.Slug+"/index.html", &Page{Layout: "page", Title: p.Title, Description: p.Description, Content: p},
+				newKey(b.global).str("page", p.Slug, string(p.Body)).sum())
 		}
 	}
 
@@ -517,7 +595,7 @@ func (b *build) areaJobs(a *area) []job {
 	jobs = append(jobs, job{rel: pre + "catalog.json", render: func(buf *bytes.Buffer) error { return b.catalogJSON(buf, a) }})
 
 	if a.public {
-		add(pre+"help/index.html", &Page{Layout: "help", Title: "Help and contact"})
+		add(pre+"help/index.html", &Page{Layout: "help", Title: "Help and contact"}, 0)
 		jobs = append(jobs, b.listJobs(a, listDef{path: pre + "documents/", title: "Public documents",
 			intro: "Documents anyone may read without signing in.", docs: a.latest})...)
 		home.Public = a.latest
@@ -569,7 +647,7 @@ func (b *build) areaJobs(a *area) []job {
 		case "standard":
 			home.StandardSets = standardSets(views)
 		}
-		add(tx.dir+"index.html", &Page{Layout: "terms", Title: tx.title, TermKind: tx.key, Terms: tv})
+		add(tx.dir+"index.html", &Page{Layout: "terms", Title: tx.title, TermKind: tx.key, Terms: tv}, 0)
 		for _, t := range b.taxonomy(tx.key) {
 			def := listDef{path: tx.dir + t.ID + "/", title: t.Name, intro: t.Description, docs: terms[t.ID],
 				scope: map[string]string{tx.key: t.ID}, crumbs: []Link{{Name: tx.title, URL: b.base + tx.dir}}}
@@ -605,10 +683,7 @@ func (b *build) areaJobs(a *area) []job {
 	sortByDate(recent)
 	home.Recent = recent
 
-	add("settings/index.html", &Page{Layout: "settings", Title: "Settings"})
-	if _, ok := b.layouts.pages["search"]; ok {
-		add("search/index.html", &Page{Layout: "search", Title: "Search"})
-	}
+	add("settings/index.html", &Page{Layout: "settings", Title: "Settings"}, 0)
 	return jobs
 }
 
@@ -802,7 +877,7 @@ func (b *build) listJobs(a *area, l listDef) []job {
 		}
 		for n := 1; n <= count; n++ {
 			page := docs[(n-1)*size : min(n*size, len(docs))]
-			lv := &ListView{Title: l.title, Intro: l.intro, Scope: l.scope, Total: len(l.docs), Rows: joinRows(page), Docs: page,
+			lv := &ListView{Title: l.title, Intro: l.intro, Scope: l.scope, Total: len(l.docs), Docs: page,
 				Sort: order, PageNum: n, PageCount: count, Facets: l.facets, DataURL: b.base + a.prefix + "catalog.json"}
 			lv.SortLinks = []Link{
 				{Name: "Newest first", URL: b.base + listPath(l.path, "date", 1), Current: order == "date"},
@@ -819,8 +894,18 @@ func (b *build) listJobs(a *area, l listDef) []job {
 			if n > 1 {
 				title += " (page " + strconv.Itoa(n) + ")"
 			}
-			jobs = append(jobs, b.page(a, listPath(l.path, order, n)+"index.html",
-				&Page{Layout: "list", Title: title, Description: l.intro, List: lv, Crumbs: l.crumbs, NoIndex: order == "name"}))
+			k := newKey(b.global).str("list", l.path, order, title, l.intro).num(uint64(n), uint64(count), uint64(len(l.docs))).any(l.facets, l.crumbs, l.scope)
+			for _, d := range page {
+				k.num(d.key)
+			}
+			j := b.page(a, listPath(l.path, order, n)+"index.html",
+				&Page{Layout: "list", Title: title, Description: l.intro, List: lv, Crumbs: l.crumbs, NoIndex: order == "name"}, k.sum())
+			render := j.render
+			j.render = func(buf *bytes.Buffer) error {
+				lv.Rows = joinRows(lv.Docs) // only for pages that are rendered
+				return render(buf)
+			}
+			jobs = append(jobs, j)
 		}
 	}
 	return jobs

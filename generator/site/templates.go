@@ -24,6 +24,9 @@ import (
 // part of one kind of page.
 type Layouts struct {
 	pages map[string]*template.Template
+	// hash covers every layout's source, so a layout edit changes every
+	// page's key.
+	hash uint64
 }
 
 // pageLayouts are the page templates a site must have.
@@ -33,8 +36,10 @@ var pageLayouts = []string{"home", "list", "document", "page", "terms", "setting
 // layouts/FILE:LINE:COL.
 func loadLayouts(root string, funcs template.FuncMap) (*Layouts, catalog.Problems) {
 	dir := filepath.Join(root, "layouts")
+	sources := newKey(0)
 	read := func(rel string) (string, error) {
 		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+		sources.str(rel, string(b))
 		return string(b), err
 	}
 	var problems catalog.Problems
@@ -81,6 +86,7 @@ func loadLayouts(root string, funcs template.FuncMap) (*Layouts, catalog.Problem
 		}
 		l.pages[strings.TrimSuffix(file, ".html")] = t
 	}
+	l.hash = sources.sum()
 	for _, name := range pageLayouts {
 		if _, ok := l.pages[name]; !ok && len(problems) == 0 {
 			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: "layouts/" + name + ".html"}, Message: "layout is missing; every site needs " + name + ".html"})

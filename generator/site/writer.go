@@ -20,111 +20,173 @@ import (
 	"github.com/stp-portal/stp/generator/catalog"
 )
 
-// writer writes the output tree. Pages are rendered and written by a pool
-// of workers, one per CPU; the first error stops the build.
+// writer writes the output tree. Pages are rendered by a pool of workers,
+// one per CPU. In a fresh folder each page is written as soon as it is
+// rendered; in place (the dev server's rebuilds) pages whose key is
+// unchanged are skipped, and the others are written only once all rendered.
 type writer struct {
 	dir string
 	// dry renders everything but writes nothing, for stp check.
-	dry   bool
-	mu    sync.Mutex
-	dirs  map[string]bool
-	err   error
-	pages int
-	files int
-	bytes int64
-	// written records every file for the placeholder index pass.
-	written map[string]bool
+	dry     bool
+	inPlace bool
+	// prevKeys are the keys of the outputs already in dir; keys collects
+	// this build's.
+	prevKeys map[string]uint64
+	keys     map[string]uint64
+
+	mu       sync.Mutex
+	dirs     map[string]bool
+	pages    int
+	rendered int
+	files    int
+	bytes    int64
+	// written records every output of this build, skipped or not;
+	// rewritten the pages and files actually written.
+	written   map[string]bool
+	rewritten []string
 }
 
 func newWriter(dir string) *writer {
-	return &writer{dir: dir, dirs: map[string]bool{"": true}, written: map[string]bool{}}
+	return &writer{dir: dir, dirs: map[string]bool{"": true}, written: map[string]bool{}, keys: map[string]uint64{}}
 }
 
-// job renders one output file.
+// job renders one output file. key hashes everything the output depends
+// on; a job whose key matches the output already written is skipped. Zero
+// means "always render".
 type job struct {
 	rel    string
+	key    uint64
 	render func(*bytes.Buffer) error
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// run renders and writes jobs on all CPUs. Template errors come back as
-// problems at the layout's line.
+// run renders and writes jobs. Template errors come back as problems at the
+// layout's line.
 func (w *writer) run(jobs []job) error {
-	err := parallel(len(jobs), func(i int) error {
+	todo := make([]job, 0, len(jobs))
+	w.mu.Lock()
+	for _, j := range jobs {
+		if w.written[j.rel] {
+			w.mu.Unlock()
+			return fmt.Errorf("two outputs want %s; rename one of the pages or files", j.rel)
+		}
+		w.written[j.rel] = true
+		if strings.HasSuffix(j.rel, ".html") {
+			w.pages++
+		}
+		if j.key != 0 {
+			w.keys[j.rel] = j.key
+			if w.inPlace && w.prevKeys[j.rel] == j.key {
+				continue
+			}
+		}
+		todo = append(todo, j)
+	}
+	w.rendered += len(todo)
+	for _, j := range todo {
+		w.rewritten = append(w.rewritten, j.rel)
+	}
+	w.mu.Unlock()
+	rels := make([]string, len(todo))
+	for i, j := range todo {
+		rels[i] = j.rel
+	}
+	if err := w.mkdirs(rels); err != nil {
+		return err
+	}
+	var staged [][]byte
+	if w.inPlace {
+		staged = make([][]byte, len(todo))
+	}
+	err := parallel(len(todo), func(i int) error {
 		buf := bufPool.Get().(*bytes.Buffer)
 		defer bufPool.Put(buf)
 		buf.Reset()
-		if err := jobs[i].render(buf); err != nil {
+		if err := todo[i].render(buf); err != nil {
 			if p := templateProblem(err); p.Pos.Line > 0 {
 				return catalog.Problems{p}
 			}
-			return fmt.Errorf("rendering %s: %w", jobs[i].rel, err)
+			return fmt.Errorf("rendering %s: %w", todo[i].rel, err)
 		}
-		return w.write(jobs[i].rel, buf.Bytes())
+		if staged != nil {
+			staged[i] = bytes.Clone(buf.Bytes())
+			return nil
+		}
+		return w.write(todo[i].rel, buf.Bytes())
 	})
 	var problems catalog.Problems
 	if errors.As(err, &problems) {
 		return problems
 	}
-	return err
-}
-
-// write writes one file, creating its folders.
-func (w *writer) write(rel string, data []byte) error {
-	full, err := w.prepare(rel)
-	if err != nil {
+	if err != nil || staged == nil {
 		return err
 	}
+	return parallel(len(todo), func(i int) error { return w.write(todo[i].rel, staged[i]) })
+}
+
+// mkdirs creates, once each, the folders of the files about to be written,
+// parents first: cheaper than a MkdirAll per file when pages number in the
+// tens of thousands.
+func (w *writer) mkdirs(rels []string) error {
+	var dirs []string
+	w.mu.Lock()
+	for _, rel := range rels {
+		for d := path.Dir(rel); d != "." && !w.dirs[d]; d = path.Dir(d) {
+			w.dirs[d] = true
+			dirs = append(dirs, d)
+		}
+	}
+	w.mu.Unlock()
+	if w.dry {
+		return nil
+	}
+	sort.Strings(dirs) // a parent sorts before its children
+	for _, d := range dirs {
+		if err := os.Mkdir(filepath.Join(w.dir, filepath.FromSlash(d)), 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+// write writes one file whose folder exists.
+func (w *writer) write(rel string, data []byte) error {
 	if !w.dry {
-		if err := os.WriteFile(full, data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(w.dir, filepath.FromSlash(rel)), data, 0o644); err != nil {
 			return err
 		}
 	}
 	w.mu.Lock()
 	w.bytes += int64(len(data))
-	if strings.HasSuffix(rel, ".html") {
-		w.pages++
-	}
 	w.mu.Unlock()
 	return nil
 }
 
-// prepare checks rel and makes its folder.
-func (w *writer) prepare(rel string) (string, error) {
-	if !fs.ValidPath(rel) {
-		return "", fmt.Errorf("internal: output path %q is not clean", rel)
-	}
-	dir := path.Dir(rel)
+// copyFile copies src into the output at rel, whose folder exists, and
+// returns its size and SHA-256. A stamp from an earlier build spares the
+// copy when the file is already in place unchanged.
+func (w *writer) copyFile(src, rel string, stamp *fileStamp) (fileStamp, error) {
 	w.mu.Lock()
 	if w.written[rel] {
 		w.mu.Unlock()
-		return "", fmt.Errorf("two outputs want %s; rename one of the pages or files", rel)
+		return fileStamp{}, fmt.Errorf("two outputs want %s; rename one of the files", rel)
 	}
 	w.written[rel] = true
-	known := w.dirs[dir] || dir == "." || w.dry
+	w.files++
 	w.mu.Unlock()
-	if !known {
-		if err := os.MkdirAll(filepath.Join(w.dir, filepath.FromSlash(dir)), 0o755); err != nil {
-			return "", err
-		}
-		w.mu.Lock()
-		w.dirs[dir] = true
-		w.mu.Unlock()
-	}
-	return filepath.Join(w.dir, filepath.FromSlash(rel)), nil
-}
-
-// copyFile copies src into the output at rel and returns its size and
-// SHA-256.
-func (w *writer) copyFile(src, rel string) (int64, string, error) {
-	full, err := w.prepare(rel)
+	info, err := os.Stat(src)
 	if err != nil {
-		return 0, "", err
+		return fileStamp{}, err
+	}
+	if stamp != nil && stamp.size == info.Size() && stamp.modTime.Equal(info.ModTime()) {
+		if _, err := os.Stat(filepath.Join(w.dir, filepath.FromSlash(rel))); err == nil || w.dry {
+			return *stamp, nil
+		}
 	}
 	in, err := os.Open(src)
 	if err != nil {
-		return 0, "", err
+		return fileStamp{}, err
 	}
 	defer in.Close()
 	h := sha256.New()
@@ -133,8 +195,8 @@ func (w *writer) copyFile(src, rel string) (int64, string, error) {
 		n, err = io.Copy(h, in)
 	} else {
 		var out *os.File
-		if out, err = os.Create(full); err != nil {
-			return 0, "", err
+		if out, err = os.Create(filepath.Join(w.dir, filepath.FromSlash(rel))); err != nil {
+			return fileStamp{}, err
 		}
 		n, err = io.Copy(io.MultiWriter(out, h), in)
 		if cerr := out.Close(); err == nil {
@@ -142,13 +204,12 @@ func (w *writer) copyFile(src, rel string) (int64, string, error) {
 		}
 	}
 	if err != nil {
-		return 0, "", err
+		return fileStamp{}, err
 	}
 	w.mu.Lock()
-	w.files++
 	w.bytes += n
 	w.mu.Unlock()
-	return n, hex.EncodeToString(h.Sum(nil)), nil
+	return fileStamp{size: n, modTime: info.ModTime(), sha256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 // missingIndexes returns every output folder without an index.html, so

@@ -1,0 +1,219 @@
+package search
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Engine is the browser side of search: the engine compiled to WebAssembly
+// and Go's wasm_exec.js that runs it.
+type Engine struct {
+	WASM    []byte
+	Runtime []byte
+}
+
+// modulePath is this repository's module, which holds the engine's source.
+const modulePath = "github.com/stp-portal/stp"
+
+var defaultEngine struct {
+	once sync.Once
+	e    *Engine
+	err  error
+}
+
+// DefaultEngine returns the browser engine, compiling it the first time.
+//
+// stp build compiles the engine with the Go toolchain that built stp, from
+// the source in this repository, into the user's cache directory, keyed by
+// the Go version and the hash of go.mod, go.sum and generator/search; later
+// builds reuse it. Nothing generated is committed, and a fresh clone needs
+// only Go. STP_SEARCH_WASM may name a prebuilt engine file instead (its
+// wasm_exec.js is then taken from GOROOT).
+func DefaultEngine() (*Engine, error) {
+	d := &defaultEngine
+	d.once.Do(func() {
+		d.e, d.err = loadEngine(context.Background())
+	})
+	return d.e, d.err
+}
+
+func loadEngine(ctx context.Context) (*Engine, error) {
+	goroot, goversion, err := goEnv(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := readRuntime(goroot)
+	if err != nil {
+		return nil, err
+	}
+	if p := os.Getenv("STP_SEARCH_WASM"); p != "" {
+		w, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("STP_SEARCH_WASM: %w", err)
+		}
+		return &Engine{WASM: w, Runtime: rt}, nil
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return nil, err
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	return BuildEngine(ctx, root, filepath.Join(cache, "stp", "search"), goversion, rt)
+}
+
+// BuildEngine compiles the engine from the module at root, caching it in
+// cacheDir.
+func BuildEngine(ctx context.Context, root, cacheDir, goversion string, runtimeJS []byte) (*Engine, error) {
+	key, err := engineKey(root, goversion)
+	if err != nil {
+		return nil, err
+	}
+	cached := filepath.Join(cacheDir, "engine-"+key+".wasm")
+	if w, err := os.ReadFile(cached); err == nil {
+		return &Engine{WASM: w, Runtime: runtimeJS}, nil
+	}
+	if err := os.MkdirAll(cacheDir, 0o755); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(cacheDir, "build-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	// bleve/v2/util imports bbolt, which does not compile for js/wasm and
+	// which the engine never uses; a copy of go.mod points it at a stub.
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return nil, err
+	}
+	stub := filepath.Join(root, "generator", "search", "internal", "bboltstub")
+	gomod = append(gomod, fmt.Sprintf("\nreplace go.etcd.io/bbolt => %s\n", stub)...)
+	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), gomod, 0o644); err != nil {
+		return nil, err
+	}
+	if sum, err := os.ReadFile(filepath.Join(root, "go.sum")); err == nil {
+		if err := os.WriteFile(filepath.Join(tmp, "go.sum"), sum, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	out := filepath.Join(tmp, "engine.wasm")
+	cmd := exec.CommandContext(ctx, "go", "build", "-modfile="+filepath.Join(tmp, "go.mod"),
+		"-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", out, "./generator/search/wasm")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0", "GOFLAGS=-mod=mod")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("compiling the browser search engine (GOOS=js GOARCH=wasm go build ./generator/search/wasm): %v\n%s", err, stderr.String())
+	}
+	w, err := os.ReadFile(out)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Rename(out, cached); err != nil {
+		return nil, err
+	}
+	return &Engine{WASM: w, Runtime: runtimeJS}, nil
+}
+
+// engineKey hashes everything the engine's bytes depend on: the toolchain,
+// the module requirements and the search package's source (the engine
+// imports nothing else from this repository).
+func engineKey(root, goversion string) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s/%s\n", goversion, runtime.GOOS, runtime.GOARCH)
+	files := []string{"go.mod", "go.sum"}
+	dir := filepath.Join(root, "generator", "search")
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if d.Name() == "testdata" || d.Name() == "cmd" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") || d.Name() == "go.mod" {
+			rel, _ := filepath.Rel(root, p)
+			files = append(files, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	slices.Sort(files[2:])
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %d\n", filepath.ToSlash(f), len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12]), nil
+}
+
+func goEnv(ctx context.Context) (goroot, goversion string, err error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOROOT", "GOVERSION").Output()
+	if err != nil {
+		return "", "", fmt.Errorf("the browser search engine is compiled with the Go toolchain, and `go env` failed: %v (is Go on PATH?)", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 2 {
+		return "", "", fmt.Errorf("unexpected `go env` output %q", out)
+	}
+	return strings.TrimSpace(lines[0]), strings.TrimSpace(lines[1]), nil
+}
+
+// readRuntime reads wasm_exec.js, which moved to lib/wasm in Go 1.24.
+func readRuntime(goroot string) ([]byte, error) {
+	for _, p := range []string{"lib/wasm/wasm_exec.js", "misc/wasm/wasm_exec.js"} {
+		if b, err := os.ReadFile(filepath.Join(goroot, p)); err == nil {
+			return b, nil
+		}
+	}
+	return nil, fmt.Errorf("wasm_exec.js not found under %s", goroot)
+}
+
+// moduleRoot finds this repository: the directory holding the go.mod of
+// modulePath, above the working directory, or where this file was compiled.
+func moduleRoot() (string, error) {
+	var starts []string
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+		starts = append(starts, filepath.Dir(file))
+	}
+	for _, dir := range starts {
+		for {
+			b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+			if err == nil && bytes.Contains(b, []byte("module "+modulePath+"\n")) {
+				return dir, nil
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
+	}
+	return "", fmt.Errorf("cannot find the source of %s (the browser search engine is compiled from it); run stp from the repository, or set STP_SEARCH_WASM to a prebuilt engine", modulePath)
+}

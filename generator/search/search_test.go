@@ -1,0 +1,282 @@
+package search
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func ids(r Result) []string {
+	var out []string
+	for _, h := range r.Hits {
+		out = append(out, h.ID)
+	}
+	return out
+}
+
+func run(t *testing.T, idx *Index, raw string) Result {
+	t.Helper()
+	v, err := url.ParseQuery(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(idx, ParseValues(v))
+	if err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
+	return r
+}
+
+func facetCount(r Result, facet, id string) int {
+	for _, f := range r.Facets {
+		if f.Name == facet {
+			for _, v := range f.Values {
+				if v.ID == id {
+					return v.Count
+				}
+			}
+		}
+	}
+	return 0
+}
+
+func TestRelevance(t *testing.T) {
+	idx := openSample(t)
+	tests := []struct {
+		name, query string
+		first       []string // these, in any order, before anything else
+		want        []string // all of these somewhere
+		none        bool
+	}{
+		{name: "standard name", query: "q=ISO 27001", first: []string{"cloud-iso-27001-2025", "cloud-iso-27001-2024"}},
+		{name: "standard name finds tagged documents", query: "q=fedramp", first: []string{"cloud-fedramp-ssp-2024"}},
+		{name: "soc 2", query: "q=soc 2", first: []string{"cloud-soc-2-2025"}},
+		{name: "typo", query: "q=penetraton", first: []string{"cloud-pentest-2025"}},
+		{name: "transposed letters", query: "q=contiunity", first: []string{"cloud-bcdr-2024"}},
+		{name: "prefix as you type", query: "q=penetr", first: []string{"cloud-pentest-2025"}},
+		{name: "prefix of a stemmed word", query: "q=continuit", first: []string{"cloud-bcdr-2024"}},
+		{name: "phrase", query: `q="business associate"`, first: []string{"365-hipaa-2023"}},
+		{name: "phrase across body", query: `q="recovery point objectives"`, first: []string{"cloud-bcdr-2024"}},
+		{name: "phrase order matters", query: `q="test penetration"`, none: true},
+		{name: "numbers are not fuzzy", query: "q=27002 ", none: true},
+		{name: "body text", query: "q=surveillance", first: []string{"cloud-iso-27001-2025"}},
+		{name: "stemming", query: "q=certificates", want: []string{"cloud-iso-27001-2025", "365-iso-27018-2025"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, idx, tt.query)
+			got := ids(r)
+			if tt.none {
+				if len(got) != 0 {
+					t.Fatalf("%s: got %v, want nothing", tt.query, got)
+				}
+				return
+			}
+			if len(got) < len(tt.first) {
+				t.Fatalf("%s: got %v, want %v first", tt.query, got, tt.first)
+			}
+			for _, id := range got[:len(tt.first)] {
+				if !slices.Contains(tt.first, id) {
+					t.Fatalf("%s: got %v, want %v first", tt.query, got, tt.first)
+				}
+			}
+			for _, id := range tt.want {
+				if !slices.Contains(got, id) {
+					t.Fatalf("%s: got %v, want %s among them", tt.query, got, id)
+				}
+			}
+		})
+	}
+}
+
+func TestCurrentVersionFirst(t *testing.T) {
+	r := run(t, openSample(t), "q=iso 27001 certificate")
+	if got := ids(r); len(got) < 2 || got[0] != "cloud-iso-27001-2025" || got[1] != "cloud-iso-27001-2024" {
+		t.Fatalf("got %v", got)
+	}
+	if !r.Hits[0].Current || r.Hits[1].Current {
+		t.Fatal("current flags wrong")
+	}
+}
+
+func TestFiltersNarrowCounts(t *testing.T) {
+	idx := openSample(t)
+	all := run(t, idx, "")
+	if all.Total != 10 || facetCount(all, FacetService, "contoso-cloud") != 8 || facetCount(all, FacetKind, "trust-document") != 3 {
+		t.Fatalf("browse: total %d, facets %+v", all.Total, all.Facets)
+	}
+	if all.Query.Sort != "newest" || all.Hits[0].ID != "cloud-soc-1-2025" && all.Hits[0].ID != "cloud-soc-2-2025" {
+		t.Fatalf("browse is not newest first: %v", ids(all))
+	}
+	eu := run(t, idx, "region=europe")
+	if eu.Total != 7 {
+		t.Fatalf("europe: %d %v", eu.Total, ids(eu))
+	}
+	// Disjunctive counts: the region facet still counts other regions.
+	if got := facetCount(eu, FacetRegion, "north-america"); got != 8 {
+		t.Fatalf("north-america count with europe selected = %d, want 8", got)
+	}
+	// Other facets are narrowed to Europe.
+	if got := facetCount(eu, FacetStandard, "fedramp"); got != 0 {
+		t.Fatalf("fedramp in europe = %d", got)
+	}
+	both := run(t, idx, "region=europe&standard=iso-27001&standard=c5")
+	if both.Total != 3 {
+		t.Fatalf("europe & (iso or c5): %v", ids(both))
+	}
+	kind := run(t, idx, "q=contoso&kind=trust-document&industry=healthcare")
+	if got := ids(kind); len(got) != 3 {
+		t.Fatalf("trust docs for healthcare: %v", got)
+	}
+	dates := run(t, idx, "from=2025-01-01&to=2025-04-30")
+	if got := ids(dates); len(got) != 3 {
+		t.Fatalf("date range: %v", got)
+	}
+	year := run(t, idx, "year=2024")
+	if year.Total != 3 || facetCount(year, FacetYear, "2025") != 6 {
+		t.Fatalf("year: %v %+v", ids(year), year.Facets)
+	}
+}
+
+func TestPaging(t *testing.T) {
+	idx := openSample(t)
+	p1 := run(t, idx, "size=4")
+	p3 := run(t, idx, "size=4&page=3")
+	if p1.Pages != 3 || len(p1.Hits) != 4 || len(p3.Hits) != 2 || p3.Page != 3 {
+		t.Fatalf("pages %d, hits %d/%d", p1.Pages, len(p1.Hits), len(p3.Hits))
+	}
+	far := run(t, idx, "size=4&page=99")
+	if far.Page != 3 || len(far.Hits) != 2 {
+		t.Fatalf("page 99 -> %d", far.Page)
+	}
+	big := run(t, idx, "size=100000")
+	if big.PageSize != MaxPageSize {
+		t.Fatalf("page size %d", big.PageSize)
+	}
+}
+
+func TestHighlight(t *testing.T) {
+	r := run(t, openSample(t), "q=penetraton test")
+	h := r.Hits[0]
+	var marked []string
+	for _, s := range h.Title {
+		if s.Hit {
+			marked = append(marked, s.Text)
+		}
+	}
+	if !slices.Equal(marked, []string{"Penetration Test"}) && !slices.Equal(marked, []string{"Penetration", "Test"}) {
+		t.Fatalf("title segments %+v", h.Title)
+	}
+	var whole strings.Builder
+	for _, s := range h.Title {
+		whole.WriteString(s.Text)
+	}
+	if whole.String() != "Contoso Cloud Penetration Test Summary" {
+		t.Fatalf("segments do not rebuild the title: %q", whole.String())
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	idx := openSample(t)
+	long := strings.Repeat("a", 10000)
+	_, err := Run(idx, Query{Text: long})
+	var ie *InputError
+	if err == nil || !strings.Contains(err.Error(), "limit is 512") || !errorsAs(err, &ie) {
+		t.Fatalf("10,000 characters: %v", err)
+	}
+	for _, q := range []string{`"unclosed phrase`, `"`, `""""`, "\x00\x01\ufeff\u202e", "\xff\xfe", "🙂 🙂", "a\"b\"c\"", strings.Repeat("word ", 100), "the of and", "-*+:()[]{}~^", "ǅ Ⅻ ﬁ"} {
+		r, err := Run(idx, Query{Text: q})
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		_ = r
+	}
+	r, _ := Run(idx, Query{Text: `"business associate`})
+	if len(r.Notices) == 0 || len(r.Hits) != 1 {
+		t.Fatalf("unclosed quote: %+v", r)
+	}
+	r, _ = Run(idx, Query{Standards: []string{"nope"}, From: "yesterday", Sort: "sideways"})
+	if len(r.Notices) != 3 || r.Total != 10 {
+		t.Fatalf("bad filters: %v", r.Notices)
+	}
+}
+
+func errorsAs(err error, ie **InputError) bool {
+	e, ok := err.(*InputError)
+	*ie = e
+	return ok
+}
+
+func TestEmptyIndex(t *testing.T) {
+	data, err := BuildIndex(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(idx, Query{Text: "iso"})
+	if err != nil || r.Total != 0 {
+		t.Fatalf("%+v %v", r, err)
+	}
+}
+
+func TestDamagedIndex(t *testing.T) {
+	data, _ := BuildIndex(sampleRecords(), sampleLabels())
+	for _, bad := range [][]byte{nil, []byte("STPSIDX1"), data[:len(data)/2], append(slices.Clone(data[:len(data)-3]), 1, 2, 3)} {
+		if _, err := Open(bad); err == nil {
+			t.Fatalf("opened a damaged index of %d bytes", len(bad))
+		}
+	}
+}
+
+func TestDuplicateIDs(t *testing.T) {
+	recs := sampleRecords()
+	recs = append(recs, recs[0])
+	if _, err := BuildIndex(recs, nil); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	idx := openSample(t)
+	ctx, cancel := context.WithTimeout(context.Background(), -time.Second)
+	defer cancel()
+	_, err := RunContext(ctx, idx, Query{Text: "contoso"})
+	if err == nil {
+		t.Fatal("expected a timeout")
+	}
+}
+
+func TestValuesRoundTrip(t *testing.T) {
+	q := Query{Text: "iso 27001", Standards: []string{"iso-27001"}, Regions: []string{"europe", "asia-pacific"}, Page: 2, From: "2024-01-01"}
+	back := ParseValues(q.Values())
+	if fmt.Sprint(back) != fmt.Sprint(q) {
+		t.Fatalf("%+v != %+v", back, q)
+	}
+	if got := q.Values().Encode(); got != "from=2024-01-01&page=2&q=iso+27001&region=europe&region=asia-pacific&standard=iso-27001" {
+		t.Fatal(got)
+	}
+}
+
+func TestResultJSON(t *testing.T) {
+	body, status := AnswerJSON(context.Background(), openSample(t), "q=soc&standard=soc-2")
+	if status != 200 {
+		t.Fatal(string(body))
+	}
+	var r Result
+	if err := json.Unmarshal(body, &r); err != nil || r.Total != 1 {
+		t.Fatalf("%v %s", err, body)
+	}
+	body, status = AnswerJSON(context.Background(), openSample(t), "q="+strings.Repeat("x", 600))
+	if status != 400 || !bytes.Contains(body, []byte("limit is 512")) {
+		t.Fatalf("%d %s", status, body)
+	}
+}

@@ -1,0 +1,186 @@
+package search
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	index "github.com/blevesearch/bleve_index_api"
+	zap "github.com/blevesearch/zapx/v15"
+)
+
+// Manifest tells a page (and the server) what WriteIndex wrote. File names
+// are relative to the directory given to WriteIndex, so the generator joins
+// them with that directory's site path (e.g. "search/" + Index).
+type Manifest struct {
+	// File is the manifest JSON itself, e.g. "manifest.0123abcd4567ef89.json".
+	File string `json:"-"`
+	// Index is the index file, e.g. "index.0123abcd4567ef89.stpidx".
+	Index string `json:"index"`
+	// Engine and Runtime are the WebAssembly engine and Go's wasm_exec.js;
+	// empty when the build has no browser engine (search: server).
+	Engine  string `json:"engine,omitempty"`
+	Runtime string `json:"runtime,omitempty"`
+	// Documents is the number of indexed document versions.
+	Documents int `json:"documents"`
+	// Byte sizes, so a page can show progress and the benchmark can report.
+	IndexBytes   int64 `json:"indexBytes"`
+	EngineBytes  int64 `json:"engineBytes,omitempty"`
+	RuntimeBytes int64 `json:"runtimeBytes,omitempty"`
+}
+
+// indexMagic starts every index file; the digit is the container version.
+const indexMagic = "STPSIDX1"
+
+// indexHeader is the JSON between the magic and the zap segment.
+type indexHeader struct {
+	Documents int    `json:"documents"`
+	Labels    Labels `json:"labels"`
+}
+
+// WriteIndex writes a deterministic (same records, same bytes) index of
+// records into dir, with the browser engine beside it, all under
+// fingerprinted names, and returns what a page needs to load them.
+func WriteIndex(dir string, records []Record, labels Labels) (Manifest, error) {
+	eng, err := DefaultEngine()
+	if err != nil {
+		return Manifest{}, err
+	}
+	return Write(dir, records, labels, eng)
+}
+
+// Write is WriteIndex with the engine given; a nil engine writes the index
+// and manifest only, which is all the server and the command line need.
+func Write(dir string, records []Record, labels Labels, engine *Engine) (Manifest, error) {
+	data, err := BuildIndex(records, labels)
+	if err != nil {
+		return Manifest{}, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return Manifest{}, err
+	}
+	m := Manifest{Documents: len(records), IndexBytes: int64(len(data))}
+	if m.Index, err = writeFingerprinted(dir, "index", ".stpidx", data); err != nil {
+		return Manifest{}, err
+	}
+	if engine != nil {
+		if m.Engine, err = writeFingerprinted(dir, "engine", ".wasm", engine.WASM); err != nil {
+			return Manifest{}, err
+		}
+		if m.Runtime, err = writeFingerprinted(dir, "wasm_exec", ".js", engine.Runtime); err != nil {
+			return Manifest{}, err
+		}
+		m.EngineBytes, m.RuntimeBytes = int64(len(engine.WASM)), int64(len(engine.Runtime))
+	}
+	js, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return Manifest{}, err
+	}
+	if m.File, err = writeFingerprinted(dir, "manifest", ".json", append(js, '\n')); err != nil {
+		return Manifest{}, err
+	}
+	return m, nil
+}
+
+func writeFingerprinted(dir, stem, ext string, data []byte) (string, error) {
+	sum := sha256.Sum256(data)
+	name := stem + "." + hex.EncodeToString(sum[:8]) + ext
+	return name, os.WriteFile(filepath.Join(dir, name), data, 0o644)
+}
+
+// BuildIndex returns the bytes of the index file for records: a short
+// header with the labels, then one zap segment.
+//
+// The bytes depend only on the input. Bleve's batch numbers documents in Go
+// map order; here they are numbered in ID order. zapx v17 writes its
+// per-field section table from a map, so the segment is written with zapx
+// v15, whose layout has no such table and is built in document and sorted
+// term order.
+func BuildIndex(records []Record, labels Labels) ([]byte, error) {
+	an, err := textAnalyzer()
+	if err != nil {
+		return nil, err
+	}
+	sorted := make([]*Record, len(records))
+	for i := range records {
+		sorted[i] = &records[i]
+	}
+	slices.SortStableFunc(sorted, func(a, b *Record) int { return cmp.Compare(a.ID, b.ID) })
+	var problems []string
+	for i, r := range sorted {
+		switch {
+		case r.ID == "":
+			problems = append(problems, fmt.Sprintf("record %d has no ID", i))
+		case i > 0 && sorted[i-1].ID == r.ID:
+			problems = append(problems, fmt.Sprintf("record ID %q is listed twice", r.ID))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("search index: %s", strings.Join(problems, "; "))
+	}
+	labels = normaliseLabels(labels)
+	docs := make([]index.Document, len(sorted))
+	for i, r := range sorted {
+		d, err := bleveDocument(r, labels, an)
+		if err != nil {
+			return nil, fmt.Errorf("search index: record %q: %w", r.ID, err)
+		}
+		docs[i] = d
+	}
+	var seg bytes.Buffer
+	s, _, err := (&zap.ZapPlugin{}).New(docs)
+	if err != nil {
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	if _, err := s.(*zap.SegmentBase).WriteTo(&seg); err != nil {
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	hdr, err := json.Marshal(indexHeader{Documents: len(docs), Labels: labels})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(indexMagic)+binary.MaxVarintLen64+len(hdr)+seg.Len())
+	out = append(out, indexMagic...)
+	out = binary.AppendUvarint(out, uint64(len(hdr)))
+	out = append(out, hdr...)
+	out = append(out, seg.Bytes()...)
+	return out, nil
+}
+
+// normaliseLabels copies labels, adding the default names of the two
+// libraries; encoding/json writes map keys sorted, so the header is stable.
+func normaliseLabels(in Labels) Labels {
+	out := Labels{}
+	for facet, m := range in {
+		c := map[string]string{}
+		for k, v := range m {
+			c[k] = v
+		}
+		out[facet] = c
+	}
+	if out[FacetKind] == nil {
+		out[FacetKind] = map[string]string{}
+	}
+	for k, v := range defaultKindLabels {
+		if _, ok := out[FacetKind][k]; !ok {
+			out[FacetKind][k] = v
+		}
+	}
+	return out
+}
+
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}

@@ -1,0 +1,83 @@
+package site
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"strconv"
+	"time"
+)
+
+// keyer hashes the inputs of one output. Two builds give an output the same
+// key exactly when they would render it the same, so a rebuild skips it.
+type keyer struct {
+	h hash.Hash64
+	b [8]byte
+}
+
+func newKey(global uint64) *keyer {
+	k := &keyer{h: fnv.New64a()}
+	return k.num(global)
+}
+
+func (k *keyer) str(ss ...string) *keyer {
+	for _, s := range ss {
+		k.num(uint64(len(s)))
+		k.h.Write([]byte(s))
+	}
+	return k
+}
+
+func (k *keyer) num(ns ...uint64) *keyer {
+	for _, n := range ns {
+		binary.LittleEndian.PutUint64(k.b[:], n)
+		k.h.Write(k.b[:])
+	}
+	return k
+}
+
+// any hashes a value's printed form; for small settings structs only.
+func (k *keyer) any(vs ...any) *keyer {
+	for _, v := range vs {
+		k.str(fmt.Sprintf("%#v", v))
+	}
+	return k
+}
+
+func (k *keyer) date(t time.Time) *keyer { return k.num(uint64(t.Unix())) }
+
+// sum never returns 0, which means "always render".
+func (k *keyer) sum() uint64 {
+	if v := k.h.Sum64(); v != 0 {
+		return v
+	}
+	return 1
+}
+
+// docKey hashes everything a document's row and page show of one version.
+// Positions in catalog.yaml are left out: an edit above a document moves it
+// without changing it.
+func docKey(v *DocView) uint64 {
+	d := v.Document
+	k := newKey(0).str(d.ID, d.Kind, d.Title, d.Summary, d.Series, d.Version, d.File, d.Description, v.URL,
+		v.File.URL, v.File.Name, v.File.SHA256, strconv.FormatInt(v.File.Size, 10))
+	for _, ids := range [][]string{d.Services, d.Standards, d.Regions, d.Industries} {
+		k.num(uint64(len(ids))).str(ids...)
+	}
+	k.date(d.Published).date(v.RetainedUntil)
+	if d.AuditPeriod != nil {
+		k.date(d.AuditPeriod.From).date(d.AuditPeriod.To)
+	}
+	if d.Expires != nil {
+		k.date(*d.Expires)
+	}
+	for _, b := range []bool{d.Public, d.AllServices, d.AllStandards, d.AllRegions, d.AllIndustries, v.Current, v.New, v.Updated} {
+		if b {
+			k.num(1)
+		} else {
+			k.num(0)
+		}
+	}
+	return k.sum()
+}

@@ -1,0 +1,150 @@
+package site
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/stp-portal/stp/generator/search"
+)
+
+// searchDir is where each area's index lives: search/ behind the proxy with
+// every listed version, public/search/ with the public ones only, so that a
+// reader without a session can search, and learn of, public documents only.
+const searchDir = "search/"
+
+// manifestName is the one search file without a hash in its name: pages
+// point at it, and it names the fingerprinted index and engine, which may
+// then be cached for a year.
+const manifestName = "manifest.json"
+
+// searchRecords turns an area's listed versions into index records.
+func (b *build) searchRecords(a *area) []search.Record {
+	var recs []search.Record
+	for _, s := range a.series {
+		for _, v := range s.Versions {
+			d := v.Document
+			r := search.Record{
+				ID: d.ID, Series: d.Series, Version: d.Version, Kind: d.Kind, Title: d.Title, Summary: d.Summary,
+				Services: d.Services, Standards: d.Standards, Regions: d.Regions, Industries: d.Industries,
+				Published: d.Published, URL: a.prefix + "documents/" + s.ID + "/", Current: v.Current, Public: d.Public,
+			}
+			if d.Description != "" {
+				r.Body = b.md.Text([]byte(d.Description))
+			}
+			if p := d.AuditPeriod; p != nil {
+				r.PeriodFrom, r.PeriodTo = p.From, p.To
+			}
+			recs = append(recs, r)
+		}
+	}
+	return recs
+}
+
+func (b *build) searchLabels() search.Labels {
+	l := search.Labels{search.FacetKind: {
+		"compliance-report": kindName("compliance-report"), "trust-document": kindName("trust-document")}}
+	for facet, key := range map[string]string{search.FacetService: "service", search.FacetStandard: "standard",
+		search.FacetRegion: "region", search.FacetIndustry: "industry"} {
+		l[facet] = map[string]string{}
+		for _, t := range b.taxonomy(key) {
+			l[facet][t.ID] = t.Name
+		}
+	}
+	return l
+}
+
+// writeSearch writes an area's index (and, for search in the browser, the
+// engine) into dir, then the manifest under its stable name. It returns the
+// files written, relative to dir.
+func writeSearch(dir string, recs []search.Record, labels search.Labels, server bool) ([]string, error) {
+	var m search.Manifest
+	var err error
+	if server {
+		m, err = search.Write(dir, recs, labels, nil)
+	} else {
+		m, err = search.WriteIndex(dir, recs, labels)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Replacing the manifest last, by rename, lets a running site switch
+	// to the new index in one step.
+	if err := os.Rename(filepath.Join(dir, m.File), filepath.Join(dir, manifestName)); err != nil {
+		return nil, err
+	}
+	files := []string{manifestName, m.Index}
+	for _, f := range []string{m.Engine, m.Runtime} {
+		if f != "" {
+			files = append(files, f)
+		}
+	}
+	return files, nil
+}
+
+// removeStaleSearch deletes index files in dir that keep is not naming.
+func removeStaleSearch(dir string, keep []string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !e.IsDir() && e.Name() != "index.html" && !slices.Contains(keep, e.Name()) {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// searchAPI is the endpoint `stp serve` answers queries at, when the site
+// searches on the server.
+func (b *build) searchAPI(a *area) string {
+	if b.cat.Site.Search != "server" {
+		return ""
+	}
+	return b.base + a.prefix + "api/search"
+}
+
+// writeSearchIndexes writes both areas' indexes. A fresh build writes them
+// beside the pages and waits; a rebuild in place hands them to the
+// Builder's background indexer, so an edit shows before the index catches
+// up. Unchanged records are not indexed again.
+func (b *build) writeSearchIndexes(w *writer) <-chan error {
+	done := make(chan error, 1)
+	if w.dry {
+		done <- nil
+		return done
+	}
+	server := b.cat.Site.Search == "server"
+	labels := b.searchLabels()
+	k := newKey(0).any(server, labels)
+	for _, a := range []*area{b.gated, b.public} {
+		for _, s := range a.series {
+			for _, v := range s.Versions {
+				k.num(v.key)
+			}
+		}
+	}
+	type job struct {
+		dir  string
+		recs []search.Record
+	}
+	jobs := []job{{searchDir, b.searchRecords(b.gated)}, {PublicPrefix + searchDir, b.searchRecords(b.public)}}
+	index := func() error {
+		for _, j := range jobs {
+			dir := filepath.Join(w.dir, filepath.FromSlash(j.dir))
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+			files, err := writeSearch(dir, j.recs, labels, server)
+			if err != nil {
+				return err
+			}
+			removeStaleSearch(dir, files)
+		}
+		return nil
+	}
+	if !w.inPlace {
+		go func() { done <- index() }()
+		return done
+	}
+	done <- nil
+	b.bl.indexInBackground(k.sum(), index)
+	return done
+}
