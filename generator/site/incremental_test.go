@@ -52,6 +52,7 @@ func TestIncrementalRebuild(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			bl.WaitIndex()
 			if extra := without(again.Rewritten, alwaysRendered); len(extra) > 0 {
 				t.Errorf("a rebuild with no change rewrote %v", extra)
 			}
@@ -65,6 +66,7 @@ func TestIncrementalRebuild(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			bl.WaitIndex()
 			got := without(res.Rewritten, alwaysRendered)
 			if tt.want == nil {
 				if res.Rendered < first.Pages {
@@ -100,6 +102,7 @@ func TestIncrementalKeepsLastGoodSite(t *testing.T) {
 	if _, err := bl.Build(); err != nil {
 		t.Fatal(err)
 	}
+	bl.WaitIndex()
 	before := treeHash(t, bl.o.Out)
 	cat := filepath.Join(dir, "catalog.yaml")
 	src, _ := os.ReadFile(cat)

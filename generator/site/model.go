@@ -53,6 +53,8 @@ type DocView struct {
 	Row template.HTML
 	// key hashes what the view shows (see docKey).
 	key uint64
+	// sortName orders lists by name.
+	sortName string
 }
 
 // SeriesView is the page of one document series.

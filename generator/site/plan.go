@@ -388,6 +388,7 @@ func (b *build) newArea(public bool) *area {
 				Regions:     b.termViews(a, "region", "regions/", d.Regions),
 				Industries:  b.termViews(a, "industry", "industries/", d.Industries),
 			}
+			v.sortName = strings.ToLower(d.Title)
 			if !v.Current {
 				v.RetainedUntil = d.RetainedUntil()
 			}
@@ -628,6 +629,7 @@ func (b *build) areaJobs(a *area) []job {
 	// Taxonomies: one index page each, one list per term, and one list per
 	// non-empty region×industry pair.
 	index := b.indexTerms(a)
+	pairsByRegion, pairsByIndustry := b.pairLinks(index, true), b.pairLinks(index, false)
 	for _, tx := range taxonomies {
 		terms := index[tx.key]
 		views := make([]TermView, 0, len(terms))
@@ -638,10 +640,10 @@ func (b *build) areaJobs(a *area) []job {
 		switch tx.key {
 		case "region":
 			home.Regions = views
-			tv.Pairs = b.pairLinks(a, index, true)
+			tv.Pairs = pairsByRegion
 		case "industry":
 			home.Industries = views
-			tv.Pairs = b.pairLinks(a, index, false)
+			tv.Pairs = pairsByIndustry
 		case "service":
 			home.Services = views
 		case "standard":
@@ -653,9 +655,9 @@ func (b *build) areaJobs(a *area) []job {
 				scope: map[string]string{tx.key: t.ID}, crumbs: []Link{{Name: tx.title, URL: b.base + tx.dir}}}
 			switch tx.key {
 			case "region":
-				def.facets = []FacetGroup{{Name: "Industry in " + t.Name, Key: "industry", Links: b.pairLinks(a, index, true)[t.ID]}}
+				def.facets = []FacetGroup{{Name: "Industry in " + t.Name, Key: "industry", Links: pairsByRegion[t.ID]}}
 			case "industry":
-				def.facets = []FacetGroup{{Name: "Region for " + t.Name, Key: "region", Links: b.pairLinks(a, index, false)[t.ID]}}
+				def.facets = []FacetGroup{{Name: "Region for " + t.Name, Key: "region", Links: pairsByIndustry[t.ID]}}
 			}
 			jobs = append(jobs, b.listJobs(a, def)...)
 		}
@@ -730,7 +732,7 @@ func (b *build) indexTerms(a *area) map[string]map[string][]*DocView {
 
 // pairLinks returns, per region (byRegion) or per industry, links to the
 // non-empty region×industry pages.
-func (b *build) pairLinks(a *area, index map[string]map[string][]*DocView, byRegion bool) map[string][]Link {
+func (b *build) pairLinks(index map[string]map[string][]*DocView, byRegion bool) map[string][]Link {
 	out := map[string][]Link{}
 	for _, r := range b.cat.Regions {
 		for _, i := range b.cat.Industries {
@@ -843,7 +845,7 @@ func sortByDate(docs []*DocView) {
 
 func sortByName(docs []*DocView) {
 	slices.SortStableFunc(docs, func(x, y *DocView) int {
-		if c := strings.Compare(strings.ToLower(x.Title), strings.ToLower(y.Title)); c != 0 {
+		if c := strings.Compare(x.sortName, y.sortName); c != 0 {
 			return c
 		}
 		return strings.Compare(x.Series, y.Series)

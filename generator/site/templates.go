@@ -112,7 +112,7 @@ func (l *Layouts) renderPartial(w *bytes.Buffer, name string, data any) error {
 	return l.pages["list"].ExecuteTemplate(w, name, data)
 }
 
-var templateErr = regexp.MustCompile(`^template: ([^:]+):(\d+)(?::(\d+))?: ?(.*)$`)
+var templateErr = regexp.MustCompile(`(?s)^template: ([^:]+):(\d+)(?::(\d+))?: ?(.*)$`)
 
 // templateProblem turns text/template's "template: NAME:LINE:COL: msg" into
 // a positioned problem.
@@ -127,7 +127,11 @@ func templateProblem(err error) *catalog.Problem {
 	if m[3] != "" {
 		col, _ = strconv.Atoi(m[3])
 	}
-	return &catalog.Problem{Pos: catalog.Pos{File: m[1], Line: line, Col: col}, Message: strings.TrimSpace(m[4])}
+	msg = strings.TrimSpace(m[4])
+	if len(msg) > 300 { // text/template quotes whole values, such as a page of rows
+		msg = msg[:300] + "…"
+	}
+	return &catalog.Problem{Pos: catalog.Pos{File: m[1], Line: line, Col: col}, Message: msg}
 }
 
 // joinRows concatenates rows rendered once per document, so that a list

@@ -141,9 +141,25 @@ func (w *writer) mkdirs(rels []string) error {
 	if w.dry {
 		return nil
 	}
-	sort.Strings(dirs) // a parent sorts before its children
+	// Parents first, one depth at a time; folders of one depth are made in
+	// parallel, since creating inodes is most of a large build's I/O.
+	byDepth := map[int][]string{}
+	maxDepth := 0
 	for _, d := range dirs {
-		if err := os.Mkdir(filepath.Join(w.dir, filepath.FromSlash(d)), 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		n := strings.Count(d, "/")
+		byDepth[n] = append(byDepth[n], d)
+		maxDepth = max(maxDepth, n)
+	}
+	for depth := 0; depth <= maxDepth; depth++ {
+		level := byDepth[depth]
+		err := parallel(len(level), func(i int) error {
+			err := os.Mkdir(filepath.Join(w.dir, filepath.FromSlash(level[i])), 0o755)
+			if errors.Is(err, fs.ErrExist) {
+				return nil
+			}
+			return err
+		})
+		if err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/stp-portal/stp/generator/catalog"
@@ -25,6 +27,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&now, "now", "", "build as of this date, YYYY-MM-DD (default today): decides retention and what is new")
 	fs.StringVar(&o.BaseURL, "base-url", "", "override site.base_url, e.g. https://host/pr-12/ for a preview")
 	fs.BoolVar(&o.Preview, "preview", false, `mark every page "Preview — not published" and noindex`)
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the build to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -40,6 +43,19 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		o.Now = t
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(stderr, "stp build:", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "stp build:", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
 	}
 	res, err := site.Build(o)
 	if err != nil {
