@@ -50,8 +50,10 @@ type Event struct {
 	Type     string    `json:"type"`
 	Build    int       `json:"build"`
 	Problems []Problem `json:"problems,omitempty"`
-	// Took is the rebuild's duration in milliseconds.
-	Took float64 `json:"took"`
+	// Took is the rebuild's duration in milliseconds; Rendered counts the
+	// outputs it rendered.
+	Took     float64 `json:"took"`
+	Rendered int     `json:"rendered"`
 }
 
 // Problem is a build error with the source line it points at.
@@ -110,7 +112,8 @@ func (s *Server) rebuild(changed []string) Event {
 		ev.Problems = s.problems(err)
 		s.log("build failed in %.1f ms:\n%v", ev.Took, err)
 	} else {
-		s.log("rebuilt %d of %d outputs in %.1f ms", res.Rendered, res.Pages, ev.Took)
+		ev.Rendered = res.Rendered
+		s.log("rendered %d outputs (of %d pages) in %.1f ms", res.Rendered, res.Pages, ev.Took)
 	}
 	s.state = ev
 	for c := range s.clients {
@@ -156,6 +159,23 @@ func sourceLine(path string, n int) string {
 	}
 	return ""
 }
+
+// Subscribe returns a channel of build outcomes and a function that ends
+// the subscription; for benchmarks and tools in the same process.
+func (s *Server) Subscribe() (<-chan Event, func()) {
+	c := make(chan Event, 4)
+	s.mu.Lock()
+	s.clients[c] = true
+	s.mu.Unlock()
+	return c, func() {
+		s.mu.Lock()
+		delete(s.clients, c)
+		s.mu.Unlock()
+	}
+}
+
+// WaitIndex waits for the background search indexing to finish.
+func (s *Server) WaitIndex() { s.builder.WaitIndex() }
 
 // events streams build outcomes to a page (server-sent events). The first
 // event is the current state, so a page opened while the site is broken

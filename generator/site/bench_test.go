@@ -1,6 +1,8 @@
 package site
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -51,3 +53,37 @@ func benchmarkBuild(b *testing.B, n int) {
 
 func BenchmarkBuild1k(b *testing.B)  { benchmarkBuild(b, 1_000) }
 func BenchmarkBuild10k(b *testing.B) { benchmarkBuild(b, 10_000) }
+
+// BenchmarkRebuildOneDocument10k times the dev server's rebuild after one
+// document's summary changed in a 10,000-document catalog.
+func BenchmarkRebuildOneDocument10k(b *testing.B) {
+	dir := benchSite(b, 10_000)
+	bl := NewBuilder(Options{Root: dir, Out: filepath.Join(b.TempDir(), "public"), Now: synth.Today()})
+	if _, err := bl.Build(); err != nil {
+		b.Fatal(err)
+	}
+	bl.WaitIndex()
+	cat := filepath.Join(dir, "catalog.yaml")
+	orig, err := os.ReadFile(cat)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.WriteFile(cat, orig, 0o644)
+	at := bytes.Index(orig[len(orig)/2:], []byte("\n    summary: ")) + len(orig)/2 + len("\n    summary: ")
+	i := 0
+	for b.Loop() {
+		i++
+		edited := append(append(append([]byte{}, orig[:at]...), fmt.Sprintf("Edit %d. ", i)...), orig[at:]...)
+		if err := os.WriteFile(cat, edited, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		res, err := bl.Build("catalog.yaml")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(res.Rendered), "rendered")
+		b.StopTimer()
+		bl.WaitIndex()
+		b.StartTimer()
+	}
+}

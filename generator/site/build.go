@@ -85,8 +85,12 @@ type Builder struct {
 	cat *catalog.Catalog
 	// files remembers the size, time and SHA-256 of published files.
 	files map[string]fileStamp
-	// rows caches each area's list rows by document hash.
-	rows [2]map[uint64]template.HTML
+	// trustFiles says no published file changed since the last build.
+	trustFiles bool
+	// rows caches each area's list rows by document hash; descs rendered
+	// descriptions by their Markdown.
+	rows  [2]map[uint64]template.HTML
+	descs map[string]template.HTML
 	// keys are the input hashes of the last build's outputs; outputs holds
 	// every file it wrote, pages or not.
 	keys    map[string]uint64
@@ -164,8 +168,12 @@ func (bl *Builder) Build(changed ...string) (*Result, error) {
 	if changed == nil {
 		bl.files = nil // re-check every file
 	}
+	bl.trustFiles = changed != nil
 	for _, c := range changed {
 		delete(bl.files, filepath.Join(bl.o.Root, filepath.FromSlash(c)))
+		if strings.HasPrefix(c, "content/") && !strings.HasSuffix(c, ".md") {
+			bl.trustFiles = false
+		}
 	}
 	res, err := bl.build(w, changed)
 	if err != nil {

@@ -121,18 +121,13 @@ func (b *build) writeSearchIndexes(w *writer) <-chan error {
 			}
 		}
 	}
-	type job struct {
-		dir  string
-		recs []search.Record
-	}
-	jobs := []job{{searchDir, b.searchRecords(b.gated)}, {PublicPrefix + searchDir, b.searchRecords(b.public)}}
 	index := func() error {
-		for _, j := range jobs {
-			dir := filepath.Join(w.dir, filepath.FromSlash(j.dir))
+		for _, a := range []*area{b.gated, b.public} {
+			dir := filepath.Join(w.dir, filepath.FromSlash(a.prefix+searchDir))
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
-			files, err := writeSearch(dir, j.recs, labels, server)
+			files, err := writeSearch(dir, b.searchRecords(a), labels, server)
 			if err != nil {
 				return err
 			}

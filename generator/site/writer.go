@@ -179,6 +179,14 @@ func (w *writer) write(rel string, data []byte) error {
 	return nil
 }
 
+// claim records rel as an output of this build without writing it.
+func (w *writer) claim(rel string) {
+	w.mu.Lock()
+	w.written[rel] = true
+	w.files++
+	w.mu.Unlock()
+}
+
 // copyFile copies src into the output at rel, whose folder exists, and
 // returns its size and SHA-256. A stamp from an earlier build spares the
 // copy when the file is already in place unchanged.

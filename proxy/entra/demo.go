@@ -1,5 +1,7 @@
 package entra
 
+import "time"
+
 // The demo directory: fixed identifiers so that a demo, the tests and the
 // example configuration files agree without passing values around. None of
 // them is a real tenant, application or user.
@@ -9,6 +11,18 @@ const (
 
 	DemoClientID     = "5e7c1d2a-0f3b-4a6c-9e8d-7b1a2c3d4e5f"
 	DemoClientSecret = "standin-demo-secret-not-for-production"
+
+	// DemoServicePrincipalID is the object id of the portal's enterprise
+	// application in Contoso, the {id} of Graph's
+	// /servicePrincipals/{id}/appRoleAssignedTo.
+	DemoServicePrincipalID = "9d4e2b7a-6c1f-4e3d-8a5b-0f9e8d7c6b5a"
+
+	// The access manager: a second app registration, which `stp access`
+	// signs in as (client credentials) to read and change the portal's
+	// role assignments through Graph. It holds the three application
+	// permissions the README asks for; the proxy's registration holds none.
+	DemoManagerClientID     = "c0a1b2c3-d4e5-4f60-8a7b-9c0d1e2f3a4b"
+	DemoManagerClientSecret = "standin-manager-secret-not-for-production"
 
 	// The app roles, with the ids and values of proxy/entra-app-manifest.json.
 	RolePortalAdmin   = "Portal.Admin"
@@ -24,6 +38,17 @@ const (
 	DemoNoRole  = "megan@contoso.example"
 	DemoForeign = "lee@fabrikam.example"
 )
+
+// The Microsoft Graph application permissions `stp access` needs.
+const (
+	PermAppRoleAssignmentReadWrite = "AppRoleAssignment.ReadWrite.All"
+	PermApplicationRead            = "Application.Read.All"
+	PermUserRead                   = "User.Read.All"
+)
+
+// demoAssignedSince is when the demo's initial role assignments were made,
+// fixed so that `stp access list` prints the same dates on every run.
+var demoAssignedSince = time.Date(2025, 1, 6, 9, 0, 0, 0, time.UTC)
 
 // PortalAppRoles are the two app roles STP's app registration defines.
 func PortalAppRoles() []AppRole {
@@ -46,7 +71,19 @@ func DemoStore() *Store {
 		HomeTenantID: ContosoTenantID,
 		MultiTenant:  true,
 		AppRoles:     PortalAppRoles(),
+		DisplayName:  "Service Trust Portal",
+
+		ServicePrincipalID: DemoServicePrincipalID,
 	})
+	s.AddGraphClient(GraphClient{
+		ClientID:     DemoManagerClientID,
+		ClientSecret: DemoManagerClientSecret,
+		DisplayName:  "Service Trust Portal access manager",
+		TenantID:     ContosoTenantID,
+		Permissions:  []string{PermAppRoleAssignmentReadWrite, PermApplicationRead, PermUserRead},
+	})
+	s.now = func() time.Time { return demoAssignedSince }
+	defer func() { s.now = time.Now }()
 	s.AddTenant(Tenant{ID: ContosoTenantID, DisplayName: "Contoso", Domain: "contoso.example"})
 	s.AddTenant(Tenant{ID: FabrikamTenantID, DisplayName: "Fabrikam", Domain: "fabrikam.example"})
 	for _, u := range []User{

@@ -97,7 +97,9 @@ func indexBody(p *Provider) string {
 	for _, tid := range []string{app.HomeTenantID, "organizations"} {
 		b.WriteString(`<li><code>` + esc(p.IssuerURL(tid)+"/.well-known/openid-configuration") + `</code></li>`)
 	}
-	b.WriteString(`<li><code>GET /_standin/users</code>, <code>POST /_standin/users/{name}/roles</code> with <code>{"roles": [...]}</code></li></ul>`)
+	b.WriteString(`<li><code>GET /_standin/users</code>, <code>POST /_standin/users/{name}/roles</code> with <code>{"roles": [...]}</code></li>`)
+	b.WriteString(`<li>Microsoft Graph v1.0, for <code>stp access</code>: <code>/v1.0/users/{id|userPrincipalName}</code>, <code>/v1.0/servicePrincipals/` +
+		esc(p.store.ServicePrincipalID(app.HomeTenantID)) + `/appRoleAssignedTo</code> (tokens from the client credentials grant)</li></ul>`)
 	return b.String()
 }
 

@@ -36,6 +36,8 @@ type Provider struct {
 	mu       sync.Mutex
 	codes    map[string]authCode
 	refreshs map[string]refreshGrant
+
+	graph graphState
 }
 
 type authCode struct {
@@ -79,6 +81,7 @@ func NewProvider(store *Store, baseURL string, opts ...ProviderOption) (*Provide
 		now:           time.Now,
 		codes:         map[string]authCode{},
 		refreshs:      map[string]refreshGrant{},
+		graph:         graphState{pageSize: DefaultGraphPageSize},
 	}
 	for _, o := range opts {
 		o(p)
@@ -114,6 +117,10 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if strings.HasPrefix(r.URL.Path, "/_standin/") {
 		p.serveAdmin(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/v1.0/") {
+		p.serveGraph(w, r)
 		return
 	}
 	// /{tenant}/...
@@ -170,7 +177,7 @@ func (p *Provider) discovery(w http.ResponseWriter, tenant string) {
 		"scopes_supported":                      []string{"openid", "profile", "email", "offline_access"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "client_secret_basic"},
 		"code_challenge_methods_supported":      []string{"S256"},
-		"grant_types_supported":                 []string{"authorization_code", "refresh_token"},
+		"grant_types_supported":                 []string{"authorization_code", "refresh_token", "client_credentials"},
 		"claims_supported": []string{"sub", "iss", "aud", "exp", "iat", "nbf", "name", "oid", "tid",
 			"preferred_username", "email", "roles", "nonce", "ver"},
 		"tenant_region_scope": "EU",
@@ -312,7 +319,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, tenant string) 
 			"error_description": "AADSTS900561: The endpoint only accepts POST requests."})
 		return
 	}
-	resp, terr := p.issue(r)
+	resp, terr := p.issue(r, tenant)
 	if terr != nil {
 		writeJSON(w, terr.status, map[string]any{
 			"error":             terr.code,
@@ -324,17 +331,14 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, tenant string) 
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func (p *Provider) issue(r *http.Request) (map[string]any, *tokenError) {
+func (p *Provider) issue(r *http.Request, tenant string) (map[string]any, *tokenError) {
 	if err := r.ParseForm(); err != nil {
 		return nil, &tokenError{http.StatusBadRequest, "invalid_request", err.Error()}
 	}
 	app := p.store.Application()
-	clientID, secret, basic := r.BasicAuth()
-	if basic {
-		clientID, _ = url.QueryUnescape(clientID)
-		secret, _ = url.QueryUnescape(secret)
-	} else {
-		clientID, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	clientID, secret := clientCredentials(r)
+	if r.PostForm.Get("grant_type") == "client_credentials" {
+		return p.issueAppToken(r, tenant, clientID, secret)
 	}
 	if clientID != app.ClientID || subtle.ConstantTimeCompare([]byte(secret), []byte(app.ClientSecret)) != 1 {
 		return nil, &tokenError{http.StatusUnauthorized, "invalid_client",
@@ -459,6 +463,83 @@ func (p *Provider) issue(r *http.Request) (map[string]any, *tokenError) {
 	return resp, nil
 }
 
+// clientCredentials returns the client id and secret of a token request,
+// sent either as HTTP Basic authentication or in the form.
+func clientCredentials(r *http.Request) (id, secret string) {
+	id, secret, basic := r.BasicAuth()
+	if basic {
+		id, _ = url.QueryUnescape(id)
+		secret, _ = url.QueryUnescape(secret)
+		return id, secret
+	}
+	return r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+}
+
+// graphResource is the application id URI client-credential requests name
+// in their scope, as https://graph.microsoft.com/.default.
+const graphResource = "https://graph.microsoft.com"
+
+// issueAppToken answers the client credentials grant with an app-only
+// access token for Microsoft Graph, carrying the application permissions
+// the client was granted in its roles claim, as Entra ID does. The portal's
+// own registration may ask too; it was granted no permission, so its token
+// has none, and Graph refuses it.
+func (p *Provider) issueAppToken(r *http.Request, tenant, clientID, secret string) (map[string]any, *tokenError) {
+	if tenant == "organizations" || tenant == "common" {
+		return nil, &tokenError{http.StatusBadRequest, "invalid_request",
+			"AADSTS90009: The client credentials grant needs a tenant-specific endpoint, not /" + tenant + "/."}
+	}
+	client, ok := p.store.GraphClient(clientID)
+	if !ok {
+		app := p.store.Application()
+		if clientID != app.ClientID {
+			return nil, &tokenError{http.StatusBadRequest, "unauthorized_client",
+				"AADSTS700016: Application with identifier '" + clientID + "' was not found in the directory '" + tenant + "'."}
+		}
+		client = GraphClient{ClientID: app.ClientID, ClientSecret: app.ClientSecret, DisplayName: app.DisplayName, TenantID: app.HomeTenantID}
+	}
+	if client.TenantID != tenant {
+		return nil, &tokenError{http.StatusBadRequest, "unauthorized_client",
+			"AADSTS700016: Application with identifier '" + clientID + "' was not found in the directory '" + tenant + "'."}
+	}
+	if subtle.ConstantTimeCompare([]byte(secret), []byte(client.ClientSecret)) != 1 {
+		return nil, &tokenError{http.StatusUnauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided."}
+	}
+	scope := r.PostForm.Get("scope")
+	if scope != graphResource+"/.default" && scope != graphAudience+"/.default" {
+		return nil, &tokenError{http.StatusBadRequest, "invalid_scope",
+			"AADSTS1002012: The provided value for scope " + scope + " is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."}
+	}
+	now := p.now()
+	claims := map[string]any{
+		"aud":             graphResource,
+		"iss":             "https://sts.windows.net/" + tenant + "/",
+		"iat":             now.Unix(),
+		"nbf":             now.Unix(),
+		"exp":             now.Add(p.tokenLifetime).Unix(),
+		"app_displayname": client.DisplayName,
+		"appid":           client.ClientID,
+		"idtyp":           "app",
+		"oid":             StableGUID("client-sp:" + tenant + ":" + client.ClientID),
+		"sub":             StableGUID("client-sp:" + tenant + ":" + client.ClientID),
+		"tid":             tenant,
+		"ver":             "1.0",
+	}
+	if len(client.Permissions) > 0 {
+		claims["roles"] = client.Permissions
+	}
+	token, err := p.key.sign(claims)
+	if err != nil {
+		return nil, &tokenError{http.StatusInternalServerError, "server_error", err.Error()}
+	}
+	return map[string]any{
+		"token_type":     "Bearer",
+		"expires_in":     int(p.tokenLifetime.Seconds()),
+		"ext_expires_in": int(p.tokenLifetime.Seconds()),
+		"access_token":   token,
+	}, nil
+}
+
 func isOIDCOnlyScope(s string) bool { return s == "openid" || s == "offline_access" }
 
 // adminConsent shows what a tenant administrator would be asked to grant,
@@ -482,11 +563,24 @@ func (p *Provider) adminConsent(w http.ResponseWriter, r *http.Request, tenant s
 //	GET  /_standin/users                   the users and their roles, as JSON
 //	POST /_standin/users/{name}/roles      replace a user's roles: JSON {"roles": [...]}
 //	                                       or a form with repeated roles= values
+//	POST /_standin/graph/throttle          answer the next N Graph requests with 429:
+//	                                       JSON {"requests": N, "retryAfterSeconds": S}
 func (p *Provider) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, "/_standin/")
 	switch {
 	case rest == "users" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, map[string]any{"users": userViews(p.store.Users())})
+	case rest == "graph/throttle" && r.Method == http.MethodPost:
+		var body struct {
+			Requests          int `json:"requests"`
+			RetryAfterSeconds int `json:"retryAfterSeconds"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<12)).Decode(&body); err != nil || body.Requests < 0 || body.RetryAfterSeconds < 0 {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": `want {"requests": N, "retryAfterSeconds": S}`})
+			return
+		}
+		p.ThrottleGraph(body.Requests, time.Duration(body.RetryAfterSeconds)*time.Second)
+		writeJSON(w, http.StatusOK, body)
 	case strings.HasPrefix(rest, "users/") && strings.HasSuffix(rest, "/roles"):
 		name := strings.TrimSuffix(strings.TrimPrefix(rest, "users/"), "/roles")
 		if r.Method != http.MethodPost && r.Method != http.MethodPut {

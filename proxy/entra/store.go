@@ -9,19 +9,23 @@
 // Store that can change while the stand-in runs, so that revocation can be
 // shown and tested.
 //
-// The Store is deliberately shaped like the directory objects Microsoft
-// Graph exposes (users with an id, userPrincipalName and mail; app role
-// assignments by role id) so that Graph endpoints can later share it.
+// The Store is shaped like the directory objects Microsoft Graph exposes
+// (users with an id, userPrincipalName and mail; a service principal per
+// tenant; app role assignments with their own ids), and the stand-in serves
+// the Graph v1.0 endpoints that `stp access` uses from the same Store, so
+// that a role revoked through Graph is missing from the next token.
 package entra
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Tenant is an Entra ID tenant (a directory).
@@ -56,6 +60,13 @@ type Application struct {
 	// accept only the tenant's own users, as for a single-tenant app.
 	MultiTenant bool
 	AppRoles    []AppRole
+	// DisplayName is the enterprise application's name in Graph.
+	DisplayName string
+	// ServicePrincipalID is the object id of the application's service
+	// principal (the enterprise application) in its home tenant, which
+	// Graph's appRoleAssignedTo hangs off. Empty means one derived from
+	// the client id; see Store.ServicePrincipalID.
+	ServicePrincipalID string
 }
 
 // Role returns the app role with the given value or id.
@@ -76,25 +87,60 @@ type User struct {
 	Mail              string // email; empty for some guests
 	DisplayName       string // name
 	AccountEnabled    bool
-	// Roles are the values of the app roles assigned to the user.
+	// Roles are the values of the app roles assigned to the user. The
+	// Store keeps the assignments themselves (see AppRoleAssignment);
+	// this is what tokens carry, read from them.
 	Roles []string
 }
 
-// ErrNoSuchUser is returned for an unknown sign-in name.
-var ErrNoSuchUser = errors.New("no such user")
+// AppRoleAssignment is one app role held by one user, as Graph's
+// appRoleAssignment resource has it.
+type AppRoleAssignment struct {
+	ID          string
+	AppRoleID   string
+	PrincipalID string // the user's object id
+	// ResourceID is the service principal of the application in the
+	// user's tenant.
+	ResourceID string
+	Created    time.Time
+}
+
+// GraphClient is an app registration that calls Microsoft Graph with the
+// client credentials grant, holding the application permissions an
+// administrator consented to (what its tokens carry in the roles claim).
+type GraphClient struct {
+	ClientID     string
+	ClientSecret string
+	DisplayName  string
+	TenantID     string
+	Permissions  []string
+}
+
+var (
+	// ErrNoSuchUser is returned for an unknown sign-in name or object id.
+	ErrNoSuchUser = errors.New("no such user")
+	// ErrNoSuchAssignment is returned for an unknown assignment id.
+	ErrNoSuchAssignment = errors.New("no such app role assignment")
+	// ErrAssignmentExists is returned when the user already holds the role.
+	ErrAssignmentExists = errors.New("permission being assigned already exists on the object")
+)
 
 // Store holds tenants, users and app-role assignments. It is safe for
 // concurrent use; every read returns a copy.
 type Store struct {
-	mu      sync.RWMutex
-	app     Application
-	tenants map[string]Tenant
-	users   []*User
+	mu          sync.RWMutex
+	app         Application
+	tenants     map[string]Tenant
+	users       []*User
+	assignments []AppRoleAssignment // in the order they were made
+	clients     []GraphClient
+	sequence    int // makes assignment ids unique and stable from run to run
+	now         func() time.Time
 }
 
 // NewStore returns an empty store for the application app.
 func NewStore(app Application) *Store {
-	return &Store{app: app, tenants: map[string]Tenant{}}
+	return &Store{app: app, tenants: map[string]Tenant{}, now: time.Now}
 }
 
 // Application returns the application registration.
@@ -147,8 +193,12 @@ func (s *Store) AddUser(u User) error {
 	if u.ObjectID == "" {
 		u.ObjectID = StableGUID("oid:" + strings.ToLower(u.UserPrincipalName))
 	}
-	u.Roles = normalRoles(u.Roles)
+	roles := normalRoles(u.Roles)
+	u.Roles = nil // held as assignments
 	s.users = append(s.users, &u)
+	for _, r := range roles {
+		s.assign(&u, r)
+	}
 	return nil
 }
 
@@ -160,17 +210,15 @@ func (s *Store) User(name string) (User, bool) {
 	if u == nil {
 		return User{}, false
 	}
-	return copyUser(u), true
+	return s.copyUser(u), true
 }
 
 // UserByObjectID returns the user with the given oid.
 func (s *Store) UserByObjectID(oid string) (User, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for _, u := range s.users {
-		if u.ObjectID == oid {
-			return copyUser(u), true
-		}
+	if u := s.findByID(oid); u != nil {
+		return s.copyUser(u), true
 	}
 	return User{}, false
 }
@@ -181,7 +229,7 @@ func (s *Store) Users() []User {
 	defer s.mu.RUnlock()
 	out := make([]User, len(s.users))
 	for i, u := range s.users {
-		out[i] = copyUser(u)
+		out[i] = s.copyUser(u)
 	}
 	return out
 }
@@ -198,8 +246,139 @@ func (s *Store) SetRoles(name string, roles ...string) error {
 	if err := s.checkRoles(roles); err != nil {
 		return err
 	}
-	u.Roles = normalRoles(roles)
+	want := normalRoles(roles)
+	// Assignments for roles the user keeps stay as they are (same id,
+	// same date), as they would in Entra ID.
+	s.assignments = slices.DeleteFunc(s.assignments, func(a AppRoleAssignment) bool {
+		if a.PrincipalID != u.ObjectID {
+			return false
+		}
+		r, _ := s.app.Role(a.AppRoleID)
+		return !slices.Contains(want, r.Value)
+	})
+	have := s.rolesOf(u.ObjectID)
+	for _, r := range want {
+		if !slices.Contains(have, r) {
+			s.assign(u, r)
+		}
+	}
 	return nil
+}
+
+// ServicePrincipalID returns the object id of the application's service
+// principal in a tenant: the configured one in the home tenant, and one
+// derived from the tenant and client id elsewhere.
+func (s *Store) ServicePrincipalID(tenantID string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.spID(tenantID)
+}
+
+func (s *Store) spID(tenantID string) string {
+	if tenantID == s.app.HomeTenantID && s.app.ServicePrincipalID != "" {
+		return s.app.ServicePrincipalID
+	}
+	return StableGUID("sp:" + tenantID + ":" + s.app.ClientID)
+}
+
+// Assignments returns the app role assignments on a service principal, in
+// the order they were made.
+func (s *Store) Assignments(servicePrincipalID string) []AppRoleAssignment {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []AppRoleAssignment
+	for _, a := range s.assignments {
+		if a.ResourceID == servicePrincipalID {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Assign gives the user with object id principalID the app role with id
+// appRoleID, as Graph's POST appRoleAssignedTo does.
+func (s *Store) Assign(principalID, appRoleID string) (AppRoleAssignment, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.findByID(principalID)
+	if u == nil {
+		return AppRoleAssignment{}, fmt.Errorf("%w: %s", ErrNoSuchUser, principalID)
+	}
+	r, ok := s.app.Role(appRoleID)
+	if !ok || r.ID != appRoleID {
+		return AppRoleAssignment{}, fmt.Errorf("no app role with id %q", appRoleID)
+	}
+	if slices.Contains(s.rolesOf(principalID), r.Value) {
+		return AppRoleAssignment{}, ErrAssignmentExists
+	}
+	return s.assign(u, r.Value), nil
+}
+
+// Unassign deletes an app role assignment by its id, as Graph's DELETE
+// appRoleAssignedTo/{id} does.
+func (s *Store) Unassign(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.IndexFunc(s.assignments, func(a AppRoleAssignment) bool { return a.ID == id })
+	if i < 0 {
+		return fmt.Errorf("%w: %s", ErrNoSuchAssignment, id)
+	}
+	s.assignments = slices.Delete(s.assignments, i, i+1)
+	return nil
+}
+
+// assign records a new assignment of the role with value role; the caller
+// holds the lock and has checked the role.
+func (s *Store) assign(u *User, role string) AppRoleAssignment {
+	r, _ := s.app.Role(role)
+	s.sequence++
+	// Graph's assignment ids are 43 characters of base64url; these are
+	// derived from the user, the role and a counter, so that a demo run
+	// shows the same ids every time.
+	sum := sha256.Sum256(fmt.Appendf(nil, "assignment:%s:%s:%d", u.ObjectID, r.ID, s.sequence))
+	a := AppRoleAssignment{
+		ID:          base64.RawURLEncoding.EncodeToString(sum[:]),
+		AppRoleID:   r.ID,
+		PrincipalID: u.ObjectID,
+		ResourceID:  s.spID(u.TenantID),
+		Created:     s.now().UTC().Truncate(time.Second),
+	}
+	s.assignments = append(s.assignments, a)
+	return a
+}
+
+func (s *Store) rolesOf(oid string) []string {
+	var roles []string
+	for _, a := range s.assignments {
+		if a.PrincipalID == oid {
+			if r, ok := s.app.Role(a.AppRoleID); ok {
+				roles = append(roles, r.Value)
+			}
+		}
+	}
+	return normalRoles(roles)
+}
+
+// AddGraphClient registers an app that may get Graph tokens with the
+// client credentials grant.
+func (s *Store) AddGraphClient(c GraphClient) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c.Permissions = slices.Clone(c.Permissions)
+	s.clients = append(s.clients, c)
+}
+
+// GraphClient returns the registered Graph client with the given id.
+func (s *Store) GraphClient(clientID string) (GraphClient, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, c := range s.clients {
+		if c.ClientID == clientID {
+			c.Permissions = slices.Clone(c.Permissions)
+			return c, true
+		}
+	}
+	return GraphClient{}, false
 }
 
 // SetAccountEnabled enables or disables a user's account. A disabled
@@ -225,6 +404,15 @@ func (s *Store) find(name string) *User {
 	return nil
 }
 
+func (s *Store) findByID(oid string) *User {
+	for _, u := range s.users {
+		if u.ObjectID == oid {
+			return u
+		}
+	}
+	return nil
+}
+
 func (s *Store) checkRoles(roles []string) error {
 	for _, r := range roles {
 		if _, ok := s.app.Role(r); !ok {
@@ -244,9 +432,9 @@ func normalRoles(roles []string) []string {
 	return slices.Compact(out)
 }
 
-func copyUser(u *User) User {
+func (s *Store) copyUser(u *User) User {
 	c := *u
-	c.Roles = slices.Clone(u.Roles)
+	c.Roles = s.rolesOf(u.ObjectID)
 	return c
 }
 

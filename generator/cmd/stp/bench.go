@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -8,12 +10,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
+	"github.com/stp-portal/stp/generator/devserver"
+	sitepkg "github.com/stp-portal/stp/generator/site"
 	"github.com/stp-portal/stp/generator/synth"
 )
 
@@ -31,6 +36,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	sizes := fs.String("sizes", "sample,10000,100000", "comma-separated: sample, or a number of synthetic documents")
 	root := fs.String("root", ".", "the repository (for the sample and layouts/)")
 	keep := fs.Bool("keep", false, "keep the synthetic sites and their output")
+	dev := fs.Bool("dev", true, "also time the dev server's edit-to-reload on the largest synthetic site up to 10,000 documents")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -47,6 +53,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if !*keep {
 		defer os.RemoveAll(work)
 	}
+	devSite, devNow := "", ""
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "site\tdocuments\twrite catalog\tcold build\tpeak RSS\trebuild\tpages\toutput\t")
 	for _, size := range strings.Split(*sizes, ",") {
@@ -90,6 +97,16 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d MiB\t%s\t%d\t%s\t\n", size, docs, wt, cold.wall.Round(time.Millisecond),
 			cold.maxRSS>>20, warm.wall.Round(time.Millisecond), pages, humanSize(bytes))
 		tw.Flush()
+		if n, err := strconv.Atoi(size); err == nil && n <= 10_000 {
+			devSite, devNow = site, now
+		}
+		_ = os.RemoveAll(out)
+	}
+	if *dev && devSite != "" {
+		if err := benchDev(devSite, devNow, stdout); err != nil {
+			fmt.Fprintln(stderr, "stp bench: dev server:", err)
+			return 1
+		}
 	}
 	return 0
 }
@@ -148,4 +165,95 @@ func copyDir(from, to string) error {
 		}
 		return os.WriteFile(target, data, 0o644)
 	})
+}
+
+// benchDev measures the dev server: from saving an edit to the reload
+// signal, for one document in catalog.yaml and for a layout, each repeated.
+func benchDev(site, now string, stdout io.Writer) error {
+	day, _ := time.Parse(time.DateOnly, now)
+	out, err := os.MkdirTemp("", "stp-bench-dev-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(out)
+	start := time.Now()
+	srv, err := devserver.New(devserver.Options{Build: sitepkg.Options{Root: site, Out: out, Now: day}})
+	if err != nil {
+		return err
+	}
+	first := time.Since(start)
+	srv.WaitIndex()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { _ = srv.Watch(stop) }()
+	time.Sleep(200 * time.Millisecond) // the watcher is set up
+	events, done := srv.Subscribe()
+	defer done()
+
+	catPath := filepath.Join(site, "catalog.yaml")
+	orig, err := os.ReadFile(catPath)
+	if err != nil {
+		return err
+	}
+	defer os.WriteFile(catPath, orig, 0o644)
+	// Edit the summary of a document in the middle of the catalog.
+	at := bytes.Index(orig[len(orig)/2:], []byte("\n    summary: ")) + len(orig)/2 + len("\n    summary: ")
+	if at < len(orig)/2 {
+		return errors.New("no summary to edit in the middle of the catalog")
+	}
+	layout := filepath.Join(site, "layouts", "partials", "footer.html")
+	layoutSrc, err := os.ReadFile(layout)
+	if err != nil {
+		return err
+	}
+	defer os.WriteFile(layout, layoutSrc, 0o644)
+
+	measure := func(n int, edit func(i int) error) ([]time.Duration, []int, error) {
+		var took []time.Duration
+		var rendered []int
+		for i := range n {
+			t0 := time.Now()
+			if err := edit(i); err != nil {
+				return nil, nil, err
+			}
+			select {
+			case ev := <-events:
+				if ev.Type != "reload" {
+					return nil, nil, fmt.Errorf("build failed: %+v", ev.Problems)
+				}
+				took = append(took, time.Since(t0))
+				rendered = append(rendered, ev.Rendered)
+			case <-time.After(60 * time.Second):
+				return nil, nil, errors.New("no reload within 60 s")
+			}
+			srv.WaitIndex()
+			time.Sleep(100 * time.Millisecond)
+		}
+		return took, rendered, nil
+	}
+	docTimes, docRendered, err := measure(7, func(i int) error {
+		edited := append(append(append([]byte{}, orig[:at]...), fmt.Sprintf("Edit %d. ", i)...), orig[at:]...)
+		return os.WriteFile(catPath, edited, 0o644)
+	})
+	if err != nil {
+		return err
+	}
+	layoutTimes, layoutRendered, err := measure(3, func(i int) error {
+		return os.WriteFile(layout, append(append([]byte{}, layoutSrc...), fmt.Sprintf("{{/* edit %d */}}\n", i)...), 0o644)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "dev server on %s: first build %s\n", site, first.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "  one-document edit → reload signal: median %s, max %s (%d outputs rendered)\n",
+		median(docTimes).Round(100*time.Microsecond), slices.Max(docTimes).Round(100*time.Microsecond), docRendered[0])
+	fmt.Fprintf(stdout, "  layout edit → reload signal:       median %s, max %s (%d outputs rendered)\n",
+		median(layoutTimes).Round(time.Millisecond), slices.Max(layoutTimes).Round(time.Millisecond), layoutRendered[0])
+	return nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
 }

@@ -88,15 +88,18 @@ The portal is running. Open %s/
 	printAccounts(stdout, s.Store)
 	fmt.Fprintf(stdout, `
 To see revocation, remove a role on the stand-in's page, or:
-  curl -X POST -H 'Content-Type: application/json' -d '{"roles":[]}' %s/_standin/users/%s/roles
-and the reader loses access at the next session refresh.
+  curl -X POST -H 'Content-Type: application/json' -d '{"roles":[]}' %[1]s/_standin/users/%[2]s/roles
+and the reader loses access at the next session refresh. Or revoke as a Portal Admin
+does, through Microsoft Graph (the stand-in serves it; see proxy/README.md):
+  export STP_GRAPH_URL=%[1]s STP_AUTHORITY_URL=%[1]s STP_CLIENT_ID=%[3]s STP_CLIENT_SECRET=%[4]s
+  go run ./generator/cmd/stp access revoke %[2]s
 
 A real tenant's administrator consents once, at:
   https://login.microsoftonline.com/<tenant-id>/adminconsent?client_id=<application-id>
 (see proxy/README.md). The proxy's request log, below, records who opened what.
 
 Ctrl-C stops everything.
-`, s.IdP.URL, entra.DemoUser)
+`, s.IdP.URL, entra.DemoUser, entra.DemoManagerClientID, entra.DemoManagerClientSecret)
 
 	select {
 	case <-ctx.Done():

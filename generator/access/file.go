@@ -1,0 +1,178 @@
+package access
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// File is the access file: who holds which portal role, and who is
+// protected. It is reviewed like code; `stp access apply` makes the tenant
+// match it.
+//
+//	tenant: 3f2d7c1e-…            # the tenant the file is for (checked)
+//	servicePrincipal: 9d4e2b7a-…  # the portal's enterprise application
+//	admins:
+//	  - adele@contoso.example
+//	users:
+//	  - alex@contoso.example
+//	protected:                    # never granted, revoked or changed by stp access
+//	  - adele@contoso.example
+type File struct {
+	Path             string
+	Tenant           string
+	ServicePrincipal string
+	// Entries are the admins, then the users, in file order.
+	Entries []Entry
+	// Protected are the principals stp access never touches.
+	Protected []Entry
+}
+
+// Entry is one e-mail address in the file, where it was written.
+type Entry struct {
+	Email string
+	Role  Role // empty for a protected entry
+	Line  int
+	Col   int
+}
+
+// At is the entry's position, as file:line:col.
+func (f *File) At(e Entry) string { return fmt.Sprintf("%s:%d:%d", f.Path, e.Line, e.Col) }
+
+// IsProtected returns the protected entry for email, if there is one.
+func (f *File) IsProtected(email string) (Entry, bool) {
+	if f == nil {
+		return Entry{}, false
+	}
+	for _, e := range f.Protected {
+		if strings.EqualFold(e.Email, email) {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}
+
+// Role returns the role the file gives email, if any.
+func (f *File) Role(email string) (Entry, bool) {
+	for _, e := range f.Entries {
+		if strings.EqualFold(e.Email, email) {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}
+
+// LoadFile reads and checks an access file.
+func LoadFile(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFile(path, data)
+}
+
+var (
+	guidRE  = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	emailRE = regexp.MustCompile(`^[^@\s'"]+@[^@\s'"]+\.[^@\s'"]+$`)
+)
+
+// ParseFile checks an access file and reports every problem at once, each
+// as file:line:col: message.
+func ParseFile(path string, data []byte) (*File, error) {
+	f := &File{Path: path}
+	var errs []error
+	fail := func(n *yaml.Node, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s:%d:%d: %s", path, n.Line, n.Column, fmt.Sprintf(format, args...)))
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, fmt.Errorf("%s:1:1: the access file is empty; it needs at least one address under admins", path)
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		fail(root, "the access file is a mapping with tenant, servicePrincipal, admins, users and protected")
+		return nil, errors.Join(errs...)
+	}
+	seen := map[string]*yaml.Node{}
+	var adminsNode *yaml.Node
+	list := func(key, val *yaml.Node, role Role) []Entry {
+		if val.Kind != yaml.SequenceNode {
+			if val.Tag == "!!null" {
+				return nil
+			}
+			fail(val, "%s is a list of e-mail addresses", key.Value)
+			return nil
+		}
+		var out []Entry
+		for _, item := range val.Content {
+			if item.Kind != yaml.ScalarNode || !emailRE.MatchString(item.Value) {
+				fail(item, "%q is not an e-mail address", item.Value)
+				continue
+			}
+			out = append(out, Entry{Email: item.Value, Role: role, Line: item.Line, Col: item.Column})
+		}
+		return out
+	}
+	var entries [2][]Entry
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key, val := root.Content[i], root.Content[i+1]
+		if prev, dup := seen[key.Value]; dup {
+			fail(key, "%s is given twice (first at line %d)", key.Value, prev.Line)
+			continue
+		}
+		seen[key.Value] = key
+		switch key.Value {
+		case "tenant", "servicePrincipal":
+			if val.Kind != yaml.ScalarNode || !guidRE.MatchString(val.Value) {
+				fail(val, "%s is an object id, a GUID like 3f2d7c1e-5b8a-4c6d-9e0f-1a2b3c4d5e6f", key.Value)
+				continue
+			}
+			if key.Value == "tenant" {
+				f.Tenant = strings.ToLower(val.Value)
+			} else {
+				f.ServicePrincipal = strings.ToLower(val.Value)
+			}
+		case "admins":
+			adminsNode = key
+			entries[0] = list(key, val, AdminRole)
+		case "users":
+			entries[1] = list(key, val, UserRole)
+		case "protected":
+			f.Protected = list(key, val, "")
+		default:
+			fail(key, "unknown key %q (known: tenant, servicePrincipal, admins, users, protected)", key.Value)
+		}
+	}
+	f.Entries = append(entries[0], entries[1]...)
+	first := map[string]Entry{}
+	for _, e := range f.Entries {
+		k := strings.ToLower(e.Email)
+		if p, dup := first[k]; dup {
+			if p.Role == e.Role {
+				errs = append(errs, fmt.Errorf("%s: %s is listed twice under %ss (first at line %d)", f.At(e), e.Email, e.Role, p.Line))
+			} else {
+				errs = append(errs, fmt.Errorf("%s: %s is listed under admins (line %d) and users; list them once: an admin reads everything a user does", f.At(e), e.Email, p.Line))
+			}
+			continue
+		}
+		first[k] = e
+	}
+	if len(entries[0]) == 0 {
+		n := root
+		if adminsNode != nil {
+			n = adminsNode
+		}
+		fail(n, "the file names no Portal Admin; list at least one under admins: (the last Portal Admin is never removed)")
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return f, nil
+}

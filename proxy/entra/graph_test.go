@@ -1,0 +1,181 @@
+package entra_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stp-portal/stp/proxy/entra"
+)
+
+// appToken gets a Graph token with the client credentials grant.
+func appToken(t *testing.T, s *entra.Server, clientID, secret string) string {
+	t.Helper()
+	res, err := http.PostForm(s.URL+"/"+entra.ContosoTenantID+"/oauth2/v2.0/token", url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret},
+		"scope": {"https://graph.microsoft.com/.default"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.NewDecoder(res.Body).Decode(&body)
+	if res.StatusCode != 200 || body.AccessToken == "" {
+		t.Fatalf("token: %s", res.Status)
+	}
+	return body.AccessToken
+}
+
+type graphAnswer struct {
+	status int
+	header http.Header
+	body   map[string]any
+}
+
+func graph(t *testing.T, s *entra.Server, token, method, path, body string) graphAnswer {
+	t.Helper()
+	req, _ := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	a := graphAnswer{status: res.StatusCode, header: res.Header}
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &a.body); err != nil {
+			t.Fatalf("%s %s: %q is not JSON", method, path, raw)
+		}
+	}
+	return a
+}
+
+func errorCode(a graphAnswer) string {
+	e, _ := a.body["error"].(map[string]any)
+	code, _ := e["code"].(string)
+	msg, _ := e["message"].(string)
+	return code + ": " + msg
+}
+
+func TestGraphEndpoints(t *testing.T) {
+	s, err := entra.Start("127.0.0.1:0", entra.DemoStore(), entra.WithGraphPageSize(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	token := appToken(t, s, entra.DemoManagerClientID, entra.DemoManagerClientSecret)
+	sp := "/v1.0/servicePrincipals/" + entra.DemoServicePrincipalID
+
+	if a := graph(t, s, "", "GET", "/v1.0/users/"+entra.DemoUser, ""); a.status != 401 || errorCode(a) != "InvalidAuthenticationToken: Access token is empty." {
+		t.Errorf("no token: %d %v", a.status, a.body)
+	}
+	a := graph(t, s, token, "GET", "/v1.0/users/"+entra.DemoUser, "")
+	if a.status != 200 || a.body["id"] != entra.StableGUID("oid:"+entra.DemoUser) || a.body["mail"] != entra.DemoUser {
+		t.Errorf("user: %d %v", a.status, a.body)
+	}
+	if a := graph(t, s, token, "GET", "/v1.0/users/bob@contoso.example", ""); a.status != 404 ||
+		errorCode(a) != "Request_ResourceNotFound: Resource 'bob@contoso.example' does not exist or one of its queried reference-property objects are not present." {
+		t.Errorf("unknown user: %d %v", a.status, a.body)
+	}
+	// Another tenant's user is not in this tenant's directory.
+	if a := graph(t, s, token, "GET", "/v1.0/users/"+entra.DemoForeign, ""); a.status != 404 {
+		t.Errorf("foreign user: %d", a.status)
+	}
+
+	a = graph(t, s, token, "GET", sp, "")
+	if roles, _ := a.body["appRoles"].([]any); a.status != 200 || len(roles) != 2 {
+		t.Errorf("service principal: %d %v", a.status, a.body)
+	}
+
+	// Paging: one assignment per page, then no next link.
+	a = graph(t, s, token, "GET", sp+"/appRoleAssignedTo", "")
+	next, _ := a.body["@odata.nextLink"].(string)
+	if v, _ := a.body["value"].([]any); a.status != 200 || len(v) != 1 || !strings.HasPrefix(next, s.URL+sp+"/appRoleAssignedTo?%24skiptoken=") {
+		t.Fatalf("first page: %d %v", a.status, a.body)
+	}
+	a = graph(t, s, token, "GET", strings.TrimPrefix(next, s.URL), "")
+	if _, more := a.body["@odata.nextLink"]; a.status != 200 || more {
+		t.Errorf("last page: %d %v", a.status, a.body)
+	}
+	alexAssignment := a.body["value"].([]any)[0].(map[string]any)
+	if alexAssignment["appRoleId"] != entra.PortalUserRoleID || alexAssignment["createdDateTime"] != "2025-01-06T09:00:00.0000000Z" {
+		t.Errorf("assignment: %v", alexAssignment)
+	}
+
+	// Grant, refuse the same grant twice, revoke; the directory follows.
+	megan := entra.StableGUID("oid:" + entra.DemoNoRole)
+	grant := `{"principalId":"` + megan + `","resourceId":"` + entra.DemoServicePrincipalID + `","appRoleId":"` + entra.PortalUserRoleID + `"}`
+	a = graph(t, s, token, "POST", sp+"/appRoleAssignedTo", grant)
+	if a.status != 201 || a.body["principalId"] != megan {
+		t.Fatalf("grant: %d %v", a.status, a.body)
+	}
+	if u, _ := s.Store().User(entra.DemoNoRole); len(u.Roles) != 1 {
+		t.Errorf("megan's roles after the grant: %v", u.Roles)
+	}
+	if a := graph(t, s, token, "POST", sp+"/appRoleAssignedTo", grant); a.status != 400 ||
+		errorCode(a) != "Request_BadRequest: Permission being assigned already exists on the object." {
+		t.Errorf("second grant: %d %v", a.status, a.body)
+	}
+	if a := graph(t, s, token, "DELETE", sp+"/appRoleAssignedTo/"+alexAssignment["id"].(string), ""); a.status != 204 {
+		t.Errorf("revoke: %d %v", a.status, a.body)
+	}
+	if u, _ := s.Store().User(entra.DemoUser); len(u.Roles) != 0 {
+		t.Errorf("alex's roles after the revocation: %v", u.Roles)
+	}
+	if a := graph(t, s, token, "DELETE", sp+"/appRoleAssignedTo/"+alexAssignment["id"].(string), ""); a.status != 404 {
+		t.Errorf("revoke twice: %d", a.status)
+	}
+
+	// Throttling.
+	s.ThrottleGraph(1, 2*time.Second)
+	if a := graph(t, s, token, "GET", sp, ""); a.status != 429 || a.header.Get("Retry-After") != "2" || !strings.HasPrefix(errorCode(a), "TooManyRequests: ") {
+		t.Errorf("throttled: %d %v %v", a.status, a.header, a.body)
+	}
+	if a := graph(t, s, token, "GET", sp, ""); a.status != 200 {
+		t.Errorf("after throttling: %d", a.status)
+	}
+
+	// The proxy's registration gets a token, but without permissions.
+	weak := appToken(t, s, entra.DemoClientID, entra.DemoClientSecret)
+	if a := graph(t, s, weak, "GET", sp+"/appRoleAssignedTo", ""); a.status != 403 ||
+		errorCode(a) != "Authorization_RequestDenied: Insufficient privileges to complete the operation." {
+		t.Errorf("no permission: %d %v", a.status, a.body)
+	}
+}
+
+func TestClientCredentialsScope(t *testing.T) {
+	s, err := entra.Start("127.0.0.1:0", entra.DemoStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, tc := range []struct{ tenant, scope, want string }{
+		{entra.ContosoTenantID, "User.Read", "invalid_scope"},
+		{"organizations", "https://graph.microsoft.com/.default", "invalid_request"},
+		{entra.FabrikamTenantID, "https://graph.microsoft.com/.default", "unauthorized_client"},
+	} {
+		res, err := http.PostForm(s.URL+"/"+tc.tenant+"/oauth2/v2.0/token", url.Values{
+			"grant_type": {"client_credentials"}, "client_id": {entra.DemoManagerClientID},
+			"client_secret": {entra.DemoManagerClientSecret}, "scope": {tc.scope}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]any
+		json.NewDecoder(res.Body).Decode(&body)
+		res.Body.Close()
+		if res.StatusCode != 400 || body["error"] != tc.want {
+			t.Errorf("%s %s: %d %v, want %s", tc.tenant, tc.scope, res.StatusCode, body, tc.want)
+		}
+	}
+}
