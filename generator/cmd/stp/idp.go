@@ -37,7 +37,8 @@ func runIdP(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "  stand-in:       %s/\n", srv.URL)
 	fmt.Fprintf(stdout, "  issuer:         %s\n", srv.IssuerURL(entra.ContosoTenantID))
 	fmt.Fprintf(stdout, "  multi-tenant:   %s\n", srv.IssuerURL("organizations"))
-	fmt.Fprintf(stdout, "  client id:      %s\n  client secret:  %s\n\n", entra.DemoClientID, entra.DemoClientSecret)
+	fmt.Fprintf(stdout, "  client id:      %s\n  client secret:  %s\n", entra.DemoClientID, entra.DemoClientSecret)
+	fmt.Fprintf(stdout, "  access manager (for stp access): %s / %s\n\n", entra.DemoManagerClientID, entra.DemoManagerClientSecret)
 	printAccounts(stdout, srv.Store())
 	fmt.Fprintln(stdout, "\nCtrl-C to stop.")
 
