@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stp-portal/stp/generator/internal/sitetest"
 	"github.com/stp-portal/stp/generator/site"
 )
 
@@ -50,7 +50,7 @@ func devSite(t *testing.T) (root string, srv *httptest.Server, events <-chan Eve
 	write(t, filepath.Join(root, "catalog.yaml"), catalogYAML)
 	write(t, filepath.Join(root, "content", "files", "soc.pdf"), "%PDF-1.4 soc")
 	write(t, filepath.Join(root, "content", "faq.md"), "---\ntitle: FAQ\npublic: true\n---\nQuestions.\n")
-	copyTree(t, filepath.Join("..", "..", "layouts"), filepath.Join(root, "layouts"))
+	sitetest.CopyTree(t, filepath.Join(sitetest.RepoRoot(), "layouts"), filepath.Join(root, "layouts"))
 	s, err := New(Options{Build: site.Options{Root: root, Out: filepath.Join(t.TempDir(), "out"), Now: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)}})
 	if err != nil {
 		t.Fatal(err)
@@ -202,31 +202,4 @@ func TestReloadScriptIsServed(t *testing.T) {
 	}
 }
 
-func write(t *testing.T, path, data string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func copyTree(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		write(t, filepath.Join(to, rel), string(b))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+func write(t *testing.T, path, data string) { sitetest.WriteFile(t, path, []byte(data)) }

@@ -3,14 +3,13 @@ package diff
 import (
 	"bytes"
 	"flag"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/stp-portal/stp/generator/internal/sitetest"
 	"github.com/stp-portal/stp/generator/site"
 )
 
@@ -19,54 +18,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // repoRoot is the repository, whose layouts/ every test site uses.
 const repoRoot = "../.."
 
-// writeSite writes a txtar archive over dir, adding the repository's
-// layouts/ when dir has none. Files the archive names with empty content
-// are deleted.
-func writeSite(t testing.TB, dir, archive string) {
-	t.Helper()
-	for _, f := range txtar.Parse([]byte(archive)).Files {
-		p := filepath.Join(dir, f.Name)
-		if len(f.Data) == 0 {
-			if err := os.Remove(p); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		writeFile(t, p, f.Data)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "layouts")); err != nil {
-		copyTree(t, filepath.Join(repoRoot, "layouts"), filepath.Join(dir, "layouts"))
-	}
-}
-
-func writeFile(t testing.TB, path string, data []byte) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func copyTree(t testing.TB, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		writeFile(t, filepath.Join(to, rel), data)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+func writeSite(t testing.TB, dir, archive string) { sitetest.Write(t, dir, archive) }
 
 // buildSite builds root as of now into out and fails the test on error.
 func buildSite(t testing.TB, root, out, now string) {
@@ -296,7 +248,7 @@ menu: 10
 			dir := t.TempDir()
 			oldRoot, newRoot := filepath.Join(dir, "old"), filepath.Join(dir, "new")
 			writeSite(t, oldRoot, before)
-			copyTree(t, oldRoot, newRoot)
+			sitetest.CopyTree(t, oldRoot, newRoot)
 			writeSite(t, newRoot, tt.edit)
 			buildSite(t, oldRoot, filepath.Join(dir, "old-site"), tt.oldNow)
 			buildSite(t, newRoot, filepath.Join(dir, "new-site"), tt.newNow)
@@ -326,7 +278,7 @@ menu: 10
 func golden(t *testing.T, file string, got []byte) {
 	t.Helper()
 	if *update {
-		writeFile(t, file, got)
+		sitetest.WriteFile(t, file, got)
 		return
 	}
 	want, err := os.ReadFile(file)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/stp-portal/stp/generator/internal/sitetest"
 	"github.com/stp-portal/stp/generator/synth"
 )
 
@@ -20,7 +21,7 @@ func benchSite(b *testing.B, n int) string {
 		}
 	}
 	_ = os.RemoveAll(filepath.Join(dir, "layouts"))
-	copyTree(b, filepath.Join(repoRoot, "layouts"), filepath.Join(dir, "layouts"))
+	sitetest.CopyTree(b, filepath.Join(repoRoot, "layouts"), filepath.Join(dir, "layouts"))
 	return dir
 }
 

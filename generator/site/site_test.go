@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/internal/sitetest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -27,51 +27,16 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // brings its own.
 const repoRoot = "../.."
 
-// writeSite writes a txtar archive as a site folder, adding the repository's
-// layouts/ when the archive has none, and returns the folder.
+// writeSite writes a txtar archive as a new site folder, with the
+// repository's layouts/ unless the archive brings its own.
 func writeSite(t testing.TB, archive string) string {
 	t.Helper()
 	dir := t.TempDir()
-	ar := txtar.Parse([]byte(archive))
-	hasLayouts := false
-	for _, f := range ar.Files {
-		hasLayouts = hasLayouts || strings.HasPrefix(f.Name, "layouts/")
-		writeFile(t, filepath.Join(dir, f.Name), f.Data)
-	}
-	if !hasLayouts {
-		copyTree(t, filepath.Join(repoRoot, "layouts"), filepath.Join(dir, "layouts"))
-	}
+	sitetest.Write(t, dir, archive)
 	return dir
 }
 
-func writeFile(t testing.TB, path string, data []byte) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func copyTree(t testing.TB, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		writeFile(t, filepath.Join(to, rel), data)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+func writeFile(t testing.TB, path string, data []byte) { sitetest.WriteFile(t, path, data) }
 
 func day(s string) time.Time {
 	t, err := time.Parse(time.DateOnly, s)
