@@ -41,13 +41,20 @@ serve: build
 check: $(STP)
 	$(STP) check
 
-# test-setup installs what the tests drive: Chromium for browser tests.
+# test-setup installs what the tests drive: Chromium for browser tests, and
+# axe-core (pinned by generator/browsertest/package-lock.json) for their
+# accessibility checks.
 test-setup:
 	go mod download
 	@if ! command -v chromium >/dev/null 2>&1; then \
 		echo "installing chromium (browser tests)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-dejavu-core >/dev/null; \
 	fi
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "installing npm (axe-core for the browser tests)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	fi
+	npm ci --prefix generator/browsertest --no-audit --no-fund --loglevel=error
 
 test: test-setup $(OAUTH2_PROXY)
 	@test -z "$$(gofmt -l generator proxy)" || (echo "gofmt would change:"; gofmt -l generator proxy; exit 1)

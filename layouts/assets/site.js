@@ -110,6 +110,50 @@
     var params = new URLSearchParams(location.search);
     var saved = load();
     var fields = ["kind", "service", "standard", "region", "industry", "from", "to"];
+    // Only the chosen filters go into the address, so it stays short enough
+    // to read and share.
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var q = new URLSearchParams();
+      fields.forEach(function (f) {
+        if (form.elements[f] && form.elements[f].value) q.set(f, form.elements[f].value);
+      });
+      var s = q.toString();
+      location.assign(location.pathname + (s ? "?" + s : ""));
+    });
+    var inURL = fields.some(function (f) { return params.get(f) && form.elements[f]; });
+    // A reader's saved settings narrow lists that are not already about a
+    // region or industry, unless the URL says otherwise; removable below.
+    var useSaved = !inURL && params.get("all") === null &&
+      ((saved.regions.length > 0 && !scope.region) || (saved.industries.length > 0 && !scope.industry));
+    function fitsSaved(regions, industries) {
+      function some(list, want) {
+        return list.indexOf("*") >= 0 || list.some(function (x) { return want.indexOf(x) >= 0; });
+      }
+      if (saved.regions.length && !scope.region && !some(regions, saved.regions)) return false;
+      if (saved.industries.length && !scope.industry && !some(industries, saved.industries)) return false;
+      return true;
+    }
+    // The rows of this page carry their regions and industries, so a list
+    // of one page is narrowed now, before the first paint, and nothing
+    // moves under the reader when the catalog arrives.
+    var narrowedHere = false;
+    if (useSaved) {
+      var rows = document.querySelectorAll("[data-results] tbody tr[data-regions]");
+      if (rows.length && !document.querySelector("[data-pager]")) {
+        var shown = 0;
+        rows.forEach(function (tr) {
+          var ok = fitsSaved(tr.getAttribute("data-regions").split(" "), tr.getAttribute("data-industries").split(" "));
+          tr.hidden = !ok;
+          if (ok) shown++;
+        });
+        matchNote(shown, true);
+        narrowedHere = true;
+      }
+    }
+    // Shown at once, not when the catalog arrives, so the page does not
+    // shift; hidden again if the catalog cannot load.
+    form.hidden = false;
     fetch(form.getAttribute("data-source"), { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) throw new Error(r.status);
       return r.json();
@@ -120,16 +164,13 @@
       });
       var names = {};
       Object.keys(terms).forEach(function (k) { (terms[k] || []).forEach(function (t) { names[t.id] = t.name; }); });
-      var chosen = {}, any = false;
+      var chosen = {};
       fields.forEach(function (f) {
         var v = params.get(f);
-        if (v && form.elements[f]) { form.elements[f].value = v; chosen[f] = v; any = true; }
+        if (v && form.elements[f]) { form.elements[f].value = v; chosen[f] = v; }
       });
-      // A reader's saved settings narrow lists that are not already about a
-      // region or industry, unless the URL says otherwise; removable below.
-      var useSaved = !any && params.get("all") === null;
-      form.hidden = false;
-      if (!any && !useSaved) return;
+      if (!inURL && !useSaved) return;
+      if (narrowedHere) return;
       var latest = {};
       cat.documents.forEach(function (d) {
         var cur = latest[d.series];
@@ -145,39 +186,46 @@
           if (f === "to") { if (d.published > chosen[f]) return false; continue; }
           if (!matches(d, f, chosen[f])) return false;
         }
-        if (useSaved) {
-          if (saved.regions.length && !scope.region && !d.regions.some(function (r) { return saved.regions.indexOf(r) >= 0; })) return false;
-          if (saved.industries.length && !scope.industry && !d.industries.some(function (i) { return saved.industries.indexOf(i) >= 0; })) return false;
-        }
-        return true;
+        return !useSaved || fitsSaved(d.regions, d.industries);
       });
-      if (useSaved && ((!saved.regions.length || scope.region) && (!saved.industries.length || scope.industry))) return;
       var byName = location.pathname.indexOf("/by-name/") >= 0;
       docs.sort(function (a, b) {
         if (byName) return a.title.localeCompare(b.title);
         return a.published < b.published ? 1 : a.published > b.published ? -1 : a.title.localeCompare(b.title);
       });
       render(docs, names, useSaved);
-    }).catch(function () { /* the plain list stays as it is */ });
+    }).catch(function () { form.hidden = true; /* the plain list and its links stay */ });
   }
   function matches(d, k, v) {
     if (k === "kind") return d.kind === v;
     var list = d[k === "industry" ? "industries" : k + "s"];
     return Array.isArray(list) && list.indexOf(v) >= 0;
   }
-  function render(docs, names, fromSettings) {
-    var results = document.querySelector("[data-results]");
-    var pager = document.querySelector("[data-pager]");
-    if (pager) pager.hidden = true;
+  // matchNote says how many documents the narrowed list shows and, when
+  // the reader's settings narrowed it, how to see everything.
+  function matchNote(n, fromSettings) {
     var total = document.querySelector("[data-total]");
-    total.textContent = docs.length + (docs.length === 1 ? " document" : " documents") + " match";
+    total.textContent = n + (n === 1 ? " document" : " documents") + " match";
     if (fromSettings) {
-      var note = el("p", "Showing what fits your settings. ");
+      var note = el("span", "Showing what fits your settings. ", { "class": "note" });
       var all = new URLSearchParams(location.search); all.set("all", "1");
       note.appendChild(el("a", "Show every document", { href: "?" + all.toString() }));
       total.appendChild(document.createTextNode(" "));
       total.appendChild(note);
     }
+  }
+  // size reads a file size as the build's lists do (1 KB = 1000 bytes).
+  function size(n) {
+    if (n < 1000) return n + " bytes";
+    if (n < 1e6) return Math.round(n / 1000) + " KB";
+    if (n < 1e9) return (n / 1e6).toFixed(1) + " MB";
+    return (n / 1e9).toFixed(1) + " GB";
+  }
+  function render(docs, names, fromSettings) {
+    var results = document.querySelector("[data-results]");
+    var pager = document.querySelector("[data-pager]");
+    if (pager) pager.hidden = true;
+    matchNote(docs.length, fromSettings);
     var table = results.querySelector("table");
     if (!table) { results.textContent = ""; if (!docs.length) return; }
     var tbody = table.querySelector("tbody");
@@ -192,17 +240,40 @@
       tr.appendChild(el("td", d.standards.map(function (i) { return names[i] || i; }).join(", ") || "—", { "data-label": "Standards" }));
       var when = el("td", null, { "data-label": "Date" });
       when.appendChild(el("time", d.published, { datetime: d.published, "class": "short" }));
+      if (d.audit_period) {
+        var period = el("span", "Period ", { "class": "period" });
+        period.appendChild(el("time", d.audit_period.from, { datetime: d.audit_period.from, "class": "short" }));
+        period.appendChild(document.createTextNode(" – "));
+        period.appendChild(el("time", d.audit_period.to, { datetime: d.audit_period.to, "class": "short" }));
+        when.appendChild(period);
+      }
       tr.appendChild(when);
       tr.appendChild(el("td", d.version, { "data-label": "Version" }));
       var dl = el("td", null, { "data-label": "Download" });
-      dl.appendChild(el("a", "Download", { href: d.file.url, download: d.file.name, "class": "download" }));
+      var a = el("a", "Download", { href: d.file.url, download: d.file.name, "class": "download" });
+      a.appendChild(el("span", " " + d.title + " version " + d.version, { "class": "visually-hidden" }));
+      dl.appendChild(a);
+      dl.appendChild(document.createTextNode(" "));
+      dl.appendChild(el("span", size(d.file.size), { "class": "size" }));
       tr.appendChild(dl);
       tbody.appendChild(tr);
     });
     localDates();
   }
 
+  // On a phone the list's filters fold away under one line, unless the
+  // list is filtered; a wider window always shows them.
+  function filtersToggle() {
+    var d = document.querySelector("details[data-filters]");
+    if (!d || !window.matchMedia) return;
+    var phone = window.matchMedia("(max-width: 48rem)");
+    var filtered = /[?&](kind|service|standard|region|industry|from|to)=/.test(location.search);
+    if (phone.matches && !filtered) d.open = false;
+    phone.addEventListener("change", function (e) { if (!e.matches) d.open = true; });
+  }
+
   function start() {
+    filtersToggle();
     settingsForm();
     forYou();
     listFilter();
