@@ -118,6 +118,23 @@ func TestParseErrors(t *testing.T) {
 			},
 		},
 		{
+			"two files of one name in a series",
+			func(s string) string {
+				doc := strings.Split(s, "documents:\n")[1]
+				doc = strings.Replace(doc, "soc-2024", "soc-2025", 1)
+				doc = strings.Replace(doc, `version: "2024"`, `version: "2025"`, 1)
+				doc = strings.Replace(doc, "2024-03-01", "2025-03-01", 1)
+				doc = strings.Replace(doc, "files/soc-2024.pdf", "files/2025/soc-2024.pdf", 1)
+				return s + doc
+			},
+			[]string{`catalog.yaml:40:11: series "soc" would publish two files named "soc-2024.pdf" ("soc-2025" and "soc-2024" at line 15); a series' downloads share one folder and keep their names, so rename one`},
+		},
+		{
+			"a file called index.html",
+			replace("file: files/soc-2024.pdf", "file: files/index.html"),
+			[]string{`catalog.yaml:27:11: a published file cannot be called index.html: that name belongs to the document's page; rename it`},
+		},
+		{
 			"trust document with audit period",
 			replace("kind: compliance-report", "kind: trust-document"),
 			[]string{`catalog.yaml:26:19: audit_period is for compliance reports; remove it from trust document "soc-2024" or set kind: compliance-report`},

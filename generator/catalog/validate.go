@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -46,6 +47,9 @@ func (d *decoder) validate(c *Catalog) {
 			}
 		default:
 			d.errorAt(doc.At("kind"), "kind must be %s or %s, not %q", KindReport, KindDocument, clip(doc.Kind))
+		}
+		if path.Base(doc.File) == "index.html" {
+			d.errorAt(doc.At("file"), "a published file cannot be called index.html: that name belongs to the document's page; rename it")
 		}
 		if doc.Version == "" {
 			d.errorAt(doc.At("version"), "version of %q is empty; write the version readers know it by, e.g. \"2025\"", doc.ID)
@@ -171,6 +175,8 @@ func (d *decoder) checkSeries(c *Catalog) {
 					d.errorAt(a.At("version"), "series %q has version %q twice (%q and %q at line %d); give each version its own number", id, a.Version, b.ID, a.ID, b.Pos.Line)
 				case a.Published.Equal(b.Published):
 					d.errorAt(a.At("published"), "series %q would have two current versions: %q and %q (line %d) are both published %s; give the newer one a later date", id, a.ID, b.ID, b.Pos.Line, day(a.Published))
+				case path.Base(a.File) == path.Base(b.File):
+					d.errorAt(a.At("file"), "series %q would publish two files named %q (%q and %q at line %d); a series' downloads share one folder and keep their names, so rename one", id, path.Base(a.File), a.ID, b.ID, b.Pos.Line)
 				}
 			}
 		}

@@ -27,8 +27,10 @@ func (c *Catalog) Warnings(now time.Time) Problems {
 	files := map[string]*Document{}
 	for _, d := range c.Documents {
 		bySeries[d.Series] = append(bySeries[d.Series], d)
-		if first, dup := files[d.File]; dup && d.File != "" {
-			warn(d.At("file"), "document %q publishes the same file as %q (line %d), content/%s; a new version usually comes with its own file", d.ID, first.ID, first.Pos.Line, d.File)
+		if first, dup := files[d.File]; dup && d.File != "" && first.Series != d.Series {
+			// Within a series the same file name is an error (see
+			// checkSeries): downloads of a series share one folder.
+			warn(d.At("file"), "document %q publishes the same file as %q (line %d), content/%s; each document usually has its own file", d.ID, first.ID, first.Pos.Line, d.File)
 		} else {
 			files[d.File] = d
 		}

@@ -143,12 +143,12 @@ func TestWarnings(t *testing.T) {
 			nil,
 		},
 		{
-			"two versions publish the same file",
+			"two documents publish the same file",
 			[]string{
 				warnDoc("a-1", "a", "2025-01-01"),
-				strings.Replace(warnDoc("a-2", "a", "2026-05-01"), "files/a-2.pdf", "files/a-1.pdf", 1),
+				strings.Replace(warnDoc("b-1", "b", "2026-05-01"), "files/b-1.pdf", "files/a-1.pdf", 1),
 			},
-			[]string{`catalog.yaml:12:161: warning: document "a-2" publishes the same file as "a-1" (line 11), content/files/a-1.pdf; a new version usually comes with its own file`},
+			[]string{`catalog.yaml:12:161: warning: document "b-1" publishes the same file as "a-1" (line 11), content/files/a-1.pdf; each document usually has its own file`},
 		},
 		{
 			"publish date more than a year ahead",

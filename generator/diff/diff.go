@@ -124,8 +124,8 @@ var fingerprint = regexp.MustCompile(`^(.*)\.[0-9a-f]{8,64}(\.[A-Za-z0-9]+)$`)
 // as one file removed and another added. Downloads keep the publisher's
 // names.
 func unfingerprint(p string) string {
-	if strings.HasPrefix(p, "files/") || strings.HasPrefix(p, "public/files/") {
-		return p
+	if (strings.HasPrefix(p, "documents/") || strings.HasPrefix(p, "public/documents/")) && path.Base(p) != "index.html" {
+		return p // a download: the publisher's own name
 	}
 	dir, name := path.Split(p)
 	if m := fingerprint.FindStringSubmatch(name); m != nil {

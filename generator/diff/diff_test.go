@@ -316,7 +316,7 @@ func TestUnfingerprint(t *testing.T) {
 		"public/assets/site.3ff2e55753.css":    "public/assets/site.css",
 		"public/assets/logo.70a3f21f74.svg":    "public/assets/logo.svg",
 		"public/assets/site.css":               "public/assets/site.css",
-		"files/x-2024/report.0123456789.pdf":   "files/x-2024/report.0123456789.pdf",
+		"documents/x/report.0123456789.pdf":    "documents/x/report.0123456789.pdf",
 		"search/index.590ac9d869d2d741.stpidx": "search/index.stpidx",
 		"documents/a/index.html":               "documents/a/index.html",
 	} {

@@ -234,8 +234,11 @@ func (h *handler) cacheControl(name string) string {
 	}
 }
 
+// isDownload tells a published file: anything in a document's folder but
+// its page.
 func (h *handler) isDownload(name string) bool {
-	return strings.HasPrefix(name, "/files/") || strings.HasPrefix(name, h.publicPrefix+"files/")
+	inDocuments := strings.HasPrefix(name, "/documents/") || strings.HasPrefix(name, h.publicPrefix+"documents/")
+	return inDocuments && path.Base(name) != "index.html"
 }
 
 // etag returns a strong ETag from the file's SHA-256. It is remembered per

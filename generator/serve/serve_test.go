@@ -27,8 +27,8 @@ func site(t *testing.T) string {
 		"compliance-reports/index.html":              "<h1>Compliance reports</h1>",
 		"compliance-reports/soc/.hidden":             "hidden",
 		"no-index/readme.txt":                        "listing bait",
-		"files/soc2-2025/SOC 2 Type II.pdf":          "%PDF-1.7 gated",
-		"files/iso/Zertifikat ÄÖÜ.pdf":               "%PDF-1.7 umlaut",
+		"documents/soc2/SOC 2 Type II.pdf":          "%PDF-1.7 gated",
+		"documents/iso/Zertifikat ÄÖÜ.pdf":               "%PDF-1.7 umlaut",
 		"public/index.html":                          "<h1>Public home</h1>",
 		"public/feed.xml":                            "<feed/>",
 		"public/assets/site.3f9a1c2b.css":            "body{}",
@@ -36,7 +36,7 @@ func site(t *testing.T) string {
 		"public/assets/favicon.0c0c0c0c.svg":         "<svg/>",
 		"public/assets/search.11223344.wasm":         "\x00asm",
 		"public/assets/font.55667788.woff2":          "wOF2",
-		"public/files/whitepaper/Whitepaper.pdf":     "%PDF-1.7 public",
+		"public/documents/whitepaper/Whitepaper.pdf":     "%PDF-1.7 public",
 		"public/documents/whitepaper/index.html":     "<h1>Whitepaper</h1>",
 		".well-known/security.txt":                   "Contact: mailto:security@contoso.example",
 		"settings/index.html":                        "<h1>Settings</h1>",
@@ -106,8 +106,8 @@ func TestServe(t *testing.T) {
 		{"/regions/emea/industries/banking/", 200, "text/html; charset=utf-8", serve.CachePrivate, "EMEA banking", "", ""},
 		{"/feed.xml", 200, "application/atom+xml; charset=utf-8", serve.CachePrivate, "<feed/>", "", ""},
 		{"/catalog.json", 200, "application/json", serve.CachePrivate, "{}", "", ""},
-		{"/files/soc2-2025/SOC%202%20Type%20II.pdf", 200, "application/pdf", serve.CachePrivate, "%PDF-1.7 gated", `attachment; filename="SOC 2 Type II.pdf"`, ""},
-		{"/files/iso/Zertifikat%20%C3%84%C3%96%C3%9C.pdf", 200, "application/pdf", serve.CachePrivate, "umlaut",
+		{"/documents/soc2/SOC%202%20Type%20II.pdf", 200, "application/pdf", serve.CachePrivate, "%PDF-1.7 gated", `attachment; filename="SOC 2 Type II.pdf"`, ""},
+		{"/documents/iso/Zertifikat%20%C3%84%C3%96%C3%9C.pdf", 200, "application/pdf", serve.CachePrivate, "umlaut",
 			`attachment; filename="Zertifikat ___.pdf"; filename*=UTF-8''Zertifikat%20%C3%84%C3%96%C3%9C.pdf`, ""},
 		{"/public/", 200, "text/html; charset=utf-8", serve.CachePublic, "Public home", "", ""},
 		{"/public", 301, "", serve.CachePublic, "", "", "public/"},
@@ -118,7 +118,7 @@ func TestServe(t *testing.T) {
 		{"/public/assets/favicon.0c0c0c0c.svg", 200, "image/svg+xml", serve.CacheImmutable, "<svg/>", "", ""},
 		{"/public/assets/search.11223344.wasm", 200, "application/wasm", serve.CacheImmutable, "asm", "", ""},
 		{"/public/assets/font.55667788.woff2", 200, "font/woff2", serve.CacheImmutable, "wOF2", "", ""},
-		{"/public/files/whitepaper/Whitepaper.pdf", 200, "application/pdf", serve.CachePublic, "public", `attachment; filename="Whitepaper.pdf"`, ""},
+		{"/public/documents/whitepaper/Whitepaper.pdf", 200, "application/pdf", serve.CachePublic, "public", `attachment; filename="Whitepaper.pdf"`, ""},
 		{"/.well-known/security.txt", 200, "text/plain; charset=utf-8", serve.CachePrivate, "Contact", "", ""},
 
 		// Missing pages and directories without an index get the site's
@@ -206,13 +206,13 @@ func TestMethods(t *testing.T) {
 
 func TestHeadAndConditionalGet(t *testing.T) {
 	h := serve.New(site(t))
-	get := do(h, "GET", "/files/soc2-2025/SOC%202%20Type%20II.pdf", nil)
+	get := do(h, "GET", "/documents/soc2/SOC%202%20Type%20II.pdf", nil)
 	etag := get.Header().Get("ETag")
 	if !strings.HasPrefix(etag, `"`) || len(etag) < 10 {
 		t.Fatalf("ETag = %q, want a strong ETag", etag)
 	}
 
-	head := do(h, "HEAD", "/files/soc2-2025/SOC%202%20Type%20II.pdf", nil)
+	head := do(h, "HEAD", "/documents/soc2/SOC%202%20Type%20II.pdf", nil)
 	if head.Code != 200 || head.Body.Len() != 0 {
 		t.Errorf("HEAD: status %d, body %d bytes", head.Code, head.Body.Len())
 	}
@@ -223,16 +223,16 @@ func TestHeadAndConditionalGet(t *testing.T) {
 		t.Error("HEAD of a download has no Content-Disposition")
 	}
 
-	cond := do(h, "GET", "/files/soc2-2025/SOC%202%20Type%20II.pdf", http.Header{"If-None-Match": {etag}})
+	cond := do(h, "GET", "/documents/soc2/SOC%202%20Type%20II.pdf", http.Header{"If-None-Match": {etag}})
 	if cond.Code != http.StatusNotModified || cond.Body.Len() != 0 {
 		t.Errorf("If-None-Match: status %d, body %d bytes, want 304 and no body", cond.Code, cond.Body.Len())
 	}
-	other := do(h, "GET", "/files/soc2-2025/SOC%202%20Type%20II.pdf", http.Header{"If-None-Match": {`"other"`}})
+	other := do(h, "GET", "/documents/soc2/SOC%202%20Type%20II.pdf", http.Header{"If-None-Match": {`"other"`}})
 	if other.Code != 200 {
 		t.Errorf("other ETag: status %d, want 200", other.Code)
 	}
 
-	rng := do(h, "GET", "/files/soc2-2025/SOC%202%20Type%20II.pdf", http.Header{"Range": {"bytes=0-3"}})
+	rng := do(h, "GET", "/documents/soc2/SOC%202%20Type%20II.pdf", http.Header{"Range": {"bytes=0-3"}})
 	if rng.Code != http.StatusPartialContent || rng.Body.String() != "%PDF" {
 		t.Errorf("Range: status %d, body %q", rng.Code, rng.Body.String())
 	}

@@ -125,7 +125,7 @@ func TestIncrementalKeepsLastGoodSite(t *testing.T) {
 	if _, err := bl.Build("catalog.yaml"); err != nil {
 		t.Fatal(err)
 	}
-	if exists(bl.o.Out, "files/jp-health/jp.pdf") || !exists(bl.o.Out, "files/jp-health-2/jp.pdf") {
+	if exists(bl.o.Out, "documents/jp-health/jp.pdf") || !exists(bl.o.Out, "documents/jp-health-2/jp.pdf") {
 		t.Errorf("renamed document's old file left behind or new one missing")
 	}
 }

@@ -293,8 +293,10 @@ func (b *build) asset(name string, data []byte) job {
 	}}
 }
 
-// copyFiles copies each listed version's file once: public versions under
-// the public prefix, the rest in the gated files/ folder.
+// copyFiles copies each listed version's file once, into its series'
+// folder beside the series page and under its own name: public versions
+// under the public prefix, the rest in the gated site. A series folder has
+// its page as index, so downloads need no folders of their own.
 func (b *build) copyFiles(w *writer) error {
 	var docs []*catalog.Document
 	for _, s := range b.series {
@@ -303,7 +305,7 @@ func (b *build) copyFiles(w *writer) error {
 	views := make([]*FileView, len(docs))
 	rels := make([]string, len(docs))
 	for i, d := range docs {
-		rels[i] = "files/" + d.ID + "/" + path.Base(d.File)
+		rels[i] = "documents/" + d.Series + "/" + path.Base(d.File)
 		if d.Public {
 			rels[i] = PublicPrefix + rels[i]
 		}

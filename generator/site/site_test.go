@@ -215,7 +215,7 @@ func TestSeriesAndRetention(t *testing.T) {
 	// Inside the 2024 version's retention: both versions listed.
 	out := buildSite(t, dir, "2025-02-10")
 	page := read(t, out, "documents/soc/index.html")
-	for _, want := range []string{`id="soc-2025"`, `id="soc-2024"`, "files/soc-2024/soc-2024.pdf", "<h2 id=\"scope\">Scope</h2>", "Current"} {
+	for _, want := range []string{`id="soc-2025"`, `id="soc-2024"`, "documents/soc/soc-2024.pdf", "<h2 id=\"scope\">Scope</h2>", "Current"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("series page lacks %q", want)
 		}
@@ -223,7 +223,7 @@ func TestSeriesAndRetention(t *testing.T) {
 	// The 2024 version drops out twelve months after it was published.
 	out = buildSite(t, dir, "2025-03-01")
 	page = read(t, out, "documents/soc/index.html")
-	if strings.Contains(page, `id="soc-2024"`) || exists(out, "files/soc-2024/soc-2024.pdf") {
+	if strings.Contains(page, `id="soc-2024"`) || exists(out, "documents/soc/soc-2024.pdf") {
 		t.Errorf("the superseded 2024 version is still published after its retention")
 	}
 	// Before the 2025 version is published, 2024 is current and 2025 is
@@ -237,7 +237,7 @@ func TestSeriesAndRetention(t *testing.T) {
 
 func TestDownloadsHaveSizeAndChecksum(t *testing.T) {
 	out := buildSite(t, writeSite(t, small), "2025-02-10")
-	data := read(t, out, "files/soc-2025/soc-2025.pdf")
+	data := read(t, out, "documents/soc/soc-2025.pdf")
 	sum := fmt.Sprintf("%x", sha256.Sum256([]byte(data)))
 	page := read(t, out, "documents/soc/index.html")
 	if !strings.Contains(page, sum) {
@@ -348,22 +348,22 @@ func walk(t testing.TB, out string) []string {
 // document, and that the public prefix has its own feed and catalog.
 func TestPublicPrefix(t *testing.T) {
 	out := buildSite(t, writeSite(t, small), "2025-02-10")
-	gated := []string{"SOC 2 Report", "The SOC 2 report for Cloud", "soc-2025", "Japan Health Guide", "jp-health", "Internal notes", "/documents/soc/", "/files/"}
+	gated := []string{"SOC 2 Report", "The SOC 2 report for Cloud", "soc-2025", "Japan Health Guide", "jp-health", "Internal notes", "/documents/soc/", "/documents/"}
 	for _, rel := range walk(t, out) {
 		if !strings.HasPrefix(rel, "public/") {
 			continue
 		}
 		text := read(t, out, rel)
 		for _, g := range gated {
-			if g == "/files/" {
-				text = strings.ReplaceAll(text, "/public/files/", "")
+			if g == "/documents/" {
+				text = strings.ReplaceAll(text, "/public/documents/", "")
 			}
 			if strings.Contains(text, g) {
 				t.Errorf("%s names gated %q", rel, g)
 			}
 		}
 	}
-	for _, want := range []string{"public/index.html", "public/documents/open-overview/index.html", "public/files/open-overview/open.pdf", "public/feed.xml", "public/catalog.json", "public/faq/index.html", "public/help/index.html"} {
+	for _, want := range []string{"public/index.html", "public/documents/open-overview/index.html", "public/documents/open-overview/open.pdf", "public/feed.xml", "public/catalog.json", "public/faq/index.html", "public/help/index.html"} {
 		if !exists(out, want) {
 			t.Errorf("%s missing", want)
 		}
@@ -373,10 +373,10 @@ func TestPublicPrefix(t *testing.T) {
 		t.Errorf("public catalog.json = %+v (%v), want only open-overview", cat, err)
 	}
 	// The gated site links the public file where it lives: copied once.
-	if !strings.Contains(read(t, out, "documents/open-overview/index.html"), `href="/public/files/open-overview/open.pdf"`) {
+	if !strings.Contains(read(t, out, "documents/open-overview/index.html"), `href="/public/documents/open-overview/open.pdf"`) {
 		t.Errorf("gated page does not link the public copy of a public file")
 	}
-	if exists(out, "files/open-overview/open.pdf") || exists(out, "internal/index.html") == false || exists(out, "public/internal/index.html") {
+	if exists(out, "documents/open-overview/open.pdf") || exists(out, "internal/index.html") == false || exists(out, "public/internal/index.html") {
 		t.Errorf("public file copied twice, or gated page misplaced")
 	}
 }
@@ -444,7 +444,7 @@ func TestEveryFolderHasAnIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A public placeholder never leads into the gated site.
-	if !strings.Contains(read(t, out, "public/files/index.html"), `url=/public/`) {
+	if !strings.Contains(read(t, out, "public/assets/index.html"), `url=/public/`) {
 		t.Errorf("public placeholder does not stay in the public prefix")
 	}
 }

@@ -105,7 +105,7 @@ func TestRoleRemovedLosesAccess(t *testing.T) {
 			time.Since(revoked).Round(time.Millisecond), elapsed.Round(time.Millisecond), refresh)
 		break
 	}
-	if next := b.get("/files/soc2-2025/SOC%202%20Type%20II.pdf"); next.StatusCode != http.StatusFound {
+	if next := b.get("/documents/soc2/SOC%202%20Type%20II.pdf"); next.StatusCode != http.StatusFound {
 		t.Errorf("after losing access, a download gives %d, want 302 to sign in", next.StatusCode)
 	}
 

@@ -21,7 +21,7 @@ func TestAnonymous(t *testing.T) {
 	// Gated pages, feeds and downloads send the reader to sign in with
 	// Entra ID (the stand-in), with PKCE and the refresh scope.
 	for _, p := range []string{"/", "/index.html", "/compliance-reports/", "/settings/", "/feed.xml",
-		"/catalog.json", "/files/soc2-2025/SOC%202%20Type%20II.pdf", "/no-index/", "/missing"} {
+		"/catalog.json", "/documents/soc2/SOC%202%20Type%20II.pdf", "/no-index/", "/missing"} {
 		res := b.get(p)
 		if res.StatusCode != http.StatusFound {
 			t.Errorf("%s: status %d, want 302 to sign in", p, res.StatusCode)
@@ -51,7 +51,7 @@ func TestAnonymous(t *testing.T) {
 		{"/public/faq/", "text/html; charset=utf-8", serve.CachePublic, "FAQ", ""},
 		{"/public/feed.xml", "application/atom+xml; charset=utf-8", serve.CachePublic, "public feed", ""},
 		{"/public/assets/site.3f9a1c2b.css", "text/css; charset=utf-8", serve.CacheImmutable, "system-ui", ""},
-		{"/public/files/whitepaper/Whitepaper.pdf", "application/pdf", serve.CachePublic, "public whitepaper", `attachment; filename="Whitepaper.pdf"`},
+		{"/public/documents/whitepaper/Whitepaper.pdf", "application/pdf", serve.CachePublic, "public whitepaper", `attachment; filename="Whitepaper.pdf"`},
 	}
 	for _, p := range public {
 		res := b.get(p.path)
@@ -129,8 +129,8 @@ func TestPortalUserAndAdmin(t *testing.T) {
 			feed := b.get("/feed.xml")
 			checkHeader(t, "/feed.xml", feed.Header, "Content-Type", "application/atom+xml; charset=utf-8")
 
-			dl := b.get("/files/soc2-2025/SOC%202%20Type%20II.pdf")
-			if dl.StatusCode != 200 || dl.body != siteFiles["files/soc2-2025/SOC 2 Type II.pdf"] {
+			dl := b.get("/documents/soc2/SOC%202%20Type%20II.pdf")
+			if dl.StatusCode != 200 || dl.body != siteFiles["documents/soc2/SOC 2 Type II.pdf"] {
 				t.Fatalf("download: %d, %d bytes", dl.StatusCode, len(dl.body))
 			}
 			checkHeader(t, "download", dl.Header, "Content-Type", "application/pdf")
@@ -139,14 +139,14 @@ func TestPortalUserAndAdmin(t *testing.T) {
 
 			// Conditional GET works through the proxy.
 			etag := dl.Header.Get("ETag")
-			if cond := b.do("GET", g.ProxyURL+"/files/soc2-2025/SOC%202%20Type%20II.pdf", http.Header{"If-None-Match": {etag}}); cond.StatusCode != 304 {
+			if cond := b.do("GET", g.ProxyURL+"/documents/soc2/SOC%202%20Type%20II.pdf", http.Header{"If-None-Match": {etag}}); cond.StatusCode != 304 {
 				t.Errorf("If-None-Match through the proxy: %d, want 304", cond.StatusCode)
 			}
 
 			// The audit trail: the download is logged with who made it.
 			waitFor(t, time.Second, func() bool {
 				for _, line := range strings.Split(g.log.String(), "\n") {
-					if strings.Contains(line, "user="+user) && strings.Contains(line, `uri="/files/soc2-2025/SOC%202%20Type%20II.pdf"`) &&
+					if strings.Contains(line, "user="+user) && strings.Contains(line, `uri="/documents/soc2/SOC%202%20Type%20II.pdf"`) &&
 						strings.Contains(line, "status=200") {
 						return true
 					}

@@ -38,7 +38,7 @@ func TestLoad(t *testing.T) {
 
 	for _, target := range []struct{ name, path, want string }{
 		{"page", "/compliance-reports/", siteFiles["compliance-reports/index.html"]},
-		{"download (64 KiB PDF)", "/files/soc2-2025/SOC%202%20Type%20II.pdf", siteFiles["files/soc2-2025/SOC 2 Type II.pdf"]},
+		{"download (64 KiB PDF)", "/documents/soc2/SOC%202%20Type%20II.pdf", siteFiles["documents/soc2/SOC 2 Type II.pdf"]},
 	} {
 		r := load(t, g.ProxyURL+target.path, cookie, target.want, *loadWorkers, *loadDuration)
 		msg := fmt.Sprintf("%-22s %d workers, %s: %d requests, %.0f req/s, p50 %s, p99 %s, errors %d",

@@ -71,11 +71,11 @@ func TestPathsStayInside(t *testing.T) {
 
 	targets := []string{
 		"/public/%2e%2e/index.html",
-		"/public/%2E%2E/files/soc2-2025/SOC%202%20Type%20II.pdf",
+		"/public/%2E%2E/documents/soc2/SOC%202%20Type%20II.pdf",
 		"/public/../index.html",
 		"/public/./../index.html",
 		"/public/..%2findex.html",
-		"/public/..%2Ffiles/soc2-2025/SOC%202%20Type%20II.pdf",
+		"/public/..%2Fdocuments/soc2/SOC%202%20Type%20II.pdf",
 		"/public/..%5cindex.html",
 		"/public/..\\index.html",
 		"/public/%2e%2e%2f%2e%2e%2fsecret.txt",
@@ -122,7 +122,7 @@ func TestPathsStayInside(t *testing.T) {
 
 	// Signed in: no listing of a directory without an index, and the
 	// site's own 404 page for a missing one.
-	for _, p := range []string{"/no-index/", "/files/", "/files/soc2-2025/", "/public/assets/"} {
+	for _, p := range []string{"/no-index/", "/files/", "/documents/soc2/", "/public/assets/"} {
 		res := b.get(p)
 		if res.StatusCode != http.StatusNotFound || strings.Contains(res.body, "notes.txt") || strings.Contains(res.body, "SOC 2 Type II.pdf") {
 			t.Errorf("%s: %d %q, want 404 without a listing", p, res.StatusCode, res.body)

@@ -263,7 +263,7 @@ func (c *checker) checkPublicRoutes(routes, regexes []string) {
 	if len(routes) == 0 && len(regexes) > 0 {
 		key = "skip_auth_regex"
 	}
-	gated := []string{"/", "/index.html", "/files/x/report.pdf", "/compliance-reports/", "/feed.xml", "/catalog.json", "/settings/", "/publicity/"}
+	gated := []string{"/", "/index.html", "/documents/x/report.pdf", "/compliance-reports/", "/feed.xml", "/catalog.json", "/settings/", "/publicity/"}
 	public := false
 	for _, r := range append(slices.Clone(routes), regexes...) {
 		method, re := "", r
