@@ -23,21 +23,21 @@ import (
 // The site behind the gate: the shapes the generator writes, plus a file
 // next to the site that nothing may ever serve.
 var siteFiles = map[string]string{
-	"index.html":                              "<!DOCTYPE html><title>Home</title><h1>Gated home</h1>",
-	"404.html":                                "<!DOCTYPE html><title>Not found</title><h1>The portal has no such page</h1>",
-	"feed.xml":                                `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>gated feed</title></feed>`,
-	"catalog.json":                            `{"documents":["gated"]}`,
-	"compliance-reports/index.html":           "<h1>Compliance reports</h1>",
-	"settings/index.html":                     "<h1>Settings</h1>",
-	"documents/soc2/SOC 2 Type II.pdf":       pdf("gated SOC 2 report"),
-	"no-index/notes.txt":                      "listing bait",
-	"public/index.html":                       "<h1>Public home</h1>",
-	"public/faq/index.html":                   "<h1>FAQ</h1>",
-	"public/feed.xml":                         `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>public feed</title></feed>`,
-	"public/assets/site.3f9a1c2b.css":         "body{font-family:system-ui}",
-	"public/documents/whitepaper/Whitepaper.pdf":  pdf("public whitepaper"),
-	"public/documents/whitepaper/index.html":  "<h1>Whitepaper</h1>",
-	"public/documents/empty-dir/.placeholder": "",
+	"index.html":                                 "<!DOCTYPE html><title>Home</title><h1>Gated home</h1>",
+	"404.html":                                   "<!DOCTYPE html><title>Not found</title><h1>The portal has no such page</h1>",
+	"feed.xml":                                   `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>gated feed</title></feed>`,
+	"catalog.json":                               `{"documents":["gated"]}`,
+	"compliance-reports/index.html":              "<h1>Compliance reports</h1>",
+	"settings/index.html":                        "<h1>Settings</h1>",
+	"documents/soc2/SOC 2 Type II.pdf":           pdf("gated SOC 2 report"),
+	"no-index/notes.txt":                         "listing bait",
+	"public/index.html":                          "<h1>Public home</h1>",
+	"public/faq/index.html":                      "<h1>FAQ</h1>",
+	"public/feed.xml":                            `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>public feed</title></feed>`,
+	"public/assets/site.3f9a1c2b.css":            "body{font-family:system-ui}",
+	"public/documents/whitepaper/Whitepaper.pdf": pdf("public whitepaper"),
+	"public/documents/whitepaper/index.html":     "<h1>Whitepaper</h1>",
+	"public/documents/empty-dir/.placeholder":    "",
 }
 
 const secretOutside = "SECRET-OUTSIDE-THE-SITE"
