@@ -25,9 +25,10 @@ import (
 	"github.com/stp-portal/stp/generator/site"
 )
 
-// Debounce is how long the server waits after a file event for more:
+// Debounce is how long the inputs must stay quiet before a rebuild:
 // editors save with bursts of events (write, chmod, rename of a temporary
-// file), and one rebuild should cover them all.
+// file), a large file is written in several steps, and one rebuild should
+// see the finished save.
 const Debounce = 15 * time.Millisecond
 
 // Server builds and serves one site.
@@ -239,7 +240,8 @@ func (s *Server) Watch(stop <-chan struct{}) error {
 		}
 	}
 	var pending []string
-	var timer <-chan time.Time
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	for {
 		select {
 		case <-stop:
@@ -258,10 +260,8 @@ func (s *Server) Watch(stop <-chan struct{}) error {
 				}
 			}
 			pending = append(pending, rel)
-			if timer == nil {
-				timer = time.After(Debounce)
-			}
-		case <-timer:
+			timer.Reset(Debounce) // wait for a quiet moment
+		case <-timer.C:
 			changed := pending
 			for _, c := range changed {
 				if c == "" {
@@ -269,7 +269,7 @@ func (s *Server) Watch(stop <-chan struct{}) error {
 					break
 				}
 			}
-			pending, timer = nil, nil
+			pending = nil
 			s.rebuild(changed)
 		}
 	}

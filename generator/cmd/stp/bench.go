@@ -231,9 +231,14 @@ func benchDev(site, now string, stdout io.Writer) error {
 		}
 		return took, rendered, nil
 	}
+	// Saved as editors do: a temporary file renamed over the catalog.
 	docTimes, docRendered, err := measure(7, func(i int) error {
 		edited := append(append(append([]byte{}, orig[:at]...), fmt.Sprintf("Edit %d. ", i)...), orig[at:]...)
-		return os.WriteFile(catPath, edited, 0o644)
+		tmp := catPath + ".tmp~"
+		if err := os.WriteFile(tmp, edited, 0o644); err != nil {
+			return err
+		}
+		return os.Rename(tmp, catPath)
 	})
 	if err != nil {
 		return err
