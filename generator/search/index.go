@@ -9,7 +9,6 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -32,18 +31,16 @@ type Index struct {
 	date []int32
 	// current is true for the current version of a series.
 	current []bool
+	// pcache keeps recently read postings (eval.go).
+	pcache postingsCache
 }
 
-// facetTable lists one facet's values and, for each document, the numbers
-// of its values: doc d has vals[off[d]:off[d+1]].
+// facetTable lists one facet's values and the documents having each.
 type facetTable struct {
 	values []string       // in the index's (byte) order
 	lookup map[string]int // value -> number
-	off    []uint32
-	vals   []uint16
+	docs   []docSet       // per value
 }
-
-func (f *facetTable) docValues(d int) []uint16 { return f.vals[f.off[d]:f.off[d+1]] }
 
 // OpenDir opens the index that WriteIndex wrote into dir.
 func OpenDir(dir string) (*Index, error) {
@@ -164,29 +161,13 @@ func (idx *Index) buildTables() error {
 	for i, name := range facetNames {
 		t := &idx.facets[i]
 		t.lookup = map[string]int{}
-		t.off = make([]uint32, idx.n+1)
-		var postings [][]uint32
 		err := idx.eachTerm(name, func(term string, docs []uint32) {
 			t.lookup[term] = len(t.values)
 			t.values = append(t.values, term)
-			postings = append(postings, docs)
-			for _, d := range docs {
-				t.off[d+1]++
-			}
+			t.docs = append(t.docs, newDocSet(docs, idx.n))
 		})
 		if err != nil {
 			return err
-		}
-		for d := 0; d < idx.n; d++ {
-			t.off[d+1] += t.off[d]
-		}
-		t.vals = make([]uint16, t.off[idx.n])
-		fill := slices.Clone(t.off[:idx.n])
-		for v, docs := range postings {
-			for _, d := range docs {
-				t.vals[fill[d]] = uint16(v)
-				fill[d]++
-			}
 		}
 	}
 	idx.date = make([]int32, idx.n)

@@ -170,12 +170,40 @@ func levAutomaton(term string, fuzziness int) (vellum.FuzzyAutomaton, error) {
 	if levErr != nil {
 		return nil, levErr
 	}
+	key := levKey{term, fuzziness}
+	levCache.Lock()
+	a, ok := levCache.m[key]
+	levCache.Unlock()
+	if ok {
+		return a, nil
+	}
 	dfa, err := levBuilders[fuzziness].BuildDfa(term, uint8(fuzziness))
 	if err != nil {
 		return nil, err
 	}
+	levCache.Lock()
+	if len(levCache.m) >= levCacheSize {
+		clear(levCache.m)
+	}
+	levCache.m[key] = dfa
+	levCache.Unlock()
 	return dfa, nil
 }
+
+// levCache keeps the automata of recent words: building one costs more
+// than matching it against a dictionary, and a reader typing, paging or
+// filtering asks for the same words again. The automata are read-only.
+type levKey struct {
+	term string
+	k    int
+}
+
+const levCacheSize = 256
+
+var levCache = struct {
+	sync.Mutex
+	m map[levKey]vellum.FuzzyAutomaton
+}{m: map[levKey]vellum.FuzzyAutomaton{}}
 
 type termFieldReader struct {
 	pl               segment.PostingsList

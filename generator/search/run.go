@@ -3,17 +3,14 @@ package search
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/searcher"
 )
 
 // Boosts relative to an exact match of a word in the same field.
@@ -64,77 +61,79 @@ func RunContext(ctx context.Context, idx *Index, q Query) (res Result, err error
 
 	sel := idx.selection(q)
 	from, to := dateBound(q.From, 0), dateBound(q.To, 99999999)
-	counts := make([][]int, len(facetNames))
-	for i := range facetNames {
-		counts[i] = make([]int, len(idx.facets[i].values))
-	}
-	var kept []match
-	visit := func(m match) {
-		if dt := idx.date[m.doc]; dt < from || dt > to {
-			return
-		}
-		failing, failed := -1, 0
-		for f := range facetNames {
-			if sel[f] != nil && !idx.hasAny(f, m.doc, sel[f]) {
-				failing, failed = f, failed+1
-				if failed > 1 {
-					return
-				}
-			}
-		}
-		if failed == 1 {
-			// Disjunctive faceting: this document counts toward the one
-			// facet whose selection it misses, as selecting that value
-			// would add it to the results.
-			for _, v := range idx.facets[failing].docValues(m.doc) {
-				counts[failing][v]++
-			}
-			return
-		}
-		for f := range facetNames {
-			for _, v := range idx.facets[f].docValues(m.doc) {
-				counts[f][v]++
-			}
-		}
-		kept = append(kept, m)
-	}
 
+	// matched holds the documents that match the text and dates; for a
+	// text query, all lists them with their scores, in document order.
+	matched := newBitset(idx.n)
+	var all []match
 	if len(text.clauses) == 0 {
 		for d := 0; d < idx.n; d++ {
-			visit(match{doc: d})
+			if dt := idx.date[d]; dt >= from && dt <= to {
+				matched.set(d)
+			}
 		}
-	} else if err := idx.search(ctx, text.clauses, visit); err != nil {
-		return Result{}, err
+	} else {
+		err := idx.search(ctx, text.clauses, func(m match) {
+			if dt := idx.date[m.doc]; dt >= from && dt <= to {
+				matched.set(m.doc)
+				all = append(all, m)
+			}
+		})
+		if err != nil {
+			return Result{}, err
+		}
 	}
 
-	newest := q.Sort == "newest"
-	slices.SortFunc(kept, func(a, b match) int {
-		if !newest {
-			if c := cmp.Compare(b.score, a.score); c != 0 {
-				return c
+	// Facet filters as sets: pass[f] is the documents with any selected
+	// value of facet f (nil when f is not filtered); kept is matched
+	// narrowed by every filter.
+	var pass [len(facetNames)]bitset
+	kept := slices.Clone(matched)
+	for f := range facetNames {
+		if sel[f] == nil {
+			continue
+		}
+		pass[f] = newBitset(idx.n)
+		for v, on := range sel[f] {
+			if on {
+				idx.facets[f].docs[v].orInto(pass[f])
 			}
 		}
-		if c := cmp.Compare(idx.date[b.doc], idx.date[a.doc]); c != 0 {
-			return c
-		}
-		if idx.current[a.doc] != idx.current[b.doc] {
-			if idx.current[a.doc] {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Compare(a.doc, b.doc)
-	})
+		kept.and(pass[f])
+	}
+	counts := idx.facetCounts(matched, kept, pass)
+	total := 0
+	for _, w := range kept {
+		total += bits.OnesCount64(w)
+	}
 
-	res = Result{Query: q, Total: len(kept), PageSize: q.Size, Notices: notices}
-	res.Pages = (len(kept) + q.Size - 1) / q.Size
+	res = Result{Query: q, Total: total, PageSize: q.Size, Notices: notices}
+	res.Pages = (total + q.Size - 1) / q.Size
 	res.Page = min(q.Page, max(res.Pages, 1))
 	res.Query.Page = res.Page
-	lo := min((res.Page-1)*q.Size, len(kept))
-	hi := min(lo+q.Size, len(kept))
+	lo := min((res.Page-1)*q.Size, total)
+	hi := min(lo+q.Size, total)
+
+	// Only the best hi documents are ranked.
+	top := topN{k: hi, cmp: idx.rankOrder(q.Sort == "newest")}
+	if len(text.clauses) == 0 {
+		for i, w := range kept {
+			for w != 0 {
+				top.push(match{doc: i*64 + bits.TrailingZeros64(w)})
+				w &= w - 1
+			}
+		}
+	} else {
+		for _, m := range all {
+			if kept.has(m.doc) {
+				top.push(m)
+			}
+		}
+	}
+	best := top.sorted()
 	hl := newHighlighter(text.clauses)
 	res.Hits = make([]Hit, 0, hi-lo)
-	for _, m := range kept[lo:hi] {
+	for _, m := range best[lo:hi] {
 		h, err := idx.hit(m, hl)
 		if err != nil {
 			return Result{}, err
@@ -229,15 +228,6 @@ func (idx *Index) selection(q Query) [len(facetNames)][]bool {
 	return sel
 }
 
-func (idx *Index) hasAny(f, doc int, sel []bool) bool {
-	for _, v := range idx.facets[f].docValues(doc) {
-		if sel[v] {
-			return true
-		}
-	}
-	return false
-}
-
 func dateBound(s string, def int32) int32 {
 	if s == "" {
 		return def
@@ -247,122 +237,6 @@ func dateBound(s string, def int32) int32 {
 		return def
 	}
 	return int32(v)
-}
-
-// search runs the text clauses through Bleve's searchers and calls visit
-// for every matching document.
-func (idx *Index) search(ctx context.Context, clauses []clause, visit func(match)) error {
-	opts := search.SearcherOptions{}
-	r := idx.reader
-	var must []search.Searcher
-	closeAll := func(ss []search.Searcher) {
-		for _, s := range ss {
-			_ = s.Close()
-		}
-	}
-	defer func() { closeAll(must) }()
-	for _, c := range clauses {
-		var should []search.Searcher
-		add := func(s search.Searcher, err error) {
-			// A clause part that cannot run (too many prefix terms, say)
-			// is left out rather than failing the search.
-			if err == nil && s != nil {
-				should = append(should, s)
-			}
-		}
-		for _, f := range textFields {
-			if c.phrase && f.name == fieldBody {
-				// No positions in the body: all the phrase's words.
-				add(allTerms(ctx, r, c.terms, f.name, f.boost*bodyPhraseBoost, opts))
-				continue
-			}
-			if c.phrase {
-				add(searcher.NewPhraseSearcher(ctx, r, c.terms, 0, false, f.name, f.boost, opts))
-				continue
-			}
-			term := c.terms[0]
-			add(searcher.NewTermSearcher(ctx, r, term, f.name, f.boost, opts))
-			if f.name == fieldBody {
-				if k := fuzziness(term); k > 0 {
-					add(searcher.NewFuzzySearcher(ctx, r, term, 1, k, f.name, f.boost*fuzzyBoost, opts))
-				}
-			}
-		}
-		if !c.phrase {
-			// Typos and prefixes against the words as written.
-			if k := fuzziness(c.raw); k > 0 {
-				add(searcher.NewFuzzySearcher(ctx, r, c.raw, 1, k, fieldWords, wordsBoost*fuzzyBoost, opts))
-			}
-			if c.prefix {
-				if p := prefix(c.raw); p != "" {
-					add(searcher.NewTermPrefixSearcher(ctx, r, p, fieldWords, wordsBoost*prefixBoost, opts))
-				}
-			}
-		}
-		if len(should) == 0 {
-			continue
-		}
-		d, err := searcher.NewDisjunctionSearcher(ctx, r, should, 1, opts)
-		if err != nil {
-			closeAll(should)
-			return err
-		}
-		must = append(must, d)
-	}
-	if len(must) == 0 {
-		return nil
-	}
-	top := must[0]
-	if len(must) > 1 {
-		c, err := searcher.NewConjunctionSearcher(ctx, r, must, opts)
-		if err != nil {
-			return err
-		}
-		must = []search.Searcher{c}
-		top = c
-	}
-	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(top.DocumentMatchPoolSize()+1, 0)}
-	for n := 0; ; n++ {
-		if n%256 == 0 {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("search took too long: %w", err)
-			}
-		}
-		dm, err := top.Next(sctx)
-		if err != nil {
-			if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-				return fmt.Errorf("search took too long: %w", err)
-			}
-			return err
-		}
-		if dm == nil {
-			return nil
-		}
-		m := match{doc: int(dm.IndexInternalID.Value()), score: dm.Score}
-		if m.doc < idx.n && !idx.current[m.doc] {
-			m.score *= earlierVersionWeight
-		}
-		sctx.DocumentMatchPool.Put(dm)
-		if m.doc < idx.n {
-			visit(m)
-		}
-	}
-}
-
-// allTerms matches documents with every one of terms in field.
-func allTerms(ctx context.Context, r *reader, terms []string, field string, boost float64, opts search.SearcherOptions) (search.Searcher, error) {
-	var ss []search.Searcher
-	for _, t := range terms {
-		s, err := searcher.NewTermSearcher(ctx, r, t, field, boost, opts)
-		if err != nil {
-			for _, s := range ss {
-				s.Close()
-			}
-			return nil, err
-		}
-		ss = append(ss, s)
-	}
-	return searcher.NewConjunctionSearcher(ctx, r, ss, opts)
 }
 
 // fuzziness is how many edits a word may be from a match: none for short
@@ -453,4 +327,98 @@ func (idx *Index) hit(m match, hl *highlighter) (Hit, error) {
 		Current: sd.Current, Score: m.score,
 	}
 	return h, nil
+}
+
+// facetCounts counts, for every facet value, the matched documents that
+// have it and pass every filter but that facet's own (disjunctive
+// faceting: selecting the value would add them to the results).
+func (idx *Index) facetCounts(matched, kept bitset, pass [len(facetNames)]bitset) [][]int {
+	counts := make([][]int, len(facetNames))
+	for f := range facetNames {
+		base := kept
+		if pass[f] != nil {
+			base = slices.Clone(matched)
+			for g := range facetNames {
+				if g != f && pass[g] != nil {
+					base.and(pass[g])
+				}
+			}
+		}
+		t := &idx.facets[f]
+		counts[f] = make([]int, len(t.values))
+		for v := range t.docs {
+			counts[f][v] = t.docs[v].count(base)
+		}
+	}
+	return counts
+}
+
+// rankOrder orders matches: by score (unless newest), then newest first,
+// the current version before earlier ones, then by document number.
+func (idx *Index) rankOrder(newest bool) func(a, b match) int {
+	return func(a, b match) int {
+		if !newest {
+			if c := cmp.Compare(b.score, a.score); c != 0 {
+				return c
+			}
+		}
+		if c := cmp.Compare(idx.date[b.doc], idx.date[a.doc]); c != 0 {
+			return c
+		}
+		if idx.current[a.doc] != idx.current[b.doc] {
+			if idx.current[a.doc] {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(a.doc, b.doc)
+	}
+}
+
+// topN keeps the k first matches in cmp order: a heap whose root is the
+// last of those kept. cmp is a total order, so the result does not depend
+// on the order of pushes.
+type topN struct {
+	k   int
+	h   []match
+	cmp func(a, b match) int
+}
+
+func (t *topN) push(m match) {
+	if len(t.h) < t.k {
+		t.h = append(t.h, m)
+		for i := len(t.h) - 1; i > 0; {
+			p := (i - 1) / 2
+			if t.cmp(t.h[i], t.h[p]) <= 0 {
+				break
+			}
+			t.h[i], t.h[p] = t.h[p], t.h[i]
+			i = p
+		}
+		return
+	}
+	if t.k == 0 || t.cmp(m, t.h[0]) >= 0 {
+		return
+	}
+	t.h[0] = m
+	for i := 0; ; {
+		l, r, w := 2*i+1, 2*i+2, i
+		if l < len(t.h) && t.cmp(t.h[l], t.h[w]) > 0 {
+			w = l
+		}
+		if r < len(t.h) && t.cmp(t.h[r], t.h[w]) > 0 {
+			w = r
+		}
+		if w == i {
+			break
+		}
+		t.h[i], t.h[w] = t.h[w], t.h[i]
+		i = w
+	}
+}
+
+// sorted returns the kept matches in order.
+func (t *topN) sorted() []match {
+	slices.SortFunc(t.h, t.cmp)
+	return t.h
 }

@@ -5,8 +5,8 @@
 // The index is a single zap segment (Bleve's on-disk format) built directly
 // from the records, so that it is deterministic and can be opened from bytes
 // without bbolt or mmap. Filters and facet counts run over per-document
-// tables built when the index is opened; Bleve's searchers do the text
-// matching and scoring.
+// sets built when the index is opened; the text is matched and scored in
+// eval.go, term at a time, with the scores Bleve's searchers give.
 package search
 
 import (

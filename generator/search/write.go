@@ -136,24 +136,32 @@ func BuildIndex(records []Record, labels Labels) ([]byte, error) {
 		}
 		docs[i] = d
 	}
-	var seg bytes.Buffer
+	n := len(docs)
 	s, _, err := (&zap.ZapPlugin{}).New(docs)
+	// The analysed documents are no longer needed: let them go before the
+	// segment is copied out.
+	clear(docs)
+	docs, sorted = nil, nil
 	if err != nil {
 		return nil, fmt.Errorf("search index: %w", err)
 	}
-	if _, err := s.(*zap.SegmentBase).WriteTo(&seg); err != nil {
-		return nil, fmt.Errorf("search index: %w", err)
-	}
-	hdr, err := json.Marshal(indexHeader{Documents: len(docs), Labels: labels})
+	sb := s.(*zap.SegmentBase)
+	hdr, err := json.Marshal(indexHeader{Documents: n, Labels: labels})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]byte, 0, len(indexMagic)+binary.MaxVarintLen64+len(hdr)+seg.Len())
-	out = append(out, indexMagic...)
-	out = binary.AppendUvarint(out, uint64(len(hdr)))
-	out = append(out, hdr...)
-	out = append(out, seg.Bytes()...)
-	return out, nil
+	// Header and segment go into one buffer sized for both (Size is an
+	// upper bound of the segment's bytes), so the index is held at most
+	// twice (segment in memory and file bytes), not three or four times.
+	var out bytes.Buffer
+	out.Grow(len(indexMagic) + binary.MaxVarintLen64 + len(hdr) + sb.Size() + zap.FooterSize)
+	out.WriteString(indexMagic)
+	out.Write(binary.AppendUvarint(nil, uint64(len(hdr))))
+	out.Write(hdr)
+	if _, err := sb.WriteTo(&out); err != nil {
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	return out.Bytes(), nil
 }
 
 // normaliseLabels copies labels, adding the default names of the two
