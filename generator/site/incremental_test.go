@@ -44,6 +44,7 @@ func TestIncrementalRebuild(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeSite(t, small)
 			bl := NewBuilder(Options{Root: dir, Out: filepath.Join(dir, "public"), Now: day("2025-02-10")})
+			t.Cleanup(bl.WaitIndex) // before the folder is removed
 			first, err := bl.Build()
 			if err != nil {
 				t.Fatal(err)
@@ -99,6 +100,7 @@ func TestIncrementalRebuild(t *testing.T) {
 func TestIncrementalKeepsLastGoodSite(t *testing.T) {
 	dir := writeSite(t, small)
 	bl := NewBuilder(Options{Root: dir, Out: filepath.Join(dir, "public"), Now: day("2025-02-10")})
+	t.Cleanup(bl.WaitIndex)
 	if _, err := bl.Build(); err != nil {
 		t.Fatal(err)
 	}

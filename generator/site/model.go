@@ -90,6 +90,9 @@ type ListView struct {
 	Facets []FacetGroup
 	// DataURL is catalog.json of this area, for the filter form.
 	DataURL string
+	// URL is the list's first page, which every page of it shares; the
+	// filters, rendered once per list, link and compare against it.
+	URL string
 }
 
 // FacetGroup is a set of links that filter by one taxonomy.
@@ -179,6 +182,21 @@ type Page struct {
 	// search: server.
 	SearchManifestURL string
 	SearchAPI         string
+}
+
+// NavKey names the variant of the site header this page shows: its area
+// and which navigation entry, if any, is the current page.
+func (p *Page) NavKey() string {
+	key := "gated"
+	if p.Public {
+		key = "public"
+	}
+	for _, l := range p.Site.Nav {
+		if l.URL == p.URL {
+			return key + " " + l.URL
+		}
+	}
+	return key
 }
 
 // AssetURL is the fingerprinted URL of a file from layouts/assets/.

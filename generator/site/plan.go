@@ -90,7 +90,9 @@ func (bl *Builder) load() (*build, catalog.Problems) {
 		}
 	}
 
-	layouts, layoutProblems := loadLayouts(o.Root, funcs(b.base))
+	cached := &partials{cache: map[string]template.HTML{}}
+	layouts, layoutProblems := loadLayouts(o.Root, funcs(b.base, cached))
+	cached.layouts = layouts
 	problems = append(problems, layoutProblems...)
 	problems.Sort()
 	if cat == nil || len(problems.Errors()) > 0 {
@@ -903,7 +905,7 @@ func (b *build) listJobs(a *area, l listDef) []job {
 		for n := 1; n <= count; n++ {
 			page := docs[(n-1)*size : min(n*size, len(docs))]
 			lv := &ListView{Title: l.title, Intro: l.intro, Scope: l.scope, Total: len(l.docs), Docs: page,
-				Sort: order, PageNum: n, PageCount: count, Facets: l.facets, DataURL: b.base + a.prefix + "catalog.json"}
+				Sort: order, PageNum: n, PageCount: count, Facets: l.facets, DataURL: b.base + a.prefix + "catalog.json", URL: b.base + l.path}
 			lv.SortLinks = []Link{
 				{Name: "Newest first", URL: b.base + listPath(l.path, "date", 1), Current: order == "date"},
 				{Name: "Name", URL: b.base + listPath(l.path, "name", 1), Current: order == "name"},

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/stp-portal/stp/generator/catalog"
@@ -155,9 +156,40 @@ type filterField struct{ Key, Name string }
 
 var filterFields = []filterField{{"service", "Service"}, {"standard", "Standard"}, {"region", "Region"}, {"industry", "Industry"}}
 
+// partials renders a partial once per key and build, for the parts of a
+// page that thousands of pages share (Hugo's partialCached): the header and
+// footer of an area, the filters of a list.
+type partials struct {
+	mu      sync.Mutex
+	cache   map[string]template.HTML
+	layouts *Layouts
+}
+
+func (p *partials) render(name string, data any, key string) (template.HTML, error) {
+	k := name + "\x00" + key
+	p.mu.Lock()
+	h, ok := p.cache[k]
+	p.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	var buf bytes.Buffer
+	if err := p.layouts.renderPartial(&buf, name, data); err != nil {
+		return "", err
+	}
+	h = template.HTML(buf.String())
+	p.mu.Lock()
+	p.cache[k] = h
+	p.mu.Unlock()
+	return h, nil
+}
+
 // funcs are the helpers templates may call; they are all pure.
-func funcs(basePath string) template.FuncMap {
+func funcs(basePath string, cached *partials) template.FuncMap {
 	return template.FuncMap{
+		// partialCached renders partial NAME with DATA once for each KEY:
+		// pages that give the same key must render it the same.
+		"partialCached": cached.render,
 		// url turns a site-relative path into a path under the base URL.
 		"url": func(rel string) string { return basePath + strings.TrimPrefix(rel, "/") },
 		"isodate": func(t time.Time) string {
