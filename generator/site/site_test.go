@@ -19,6 +19,7 @@ import (
 
 	"github.com/stp-portal/stp/generator/catalog"
 	"github.com/stp-portal/stp/generator/internal/sitetest"
+	"github.com/stp-portal/stp/generator/search"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -368,6 +369,9 @@ func TestPublicPrefix(t *testing.T) {
 			t.Errorf("%s missing", want)
 		}
 	}
+	if leaks := publicLeaks(t, out); len(leaks) > 0 {
+		t.Errorf("gated documents show under public/:\n%s", strings.Join(leaks, "\n"))
+	}
 	var cat struct{ Documents []struct{ ID string } }
 	if err := json.Unmarshal([]byte(read(t, out, "public/catalog.json")), &cat); err != nil || len(cat.Documents) != 1 || cat.Documents[0].ID != "open-overview" {
 		t.Errorf("public catalog.json = %+v (%v), want only open-overview", cat, err)
@@ -462,6 +466,33 @@ func TestSampleSite(t *testing.T) {
 	if broken := checkLinks(t, out, "/"); len(broken) > 0 {
 		t.Errorf("broken links:\n%s", strings.Join(broken, "\n"))
 	}
+	if leaks := publicLeaks(t, out); len(leaks) > 0 {
+		t.Errorf("gated documents show under public/:\n%s", strings.Join(leaks, "\n"))
+	}
+}
+
+// publicLeaks lists where a gated version's id, title or summary shows in
+// a file under the public prefix, search indexes included (decoded, since
+// their stored text is compressed).
+func publicLeaks(t testing.TB, out string) []string {
+	t.Helper()
+	var cat struct {
+		Documents []struct {
+			ID, Title, Summary string
+			Public             bool
+		}
+	}
+	if err := json.Unmarshal([]byte(read(t, out, "catalog.json")), &cat); err != nil {
+		t.Fatal(err)
+	}
+	var recs []search.Record
+	for _, d := range cat.Documents {
+		recs = append(recs, search.Record{ID: d.ID, Title: d.Title, Summary: d.Summary, Public: d.Public})
+	}
+	if len(recs) == 0 {
+		t.Fatal("catalog.json lists no documents")
+	}
+	return search.PublicLeaks(filepath.Join(out, "public"), recs)
 }
 
 // TestDeterministic builds the sample twice: identical bytes.
