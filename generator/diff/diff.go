@@ -22,6 +22,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stp-portal/stp/generator/site"
+
 	"github.com/stp-portal/stp/generator/catalog"
 )
 
@@ -35,48 +37,14 @@ type Site struct {
 	Files map[string]string
 }
 
-// Catalog is the gated catalog.json at the root of a built site.
-type Catalog struct {
-	Title     string     `json:"title"`
-	BaseURL   string     `json:"base_url"`
-	Date      string     `json:"date"`
-	Documents []Document `json:"documents"`
-}
-
-// Document is one listed version in catalog.json.
-type Document struct {
-	ID          string   `json:"id"`
-	Series      string   `json:"series"`
-	Version     string   `json:"version"`
-	Kind        string   `json:"kind"`
-	Title       string   `json:"title"`
-	Summary     string   `json:"summary"`
-	Services    []string `json:"services"`
-	Standards   []string `json:"standards"`
-	Regions     []string `json:"regions"`
-	Industries  []string `json:"industries"`
-	Published   string   `json:"published"`
-	AuditPeriod *Period  `json:"audit_period,omitempty"`
-	Expires     string   `json:"expires,omitempty"`
-	Current     bool     `json:"current"`
-	Public      bool     `json:"public"`
-	URL         string   `json:"url"`
-	File        File     `json:"file"`
-}
-
-// Period is an audit period.
-type Period struct {
-	From string `json:"from"`
-	To   string `json:"to"`
-}
-
-// File is a document's download.
-type File struct {
-	URL    string `json:"url"`
-	Name   string `json:"name"`
-	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"`
-}
+// Catalog is the gated catalog.json at the root of a built site; its
+// format is the generator's.
+type (
+	Catalog  = site.CatalogJSON
+	Document = site.CatalogDocument
+	Period   = site.CatalogPeriod
+	File     = site.CatalogFile
+)
 
 // Load reads a built site from dir.
 func Load(dir, label string) (*Site, error) {

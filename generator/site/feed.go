@@ -108,54 +108,66 @@ func atomDate(t time.Time) string {
 // abs makes a site-relative path absolute against the base URL.
 func (b *build) abs(rel string) string { return b.baseURL + rel }
 
-// catalogJSON writes the area's machine-readable catalog: every listed
-// version with its metadata and file checksum. The browser's list filter
-// reads it too.
+// CatalogJSON is catalog.json, the machine-readable catalog of an area:
+// every listed version with its metadata and file checksum. The browser's
+// list filter and stp diff read it.
+type CatalogJSON struct {
+	Title      string            `json:"title"`
+	BaseURL    string            `json:"base_url"`
+	Date       string            `json:"date"`
+	Regions    []CatalogTerm     `json:"regions"`
+	Industries []CatalogTerm     `json:"industries"`
+	Services   []CatalogTerm     `json:"services"`
+	Standards  []CatalogTerm     `json:"standards"`
+	Documents  []CatalogDocument `json:"documents"`
+}
+
+// CatalogTerm is a taxonomy entry in catalog.json.
+type CatalogTerm struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// CatalogDocument is one listed version in catalog.json.
+type CatalogDocument struct {
+	ID          string         `json:"id"`
+	Series      string         `json:"series"`
+	Version     string         `json:"version"`
+	Kind        string         `json:"kind"`
+	Title       string         `json:"title"`
+	Summary     string         `json:"summary"`
+	Services    []string       `json:"services"`
+	Standards   []string       `json:"standards"`
+	Regions     []string       `json:"regions"`
+	Industries  []string       `json:"industries"`
+	Published   string         `json:"published"`
+	AuditPeriod *CatalogPeriod `json:"audit_period,omitempty"`
+	Expires     string         `json:"expires,omitempty"`
+	Current     bool           `json:"current"`
+	New         bool           `json:"new,omitempty"`
+	Public      bool           `json:"public"`
+	URL         string         `json:"url"`
+	File        CatalogFile    `json:"file"`
+}
+
+// CatalogPeriod is an audit period in catalog.json.
+type CatalogPeriod struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// CatalogFile is a version's download in catalog.json.
+type CatalogFile struct {
+	URL    string `json:"url"`
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// catalogJSON writes the area's catalog.json.
 func (b *build) catalogJSON(buf *bytes.Buffer, a *area) error {
-	type file struct {
-		URL    string `json:"url"`
-		Name   string `json:"name"`
-		Size   int64  `json:"size"`
-		SHA256 string `json:"sha256"`
-	}
-	type period struct {
-		From string `json:"from"`
-		To   string `json:"to"`
-	}
-	type doc struct {
-		ID          string   `json:"id"`
-		Series      string   `json:"series"`
-		Version     string   `json:"version"`
-		Kind        string   `json:"kind"`
-		Title       string   `json:"title"`
-		Summary     string   `json:"summary"`
-		Services    []string `json:"services"`
-		Standards   []string `json:"standards"`
-		Regions     []string `json:"regions"`
-		Industries  []string `json:"industries"`
-		Published   string   `json:"published"`
-		AuditPeriod *period  `json:"audit_period,omitempty"`
-		Expires     string   `json:"expires,omitempty"`
-		Current     bool     `json:"current"`
-		New         bool     `json:"new,omitempty"`
-		Public      bool     `json:"public"`
-		URL         string   `json:"url"`
-		File        file     `json:"file"`
-	}
-	type term struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	}
-	out := struct {
-		Title      string `json:"title"`
-		BaseURL    string `json:"base_url"`
-		Date       string `json:"date"`
-		Regions    []term `json:"regions"`
-		Industries []term `json:"industries"`
-		Services   []term `json:"services"`
-		Standards  []term `json:"standards"`
-		Documents  []doc  `json:"documents"`
-	}{Title: b.cat.Site.Title, BaseURL: b.abs(a.prefix), Date: b.o.Now.Format(time.DateOnly), Documents: []doc{}}
+	type term = CatalogTerm
+	out := CatalogJSON{Title: b.cat.Site.Title, BaseURL: b.abs(a.prefix), Date: b.o.Now.Format(time.DateOnly), Documents: []CatalogDocument{}}
 	for _, tx := range []struct {
 		dst *[]term
 		key string
@@ -166,14 +178,14 @@ func (b *build) catalogJSON(buf *bytes.Buffer, a *area) error {
 	}
 	for _, s := range a.series {
 		for _, v := range s.Versions {
-			d := doc{
+			d := CatalogDocument{
 				ID: v.ID, Series: v.Series, Version: v.Version, Kind: v.Kind, Title: v.Title, Summary: v.Summary,
 				Services: v.Document.Services, Standards: v.Document.Standards, Regions: v.Document.Regions, Industries: v.Document.Industries,
 				Published: v.Published.Format(time.DateOnly), Current: v.Current, New: v.New, Public: v.Public,
-				URL: v.URL, File: file{URL: v.File.URL, Name: v.File.Name, Size: v.File.Size, SHA256: v.File.SHA256},
+				URL: v.URL, File: CatalogFile{URL: v.File.URL, Name: v.File.Name, Size: v.File.Size, SHA256: v.File.SHA256},
 			}
 			if p := v.AuditPeriod; p != nil {
-				d.AuditPeriod = &period{From: p.From.Format(time.DateOnly), To: p.To.Format(time.DateOnly)}
+				d.AuditPeriod = &CatalogPeriod{From: p.From.Format(time.DateOnly), To: p.To.Format(time.DateOnly)}
 			}
 			if v.Expires != nil {
 				d.Expires = v.Expires.Format(time.DateOnly)
