@@ -56,9 +56,12 @@ test-setup:
 	fi
 	npm ci --prefix generator/browsertest --no-audit --no-fund --loglevel=error
 
-test: test-setup $(OAUTH2_PROXY)
+test: test-setup $(OAUTH2_PROXY) $(STP)
 	@test -z "$$(gofmt -l generator proxy)" || (echo "gofmt would change:"; gofmt -l generator proxy; exit 1)
 	go vet ./...
+	@# One build of the sample first: it compiles the browser search engine
+	@# once into ~/.cache/stp, instead of in every test package at once.
+	@tmp=$$(mktemp -d) && $(STP) build --out $$tmp/public --now 2026-11-27 >/dev/null && rm -rf $$tmp
 	go test -count=1 ./...
 	$(MAKE) fuzz
 
@@ -66,6 +69,8 @@ test: test-setup $(OAUTH2_PROXY)
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./generator/catalog
 	go test -run '^$$' -fuzz '^FuzzParsePage$$' -fuzztime $(FUZZTIME) ./generator/content
+	go test -run '^$$' -fuzz '^FuzzParseText$$' -fuzztime $(FUZZTIME) ./generator/search
+	go test -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME) ./generator/search
 
 # bench prints build figures for the sample, 10,000 and 100,000 documents.
 bench: $(STP)
