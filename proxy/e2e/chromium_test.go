@@ -82,7 +82,7 @@ func TestSignInInChromium(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,9 +97,9 @@ func TestSignInInChromium(t *testing.T) {
 		}
 	}
 	t.Run("portal user", func(t *testing.T) {
-		signIn(t, "alex@contoso.example", "Contoso Cloud SOC 2 Type 2 Report", "proxy-signed-in.jpg")
+		signIn(t, "alex@contoso.example", "Contoso Cloud SOC 2 Type 2 Report", "proxy-signed-in.png")
 	})
 	t.Run("no role", func(t *testing.T) {
-		signIn(t, "megan@contoso.example", "You do not have permission to open this portal", "proxy-no-permission.jpg")
+		signIn(t, "megan@contoso.example", "You do not have permission to open this portal", "proxy-no-permission.png")
 	})
 }
