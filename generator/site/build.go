@@ -5,6 +5,7 @@
 package site
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"html/template"
@@ -96,6 +97,8 @@ type Builder struct {
 	keys    map[string]uint64
 	outputs map[string]bool
 	global  uint64
+	// lists are the last build's list plans, by area and path.
+	lists map[string]listPlan
 
 	// The background indexer: at most one index write runs, and only the
 	// newest waiting one follows it.
@@ -151,6 +154,35 @@ type fileStamp struct {
 	sha256  string
 }
 
+// listPlan is what a build planned for one list: the hash of its members
+// and its pages' outputs and keys (not the pages' data, which a dev server
+// would otherwise keep alive from build to build).
+type listPlan struct {
+	membership uint64
+	rels       []string
+	keys       []uint64
+}
+
+// listsUnchanged returns jobs for the last build's pages of a list whose
+// members are the same, when every one of them is in place with that key,
+// so that the writer skips them without rendering.
+func (bl *Builder) listsUnchanged(key string, membership uint64) ([]job, bool) {
+	plan, ok := bl.lists[key]
+	if !ok || plan.membership != membership || bl.keys == nil {
+		return nil, false
+	}
+	out := make([]job, len(plan.rels))
+	for i, rel := range plan.rels {
+		if plan.keys[i] == 0 || bl.keys[rel] != plan.keys[i] {
+			return nil, false
+		}
+		out[i] = job{rel: rel, key: plan.keys[i], render: func(*bytes.Buffer) error {
+			return fmt.Errorf("internal: %s was planned as unchanged", rel)
+		}}
+	}
+	return out, true
+}
+
 // NewBuilder returns a Builder that writes into o.Out in place.
 func NewBuilder(o Options) *Builder {
 	return &Builder{o: o.withDefaults()}
@@ -200,6 +232,7 @@ func (bl *Builder) build(w *writer, changed []string) (*Result, error) {
 		return nil, err
 	}
 	bl.keys = w.keys
+	bl.lists = s.lists
 	return &Result{Warnings: problems, Pages: w.pages, Files: w.files, Bytes: w.bytes,
 		Documents: s.listedVersions, Rendered: w.rendered, Rewritten: w.rewritten, Duration: time.Since(start)}, nil
 }

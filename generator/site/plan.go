@@ -42,6 +42,8 @@ type build struct {
 	assets map[string]string // asset name → fingerprinted site-relative path
 	gated  *area
 	public *area
+	// lists are this build's list plans, for the next build.
+	lists map[string]listPlan
 	// global hashes what every page shows: layouts, site settings,
 	// taxonomies, navigation, base URL and build date.
 	global uint64
@@ -51,7 +53,7 @@ type build struct {
 func (bl *Builder) load() (*build, catalog.Problems) {
 	o := bl.o
 	cat, problems := catalog.Reload(o.Root, bl.cat, bl.files == nil)
-	b := &build{bl: bl, o: o, cat: cat}
+	b := &build{bl: bl, o: o, cat: cat, lists: map[string]listPlan{}}
 	pages, pageProblems := loadPages(o.Root)
 	problems = append(problems, pageProblems...)
 	baseURL := o.BaseURL
@@ -894,7 +896,28 @@ func (b *build) listJobs(a *area, l listDef) []job {
 	count := max(1, (len(l.docs)+size-1)/size)
 	// What every page of the list shows besides its rows, hashed once.
 	meta := newKey(b.global).str("list", l.path, l.intro).num(uint64(count), uint64(len(l.docs))).any(l.facets, l.crumbs, l.scope).sum()
+	// The documents' keys decide both orders and every page, so a list whose
+	// members are unchanged since the last build is not sorted again: its
+	// pages keep their keys and the writer skips them.
+	members := newKey(meta).str(l.title)
+	for _, d := range l.docs {
+		members.num(d.key)
+	}
+	membership := members.sum()
+	cacheKey := a.prefix + "\x00" + l.path
 	var jobs []job
+	defer func() {
+		plan := listPlan{membership: membership}
+		for _, j := range jobs {
+			plan.rels = append(plan.rels, j.rel)
+			plan.keys = append(plan.keys, j.key)
+		}
+		b.lists[cacheKey] = plan
+	}()
+	if same, ok := b.bl.listsUnchanged(cacheKey, membership); ok {
+		jobs = same
+		return jobs
+	}
 	for _, order := range []string{"date", "name"} {
 		docs := slices.Clone(l.docs)
 		if order == "date" {
