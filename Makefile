@@ -14,7 +14,7 @@ NOW ?=
 
 export STP_OAUTH2_PROXY := $(OAUTH2_PROXY)
 
-.PHONY: all demo build serve check test test-setup fuzz bench bench-build fmt vet clean
+.PHONY: all demo build serve check test test-setup fuzz bench fmt clean oauth2-proxy
 
 all: build
 
