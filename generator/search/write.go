@@ -14,7 +14,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 	zap "github.com/blevesearch/zapx/v15"
 )
 
@@ -128,40 +131,72 @@ func BuildIndex(records []Record, labels Labels) ([]byte, error) {
 		return nil, fmt.Errorf("search index: %s", strings.Join(problems, "; "))
 	}
 	labels = normaliseLabels(labels)
-	docs := make([]index.Document, len(sorted))
-	for i, r := range sorted {
-		d, err := bleveDocument(r, labels, an)
-		if err != nil {
-			return nil, fmt.Errorf("search index: record %q: %w", r.ID, err)
-		}
-		docs[i] = d
-	}
-	n := len(docs)
-	s, _, err := (&zap.ZapPlugin{}).New(docs)
-	// The analysed documents are no longer needed: let them go before the
-	// segment is copied out.
-	clear(docs)
-	docs, sorted = nil, nil
+	n := len(sorted)
+	seg, err := buildSegment(sorted, labels, an)
+	sorted = nil
 	if err != nil {
-		return nil, fmt.Errorf("search index: %w", err)
+		return nil, err
 	}
-	sb := s.(*zap.SegmentBase)
 	hdr, err := json.Marshal(indexHeader{Documents: n, Labels: labels})
 	if err != nil {
 		return nil, err
 	}
-	// Header and segment go into one buffer sized for both (Size is an
-	// upper bound of the segment's bytes), so the index is held at most
-	// twice (segment in memory and file bytes), not three or four times.
 	var out bytes.Buffer
-	out.Grow(len(indexMagic) + binary.MaxVarintLen64 + len(hdr) + sb.Size() + zap.FooterSize)
+	out.Grow(len(indexMagic) + binary.MaxVarintLen64 + len(hdr) + len(seg))
 	out.WriteString(indexMagic)
 	out.Write(binary.AppendUvarint(nil, uint64(len(hdr))))
 	out.Write(hdr)
-	if _, err := sb.WriteTo(&out); err != nil {
-		return nil, fmt.Errorf("search index: %w", err)
-	}
+	out.Write(seg)
 	return out.Bytes(), nil
+}
+
+// BatchSize is how many records are analysed at once. Analysed documents
+// take tens of kilobytes each, so a 100,000-document catalog analysed in
+// one go needs gigabytes; larger catalogs are built as segments of this
+// many documents, in ID order, merged into one.
+var BatchSize = 10_000
+
+// buildSegment analyses the records (sorted by ID) and returns the bytes of
+// one zap segment (the zap file format) holding them in that order.
+func buildSegment(sorted []*Record, labels Labels, an analysis.Analyzer) ([]byte, error) {
+	var parts []segment.Segment
+	for start := 0; start == 0 || start < len(sorted); start += BatchSize {
+		batch := sorted[start:min(start+BatchSize, len(sorted))]
+		docs := make([]index.Document, len(batch))
+		for i, r := range batch {
+			d, err := bleveDocument(r, labels, an)
+			if err != nil {
+				return nil, fmt.Errorf("search index: record %q: %w", r.ID, err)
+			}
+			docs[i] = d
+		}
+		// The analysed documents go out of scope with the batch; only the
+		// compact segment stays.
+		s, _, err := (&zap.ZapPlugin{}).New(docs)
+		if err != nil {
+			return nil, fmt.Errorf("search index: %w", err)
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 1 {
+		var b bytes.Buffer
+		if _, err := parts[0].(*zap.SegmentBase).WriteTo(&b); err != nil {
+			return nil, fmt.Errorf("search index: %w", err)
+		}
+		return b.Bytes(), nil
+	}
+	// Merging keeps the segments' order, so documents stay numbered in ID
+	// order and the bytes stay a function of the records.
+	tmp, err := os.MkdirTemp("", "stp-index-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	path := filepath.Join(tmp, "merged.zap")
+	if _, _, err := (&zap.ZapPlugin{}).Merge(parts, make([]*roaring.Bitmap, len(parts)), path, nil, nil); err != nil {
+		return nil, fmt.Errorf("search index: merging segments: %w", err)
+	}
+	return os.ReadFile(path)
 }
 
 // normaliseLabels copies labels, adding the default names of the two
