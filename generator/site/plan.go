@@ -933,7 +933,6 @@ func (b *build) listJobs(a *area, l listDef) []job {
 				{Name: "Newest first", URL: b.base + listPath(l.path, "date", 1), Current: order == "date"},
 				{Name: "Name", URL: b.base + listPath(l.path, "name", 1), Current: order == "name"},
 			}
-			lv.Pages = pageLinks(b.base, l.path, order, n, count)
 			if n > 1 {
 				lv.Prev = b.base + listPath(l.path, order, n-1)
 			}
@@ -952,7 +951,11 @@ func (b *build) listJobs(a *area, l listDef) []job {
 				&Page{Layout: "list", Title: title, Description: l.intro, List: lv, Crumbs: l.crumbs, NoIndex: order == "name"}, k.sum())
 			render := j.render
 			j.render = func(buf *bytes.Buffer) error {
-				lv.Rows = joinRows(lv.Docs) // only for pages that are rendered
+				// Made for the page being rendered and dropped after it: a
+				// build plans every page first, and a large site's joined
+				// rows would otherwise all stay in memory at once.
+				lv.Rows, lv.Pages = joinRows(lv.Docs), pageLinks(b.base, l.path, lv.Sort, lv.PageNum, lv.PageCount)
+				defer func() { lv.Rows, lv.Pages = "", nil }()
 				return render(buf)
 			}
 			jobs = append(jobs, j)
