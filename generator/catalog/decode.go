@@ -32,10 +32,6 @@ func (d *decoder) errorAt(p Pos, format string, args ...any) {
 	d.problems = append(d.problems, &Problem{Pos: p, Message: fmt.Sprintf(format, args...)})
 }
 
-func (d *decoder) warnAt(p Pos, format string, args ...any) {
-	d.problems = append(d.problems, &Problem{Pos: p, Message: fmt.Sprintf(format, args...), Warning: true})
-}
-
 // field is one key a mapping understands.
 type field struct {
 	name string

@@ -42,7 +42,6 @@ type Server struct {
 	mu      sync.Mutex
 	state   Event // the last build's outcome, sent to pages that connect
 	clients map[chan Event]bool
-	watcher *fsnotify.Watcher
 }
 
 // Event is what open pages are told after a build.

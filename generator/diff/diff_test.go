@@ -16,7 +16,6 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // repoRoot is the repository, whose layouts/ every test site uses.
-const repoRoot = "../.."
 
 func writeSite(t testing.TB, dir, archive string) { sitetest.Write(t, dir, archive) }
 

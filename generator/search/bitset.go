@@ -9,14 +9,6 @@ func newBitset(n int) bitset { return make(bitset, (n+63)/64) }
 
 func (b bitset) set(d int)      { b[d>>6] |= 1 << (uint(d) & 63) }
 func (b bitset) has(d int) bool { return b[d>>6]&(1<<(uint(d)&63)) != 0 }
-func (b bitset) setAll(n int) {
-	for i := range b {
-		b[i] = ^uint64(0)
-	}
-	if r := n & 63; r != 0 {
-		b[len(b)-1] = 1<<uint(r) - 1
-	}
-}
 
 // and keeps in b only what is also in o.
 func (b bitset) and(o bitset) {

@@ -538,9 +538,8 @@ func (idx *Index) evalPart(ctx context.Context, s *scratch, p *part) error {
 // has them at adjacent positions, reading the terms' locations. Documents
 // must be asked in increasing order.
 type phraseChecker struct {
-	its  []segment.PostingsIterator
-	pos  [][]uint64
-	next []uint64 // document each iterator is known to be past, +1
+	its []segment.PostingsIterator
+	pos [][]uint64
 }
 
 func newPhraseChecker(p *part) *phraseChecker {
