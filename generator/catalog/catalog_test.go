@@ -296,7 +296,8 @@ func TestRetention(t *testing.T) {
 }
 
 // FuzzParse feeds arbitrary bytes to the parser: it may report problems,
-// never panic, and never return both a catalog and an error.
+// never panic, and never return both a catalog and an error; and the
+// parallel parse of large catalogs never disagrees with the whole-file one.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(base))
 	f.Add([]byte("site: {title: x, base_url: 'https://a/'}\nregions: []\nindustries: []\nservices: []\nstandards: []\ndocuments: []\n"))
@@ -318,5 +319,6 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("problem without a position: %v", p)
 			}
 		}
+		checkSplit(t, data) // the parallel parse, when it takes the text, agrees
 	})
 }

@@ -20,10 +20,25 @@ import (
 const MaxSize = 256 << 20
 
 var (
-	idPattern     = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	colourPattern = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
 	langPattern   = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$`)
 )
+
+// validID says whether s is an id: lowercase letters and digits in words
+// joined by single hyphens (what ^[a-z0-9]+(-[a-z0-9]+)*$ matches, without
+// a regular expression's cost on every document).
+func validID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '-' && i > 0 && i+1 < len(s) && s[i-1] != '-':
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
 
 // Parse reads a catalog from data, naming file in every problem. It checks
 // everything that can be checked without the file system; Load also checks
@@ -45,8 +60,18 @@ func (d *decoder) parse(data []byte) *Catalog {
 		d.errorAt(top, "catalog is %d MB; the limit is %d MB", len(data)>>20, MaxSize>>20)
 		return nil
 	}
+	if c, ok := parseSplit(d, data); ok {
+		return c
+	}
+	return d.parseWhole(data, data, nil)
+}
+
+// parseWhole decodes text, which is data or data with its documents
+// section blanked out when pre holds those documents already parsed.
+func (d *decoder) parseWhole(data, text []byte, pre *items) *Catalog {
+	top := Pos{File: d.file, Line: 1, Col: 1}
 	var root yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec := yaml.NewDecoder(bytes.NewReader(text))
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
 			d.errorAt(top, "catalog is empty; it needs site:, the taxonomies and documents:")
@@ -73,12 +98,18 @@ func (d *decoder) parse(data []byte) *Catalog {
 		{"industries", func(v *yaml.Node) { c.Industries = d.terms(v, "industries", false) }},
 		{"services", func(v *yaml.Node) { c.Services = d.terms(v, "services", false) }},
 		{"standards", func(v *yaml.Node) { c.Standards = d.terms(v, "standards", true) }},
-		{"documents", func(v *yaml.Node) { c.Documents = d.documents(v) }},
+		{"documents", func(v *yaml.Node) {
+			if pre != nil {
+				c.Documents = pre.docs
+			} else {
+				c.Documents = d.documents(v)
+			}
+		}},
 	})
 	if present == nil {
 		return nil
 	}
-	c.src = newSource(data, body)
+	c.src = newSource(data, body, pre)
 	for _, k := range []string{"site", "regions", "industries", "services", "standards", "documents"} {
 		if _, ok := present[k]; !ok {
 			d.errorf(body, "the catalog has no %s: section; add one (see the catalog format in README.md)", k)
@@ -268,7 +299,7 @@ func (d *decoder) terms(n *yaml.Node, what string, groups bool) []Term {
 		case t.ID == All:
 			d.errorf(idNode, "%q is reserved to mean every entry; choose another id", All)
 			continue
-		case !idPattern.MatchString(t.ID):
+		case !validID(t.ID):
 			d.errorf(idNode, "id %s must be lowercase letters, digits and single hyphens, e.g. %q", describe(idNode), slug(t.ID))
 			continue
 		}

@@ -22,18 +22,23 @@ type source struct {
 	endLine int
 }
 
-func newSource(data []byte, body *yaml.Node) *source {
+// newSource records where the documents of body, parsed from data, start;
+// pre has them when they were parsed apart.
+func newSource(data []byte, body *yaml.Node, pre *items) *source {
 	for i := 0; i+1 < len(body.Content); i += 2 {
 		if body.Content[i].Value != "documents" {
 			continue
 		}
-		seq := body.Content[i+1]
-		if seq.Kind != yaml.SequenceNode {
+		var s *source
+		if seq := body.Content[i+1]; pre != nil {
+			s = &source{data: data, seqCol: pre.seqCol, docLines: pre.lines}
+		} else if seq.Kind == yaml.SequenceNode {
+			s = &source{data: data, seqCol: seq.Column}
+			for _, item := range seq.Content {
+				s.docLines = append(s.docLines, item.Line)
+			}
+		} else {
 			return nil
-		}
-		s := &source{data: data, seqCol: seq.Column}
-		for _, item := range seq.Content {
-			s.docLines = append(s.docLines, item.Line)
 		}
 		if i+2 < len(body.Content) {
 			s.endLine = body.Content[i+2].Line
@@ -95,33 +100,12 @@ func reparseDocuments(prev *Catalog, data []byte) (*Catalog, Problems, bool) {
 		return nil, nil, false
 	}
 	slice := data[startByte:newEnd]
-	lineOffset := src.docLines[i0] - 1
-	var root yaml.Node
-	if err := yaml.Unmarshal(slice, &root); err != nil {
+	parsed, ok := parseItems(prev.File, slice, src.docLines[i0]-1, src.seqCol, -1)
+	if !ok {
 		return nil, nil, false
 	}
-	d := &decoder{file: prev.File, lineOffset: lineOffset}
-	var items []*yaml.Node
-	if len(root.Content) > 0 {
-		seq := root.Content[0]
-		if seq.Kind != yaml.SequenceNode || seq.Column != src.seqCol || !d.rejectAliases(&root) {
-			return nil, nil, false
-		}
-		items = seq.Content
-	}
-	docs := make([]*Document, 0, len(items))
-	lines := make([]int, 0, len(items))
-	for _, item := range items {
-		doc := d.document(item)
-		if doc == nil {
-			return nil, nil, false
-		}
-		docs = append(docs, doc)
-		lines = append(lines, item.Line+lineOffset)
-	}
-	if len(d.problems) > 0 {
-		return nil, nil, false // let a full parse report them in order
-	}
+	docs, lines := parsed.docs, parsed.lines
+	d := &decoder{file: prev.File}
 	delta := bytes.Count(slice, []byte{'\n'}) - bytes.Count(old[startByte:endByte], []byte{'\n'})
 
 	c := *prev
@@ -141,7 +125,6 @@ func reparseDocuments(prev *Catalog, data []byte) (*Catalog, Problems, bool) {
 		next.docLines = append(next.docLines, src.docLines[i1+1+k]+delta)
 	}
 	c.src = next
-	d.lineOffset = 0
 	d.validate(&c)
 	d.problems.Sort()
 	if len(d.problems.Errors()) > 0 {
@@ -171,4 +154,45 @@ func lineStarts(data []byte) []int {
 		}
 	}
 	return starts
+}
+
+// items are document entries parsed apart from the rest of the catalog.
+type items struct {
+	docs   []*Document
+	lines  []int // where each starts, 1-based
+	seqCol int   // the column of their dashes, 1-based
+}
+
+// parseItems parses text, a run of whole entries of the documents list
+// starting at line lineOffset+1 of the file, their dashes at column seqCol.
+// want is the number of entries expected (-1: any). It fails on anything
+// but clean entries, so that a parse of the whole file reports problems in
+// order.
+func parseItems(file string, text []byte, lineOffset, seqCol, want int) (*items, bool) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(text, &root); err != nil {
+		return nil, false
+	}
+	d := &decoder{file: file, lineOffset: lineOffset}
+	var nodes []*yaml.Node
+	if len(root.Content) > 0 {
+		seq := root.Content[0]
+		if seq.Kind != yaml.SequenceNode || seq.Column != seqCol || !d.rejectAliases(&root) {
+			return nil, false
+		}
+		nodes = seq.Content
+	}
+	if want >= 0 && len(nodes) != want {
+		return nil, false
+	}
+	out := &items{docs: make([]*Document, 0, len(nodes)), lines: make([]int, 0, len(nodes)), seqCol: seqCol}
+	for _, n := range nodes {
+		doc := d.document(n)
+		if doc == nil {
+			return nil, false
+		}
+		out.docs = append(out.docs, doc)
+		out.lines = append(out.lines, n.Line+lineOffset)
+	}
+	return out, len(d.problems) == 0
 }

@@ -24,7 +24,7 @@ func (d *decoder) validate(c *Catalog) {
 
 	ids := map[string]*Document{}
 	for _, doc := range c.Documents {
-		if !idPattern.MatchString(doc.ID) {
+		if !validID(doc.ID) {
 			d.errorAt(doc.At("id"), "document id %q must be lowercase letters, digits and single hyphens, e.g. %q", clip(doc.ID), slug(doc.ID))
 		} else if first, dup := ids[doc.ID]; dup {
 			d.errorAt(doc.At("id"), "document id %q is used twice (first at line %d); give each version its own id", doc.ID, first.Pos.Line)
@@ -33,7 +33,7 @@ func (d *decoder) validate(c *Catalog) {
 		}
 		if doc.Series == "" {
 			doc.Series = doc.ID
-		} else if !idPattern.MatchString(doc.Series) {
+		} else if !validID(doc.Series) {
 			d.errorAt(doc.At("series"), "series %q must be lowercase letters, digits and single hyphens, e.g. %q", clip(doc.Series), slug(doc.Series))
 		}
 		switch doc.Kind {
