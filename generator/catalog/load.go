@@ -35,10 +35,11 @@ func Reload(root string, prev *Catalog, allFiles bool) (*Catalog, Problems) {
 	if c == nil {
 		return nil, problems
 	}
-	checked := map[string]bool{}
+	type idFile struct{ id, file string }
+	checked := map[idFile]bool{}
 	if prev != nil && !allFiles {
 		for _, d := range prev.Documents {
-			checked[d.ID+"\x00"+d.File] = true
+			checked[idFile{d.ID, d.File}] = true
 		}
 	}
 	content, err := os.OpenRoot(filepath.Join(root, "content"))
@@ -63,7 +64,7 @@ func Reload(root string, prev *Catalog, allFiles bool) (*Catalog, Problems) {
 		check(c.Site.Logo, Pos{File: name, Line: 1, Col: 1})
 	}
 	for _, doc := range c.Documents {
-		if !checked[doc.ID+"\x00"+doc.File] {
+		if !checked[idFile{doc.ID, doc.File}] {
 			check(doc.File, doc.At("file"))
 		}
 	}

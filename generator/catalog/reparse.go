@@ -67,14 +67,8 @@ func reparseDocuments(prev *Catalog, data []byte) (*Catalog, Problems, bool) {
 		return nil, nil, false
 	}
 	old := src.data
-	p := 0
-	for p < len(old) && p < len(data) && old[p] == data[p] {
-		p++
-	}
-	s := 0
-	for s < len(old)-p && s < len(data)-p && old[len(old)-1-s] == data[len(data)-1-s] {
-		s++
-	}
+	p := commonPrefix(old, data)
+	s := commonSuffix(old[p:], data[p:])
 	if p == len(old) && p == len(data) {
 		return prev, nil, true // nothing changed
 	}
@@ -125,7 +119,10 @@ func reparseDocuments(prev *Catalog, data []byte) (*Catalog, Problems, bool) {
 		next.docLines = append(next.docLines, src.docLines[i1+1+k]+delta)
 	}
 	c.src = next
-	d.validate(&c)
+	// Only the entries parsed again need checking on their own: the
+	// others passed before, and the taxonomies are as they were.
+	d.validateDocuments(&c, docs)
+	d.checkDocuments(&c)
 	d.problems.Sort()
 	if len(d.problems.Errors()) > 0 {
 		return nil, d.problems, true
@@ -148,12 +145,44 @@ func (d *Document) movedBy(lines int) *Document {
 // lineStarts returns the byte offset where each line starts.
 func lineStarts(data []byte) []int {
 	starts := make([]int, 1, bytes.Count(data, []byte{'\n'})+1)
-	for i, b := range data {
-		if b == '\n' && i+1 < len(data) {
-			starts = append(starts, i+1)
+	for i := 0; ; {
+		j := bytes.IndexByte(data[i:], '\n')
+		if j < 0 || i+j+1 >= len(data) {
+			return starts
 		}
+		i += j + 1
+		starts = append(starts, i)
 	}
-	return starts
+}
+
+// commonPrefix returns how many bytes a and b share at their start,
+// comparing a block at a time (an edit of a large catalog changes a few
+// bytes among millions).
+func commonPrefix(a, b []byte) int {
+	const block = 256
+	n := min(len(a), len(b))
+	p := 0
+	for p+block <= n && bytes.Equal(a[p:p+block], b[p:p+block]) {
+		p += block
+	}
+	for p < n && a[p] == b[p] {
+		p++
+	}
+	return p
+}
+
+// commonSuffix returns how many bytes a and b share at their end.
+func commonSuffix(a, b []byte) int {
+	const block = 256
+	n := min(len(a), len(b))
+	s := 0
+	for s+block <= n && bytes.Equal(a[len(a)-s-block:len(a)-s], b[len(b)-s-block:len(b)-s]) {
+		s += block
+	}
+	for s < n && a[len(a)-1-s] == b[len(b)-1-s] {
+		s++
+	}
+	return s
 }
 
 // items are document entries parsed apart from the rest of the catalog.

@@ -102,3 +102,23 @@ func TestValidID(t *testing.T) {
 		}
 	}
 }
+
+func TestCommonPrefixSuffix(t *testing.T) {
+	base := []byte(strings.Repeat("0123456789abcdef", 100))
+	for _, at := range []int{0, 1, 255, 256, 257, 800, len(base) - 1} {
+		for _, edit := range []string{"", "X", "XYZ"} {
+			b := append(append(append([]byte{}, base[:at]...), edit...), base[at+1:]...)
+			p, s := 0, 0
+			for p < len(base) && p < len(b) && base[p] == b[p] {
+				p++
+			}
+			for s < len(base)-p && s < len(b)-p && base[len(base)-1-s] == b[len(b)-1-s] {
+				s++
+			}
+			gp := commonPrefix(base, b)
+			if gs := commonSuffix(base[gp:], b[gp:]); gp != p || gs != s {
+				t.Errorf("edit %q at %d: prefix, suffix = %d, %d; want %d, %d", edit, at, gp, gs, p, s)
+			}
+		}
+	}
+}

@@ -14,22 +14,39 @@ const RetentionMonths = 12
 // validate checks what spans fields and entries: ids against taxonomies,
 // unique document ids, series, dates and retention. It expands "all".
 func (d *decoder) validate(c *Catalog) {
+	c.Site.DefaultRegions = d.refs(c.Site.DefaultRegions, newTaxonomy("region", c.Regions), c.Site.defaultRegionsPos)
+	c.Site.DefaultIndustries = d.refs(c.Site.DefaultIndustries, newTaxonomy("industry", c.Industries), c.Site.defaultIndustriesPos)
+	d.validateDocuments(c, c.Documents)
+	d.checkDocuments(c)
+}
+
+// checkDocuments checks what spans documents: unique ids and series.
+func (d *decoder) checkDocuments(c *Catalog) {
+	ids := make(map[string]*Document, len(c.Documents))
+	for _, doc := range c.Documents {
+		if !validID(doc.ID) {
+			continue // reported by validateDocuments
+		}
+		if first, dup := ids[doc.ID]; dup {
+			d.errorAt(doc.At("id"), "document id %q is used twice (first at line %d); give each version its own id", doc.ID, first.Pos.Line)
+		} else {
+			ids[doc.ID] = doc
+		}
+	}
+	d.checkSeries(c)
+}
+
+// validateDocuments checks each of docs on its own, against c's
+// taxonomies; a dev server's reparse checks only the entries an edit
+// touched.
+func (d *decoder) validateDocuments(c *Catalog, docs []*Document) {
 	regions := newTaxonomy("region", c.Regions)
 	industries := newTaxonomy("industry", c.Industries)
 	services := newTaxonomy("service", c.Services)
 	standards := newTaxonomy("standard", c.Standards)
-
-	c.Site.DefaultRegions = d.refs(c.Site.DefaultRegions, regions, c.Site.defaultRegionsPos)
-	c.Site.DefaultIndustries = d.refs(c.Site.DefaultIndustries, industries, c.Site.defaultIndustriesPos)
-
-	ids := map[string]*Document{}
-	for _, doc := range c.Documents {
+	for _, doc := range docs {
 		if !validID(doc.ID) {
 			d.errorAt(doc.At("id"), "document id %q must be lowercase letters, digits and single hyphens, e.g. %q", clip(doc.ID), slug(doc.ID))
-		} else if first, dup := ids[doc.ID]; dup {
-			d.errorAt(doc.At("id"), "document id %q is used twice (first at line %d); give each version its own id", doc.ID, first.Pos.Line)
-		} else {
-			ids[doc.ID] = doc
 		}
 		if doc.Series == "" {
 			doc.Series = doc.ID
@@ -74,10 +91,10 @@ func (d *decoder) validate(c *Catalog) {
 			}
 		}
 		givenServices, givenRegions, givenIndustries := len(doc.Services), len(doc.Regions), len(doc.Industries)
-		doc.Services = d.expand(doc.Services, doc.AllServices, services, doc.At("services"))
-		doc.Standards = d.expand(doc.Standards, doc.AllStandards, standards, doc.At("standards"))
-		doc.Regions = d.expand(doc.Regions, doc.AllRegions, regions, doc.At("regions"))
-		doc.Industries = d.expand(doc.Industries, doc.AllIndustries, industries, doc.At("industries"))
+		doc.Services = d.expand(doc.Services, doc.AllServices, services, doc, "services")
+		doc.Standards = d.expand(doc.Standards, doc.AllStandards, standards, doc, "standards")
+		doc.Regions = d.expand(doc.Regions, doc.AllRegions, regions, doc, "regions")
+		doc.Industries = d.expand(doc.Industries, doc.AllIndustries, industries, doc, "industries")
 		// An empty list is an error of its own; a list of unknown ids was
 		// reported above.
 		for _, f := range []struct {
@@ -90,7 +107,6 @@ func (d *decoder) validate(c *Catalog) {
 			}
 		}
 	}
-	d.checkSeries(c)
 }
 
 // taxonomy is one of the catalog's lists of terms, for checking references.
@@ -112,11 +128,16 @@ func newTaxonomy(what string, ts []Term) *taxonomy {
 
 // expand checks ids against their taxonomy and turns "all" into every id,
 // in the taxonomy's order.
-func (d *decoder) expand(ids []string, all bool, t *taxonomy, at Pos) []string {
+func (d *decoder) expand(ids []string, all bool, t *taxonomy, doc *Document, field string) []string {
 	if all {
 		return t.ids
 	}
-	return d.refs(ids, t, at)
+	for _, id := range ids {
+		if _, known := t.order[id]; !known {
+			return d.refs(ids, t, doc.At(field)) // reports it
+		}
+	}
+	return d.refs(ids, t, Pos{})
 }
 
 // refs returns the known ids among got, in taxonomy order without repeats,

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -91,6 +92,7 @@ type Builder struct {
 	// rows caches each area's list rows by document hash; descs rendered
 	// descriptions by their Markdown.
 	rows  [2]map[uint64]template.HTML
+	json  [2]map[uint64][]byte
 	descs map[string]template.HTML
 	// keys are the input hashes of the last build's outputs; outputs holds
 	// every file it wrote, pages or not.
@@ -99,6 +101,10 @@ type Builder struct {
 	global  uint64
 	// lists are the last build's list plans, by area and path.
 	lists map[string]listPlan
+	// pages are the last build's outputs before folder placeholders, and
+	// missing the folders that then had no index page.
+	pages   map[string]bool
+	missing []string
 
 	// The background indexer: at most one index write runs, and only the
 	// newest waiting one follows it.
@@ -142,6 +148,27 @@ func (bl *Builder) indexInBackground(key uint64, index func() error) {
 			}
 		}
 	}()
+}
+
+// missingIndexes returns w.missingIndexes(), or the last build's answer
+// when w wrote the same outputs.
+func (bl *Builder) missingIndexes(w *writer) []string {
+	same := w.inPlace && len(w.written) == len(bl.pages)
+	if same {
+		for rel := range w.written {
+			if !bl.pages[rel] {
+				same = false
+				break
+			}
+		}
+	}
+	if !same {
+		bl.missing = w.missingIndexes()
+		if w.inPlace {
+			bl.pages = maps.Clone(w.written)
+		}
+	}
+	return bl.missing
 }
 
 // WaitIndex waits for background index writes to finish.
@@ -194,6 +221,9 @@ func (bl *Builder) Build(changed ...string) (*Result, error) {
 	w := newWriter(bl.o.Out)
 	w.inPlace = true
 	w.prevKeys = bl.keys
+	// Sized like the last build's, so that they do not grow step by step.
+	w.written = make(map[string]bool, len(bl.outputs))
+	w.keys = make(map[string]uint64, len(bl.keys))
 	if err := os.MkdirAll(bl.o.Out, 0o755); err != nil {
 		return nil, err
 	}
@@ -231,6 +261,7 @@ func (bl *Builder) build(w *writer, changed []string) (*Result, error) {
 	if err := s.render(w); err != nil {
 		return nil, err
 	}
+	problems = append(problems, <-s.warnings...)
 	bl.keys = w.keys
 	bl.lists = s.lists
 	return &Result{Warnings: problems, Pages: w.pages, Files: w.files, Bytes: w.bytes,
@@ -245,7 +276,9 @@ func Check(o Options) catalog.Problems {
 	if s == nil {
 		return problems
 	}
-	if err := s.render(&writer{dry: true, dirs: map[string]bool{}, written: map[string]bool{}, keys: map[string]uint64{}}); err != nil {
+	err := s.render(&writer{dry: true, dirs: map[string]bool{}, written: map[string]bool{}, keys: map[string]uint64{}})
+	problems = append(problems, <-s.warnings...)
+	if err != nil {
 		var ps catalog.Problems
 		if errors.As(err, &ps) {
 			return append(problems, ps...)

@@ -164,7 +164,9 @@ type CatalogFile struct {
 	SHA256 string `json:"sha256"`
 }
 
-// catalogJSON writes the area's catalog.json.
+// catalogJSON writes the area's catalog.json. Each version's entry is
+// encoded once and kept by its key, so a dev server's rebuild after one
+// edit encodes one entry, not ten thousand.
 func (b *build) catalogJSON(buf *bytes.Buffer, a *area) error {
 	type term = CatalogTerm
 	out := CatalogJSON{Title: b.cat.Site.Title, BaseURL: b.abs(a.prefix), Date: b.o.Now.Format(time.DateOnly), Documents: []CatalogDocument{}}
@@ -176,24 +178,65 @@ func (b *build) catalogJSON(buf *bytes.Buffer, a *area) error {
 			*tx.dst = append(*tx.dst, term{ID: t.ID, Name: t.Name})
 		}
 	}
+	head, err := json.Marshal(out) // HTML-escaped, as every entry
+	if err != nil {
+		return err
+	}
+	// Documents come last: splice the entries into its empty list.
+	buf.Write(bytes.TrimSuffix(head, []byte("[]}")))
+	buf.WriteByte('[')
+	first := true
 	for _, s := range a.series {
 		for _, v := range s.Versions {
-			d := CatalogDocument{
-				ID: v.ID, Series: v.Series, Version: v.Version, Kind: v.Kind, Title: v.Title, Summary: v.Summary,
-				Services: v.Document.Services, Standards: v.Document.Standards, Regions: v.Document.Regions, Industries: v.Document.Industries,
-				Published: v.Published.Format(time.DateOnly), Current: v.Current, New: v.New, Public: v.Public,
-				URL: v.URL, File: CatalogFile{URL: v.File.URL, Name: v.File.Name, Size: v.File.Size, SHA256: v.File.SHA256},
+			if !first {
+				buf.WriteByte(',')
 			}
-			if p := v.AuditPeriod; p != nil {
-				d.AuditPeriod = &CatalogPeriod{From: p.From.Format(time.DateOnly), To: p.To.Format(time.DateOnly)}
-			}
-			if v.Expires != nil {
-				d.Expires = v.Expires.Format(time.DateOnly)
-			}
-			out.Documents = append(out.Documents, d)
+			first = false
+			buf.Write(a.json[v.key])
 		}
 	}
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(true)
-	return enc.Encode(out)
+	buf.WriteString("]}\n")
+	return nil
+}
+
+// encodeDocuments encodes each version's catalog.json entry, or takes it
+// from the last build when the version is unchanged.
+func (b *build) encodeDocuments(a *area) error {
+	cache := b.bl.json[a.slot()]
+	next := make(map[uint64][]byte, len(a.views))
+	var todo []*DocView
+	for _, s := range a.series {
+		for _, v := range s.Versions {
+			if j, ok := cache[v.key]; ok {
+				next[v.key] = j
+			} else {
+				todo = append(todo, v)
+			}
+		}
+	}
+	encoded := make([][]byte, len(todo))
+	err := parallel(len(todo), func(i int) error {
+		v := todo[i]
+		d := CatalogDocument{
+			ID: v.ID, Series: v.Series, Version: v.Version, Kind: v.Kind, Title: v.Title, Summary: v.Summary,
+			Services: v.Document.Services, Standards: v.Document.Standards, Regions: v.Document.Regions, Industries: v.Document.Industries,
+			Published: v.Published.Format(time.DateOnly), Current: v.Current, New: v.New, Public: v.Public,
+			URL: v.URL, File: CatalogFile{URL: v.File.URL, Name: v.File.Name, Size: v.File.Size, SHA256: v.File.SHA256},
+		}
+		if p := v.AuditPeriod; p != nil {
+			d.AuditPeriod = &CatalogPeriod{From: p.From.Format(time.DateOnly), To: p.To.Format(time.DateOnly)}
+		}
+		if v.Expires != nil {
+			d.Expires = v.Expires.Format(time.DateOnly)
+		}
+		var err error
+		encoded[i], err = json.Marshal(d)
+		return err
+	})
+	for i, v := range todo {
+		next[v.key] = encoded[i]
+	}
+	a.json = next
+	b.bl.json[a.slot()] = next
+	return err
 }

@@ -1,38 +1,37 @@
 package site
 
 import (
-	"encoding/binary"
 	"fmt"
-	"hash"
-	"hash/fnv"
+	"hash/maphash"
+	"math/bits"
 	"strconv"
 	"time"
 )
 
 // keyer hashes the inputs of one output. Two builds give an output the same
 // key exactly when they would render it the same, so a rebuild skips it.
-type keyer struct {
-	h hash.Hash64
-	b [8]byte
-}
+// Keys live only in memory, within one process, so strings are hashed with
+// maphash (fast, seeded once per process) and folded into one 64-bit state.
+type keyer struct{ h uint64 }
+
+var keySeed = maphash.MakeSeed()
 
 func newKey(global uint64) *keyer {
-	k := &keyer{h: fnv.New64a()}
+	k := &keyer{h: 0x9e3779b97f4a7c15}
 	return k.num(global)
 }
 
 func (k *keyer) str(ss ...string) *keyer {
 	for _, s := range ss {
-		k.num(uint64(len(s)))
-		k.h.Write([]byte(s))
+		k.num(uint64(len(s)), maphash.String(keySeed, s))
 	}
 	return k
 }
 
+// num folds numbers in with a multiply-rotate step (as in xxhash's rounds).
 func (k *keyer) num(ns ...uint64) *keyer {
 	for _, n := range ns {
-		binary.LittleEndian.PutUint64(k.b[:], n)
-		k.h.Write(k.b[:])
+		k.h = bits.RotateLeft64(k.h^(n*0xc2b2ae3d27d4eb4f), 31) * 0x9e3779b97f4a7c15
 	}
 	return k
 }
@@ -49,7 +48,9 @@ func (k *keyer) date(t time.Time) *keyer { return k.num(uint64(t.Unix())) }
 
 // sum never returns 0, which means "always render".
 func (k *keyer) sum() uint64 {
-	if v := k.h.Sum64(); v != 0 {
+	v := k.h ^ k.h>>29
+	v *= 0xbf58476d1ce4e5b9
+	if v ^= v >> 32; v != 0 {
 		return v
 	}
 	return 1

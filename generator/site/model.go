@@ -55,6 +55,9 @@ type DocView struct {
 	key uint64
 	// sortName orders lists by name.
 	sortName string
+	// ord is the view's place in its area's latest versions (series order),
+	// for merging lists drawn from them.
+	ord int
 }
 
 // SeriesView is the page of one document series.

@@ -47,6 +47,8 @@ type build struct {
 	// global hashes what every page shows: layouts, site settings,
 	// taxonomies, navigation, base URL and build date.
 	global uint64
+	// warnings delivers the catalog's warnings.
+	warnings chan catalog.Problems
 }
 
 // load reads and checks every input. It returns all problems found.
@@ -103,7 +105,9 @@ func (bl *Builder) load() (*build, catalog.Problems) {
 	b.layouts = layouts
 	bl.cat = cat
 	b.series = cat.Listed(o.Now)
-	problems = append(problems, cat.Warnings(o.Now)...)
+	// Warnings are for the publisher's eyes: worked out while pages render.
+	b.warnings = make(chan catalog.Problems, 1)
+	go func() { b.warnings <- cat.Warnings(o.Now) }()
 	b.terms = map[string]map[string]catalog.Term{}
 	for name, ts := range map[string][]catalog.Term{"region": cat.Regions, "industry": cat.Industries, "service": cat.Services, "standard": cat.Standards} {
 		m := make(map[string]catalog.Term, len(ts))
@@ -183,6 +187,17 @@ type area struct {
 	// ordered by series id; lists draw from it.
 	latest   []*DocView
 	termMemo map[string][]TermView
+	memoKey  []byte
+	// json holds each version's catalog.json entry by its key.
+	json map[uint64][]byte
+}
+
+// slot is the area's index in the Builder's per-area caches.
+func (a *area) slot() int {
+	if a.public {
+		return 1
+	}
+	return 0
 }
 
 // render writes the whole site into w.
@@ -194,6 +209,7 @@ func (b *build) render(w *writer) error {
 		// The layouts or the site changed: rows and descriptions (whose
 		// links to pages may have moved) are rendered afresh.
 		b.bl.rows = [2]map[uint64]template.HTML{}
+		b.bl.json = [2]map[uint64][]byte{}
 		b.bl.descs = nil
 		b.bl.global = b.global
 	}
@@ -210,6 +226,9 @@ func (b *build) render(w *writer) error {
 		if err := b.renderRows(a); err != nil {
 			return err
 		}
+		if err := b.encodeDocuments(a); err != nil {
+			return err
+		}
 		jobs = append(jobs, b.areaJobs(a)...)
 	}
 	jobs = append(jobs, b.page(b.gated, "404.html", &Page{Layout: "404", Title: "Page not found", NoIndex: true}, 0))
@@ -223,7 +242,7 @@ func (b *build) render(w *writer) error {
 	}
 	// Every folder gets an index page, so no server ever lists one.
 	var placeholders []job
-	for _, dir := range w.missingIndexes() {
+	for _, dir := range b.bl.missingIndexes(w) {
 		a := b.gated
 		target := ""
 		if strings.HasPrefix(dir, PublicPrefix) {
@@ -308,45 +327,55 @@ func (b *build) copyFiles(w *writer) error {
 	}
 	views := make([]*FileView, len(docs))
 	rels := make([]string, len(docs))
+	srcs := make([]string, len(docs))
+	stamps := make([]fileStamp, len(docs))
+	var copies, claimed []int
 	for i, d := range docs {
 		rels[i] = "documents/" + d.Series + "/" + path.Base(d.File)
 		if d.Public {
 			rels[i] = PublicPrefix + rels[i]
 		}
+		srcs[i] = filepath.Join(b.o.Root, "content", filepath.FromSlash(d.File))
+		if st, ok := b.bl.files[srcs[i]]; ok && b.bl.trustFiles && w.inPlace && b.bl.outputs[rels[i]] {
+			// Nothing under content/ changed since the last build: the
+			// file is in place and its stamp holds.
+			stamps[i] = st
+			claimed = append(claimed, i)
+		} else {
+			copies = append(copies, i)
+		}
 	}
-	if err := w.mkdirs(rels); err != nil {
+	pick := func(idx []int) []string {
+		out := make([]string, len(idx))
+		for k, i := range idx {
+			out[k] = rels[i]
+		}
+		return out
+	}
+	w.claim(pick(claimed)...)
+	if err := w.mkdirs(pick(copies)); err != nil {
 		return err
 	}
-	srcs := make([]string, len(docs))
-	stamps := make([]fileStamp, len(docs))
-	err := parallel(len(docs), func(i int) error {
-		d, rel, name := docs[i], rels[i], path.Base(docs[i].File)
-		srcs[i] = filepath.Join(b.o.Root, "content", filepath.FromSlash(d.File))
+	err := parallel(len(copies), func(k int) error {
+		i := copies[k]
 		var prev *fileStamp
 		if st, ok := b.bl.files[srcs[i]]; ok {
-			if b.bl.trustFiles && w.inPlace && b.bl.outputs[rel] {
-				// Nothing under content/ changed since the last build:
-				// the file is in place and its stamp holds.
-				w.claim(rel)
-				stamps[i] = st
-				views[i] = &FileView{URL: b.base + rel, Name: name, Size: st.size, SHA256: st.sha256}
-				return nil
-			}
 			prev = &st
 		}
-		st, err := w.copyFile(srcs[i], rel, prev)
+		st, err := w.copyFile(srcs[i], rels[i], prev)
 		if err != nil {
-			return fmt.Errorf("%s: copying %s: %w", d.At("file"), d.File, err)
+			return fmt.Errorf("%s: copying %s: %w", docs[i].At("file"), docs[i].File, err)
 		}
 		stamps[i] = st
-		views[i] = &FileView{URL: b.base + rel, Name: name, Size: st.size, SHA256: st.sha256}
 		return nil
 	})
 	b.files = make(map[*catalog.Document]*FileView, len(docs))
 	b.bl.files = make(map[string]fileStamp, len(docs))
 	for i, d := range docs {
+		st := stamps[i]
+		views[i] = &FileView{URL: b.base + rels[i], Name: path.Base(d.File), Size: st.size, SHA256: st.sha256}
 		b.files[d] = views[i]
-		b.bl.files[srcs[i]] = stamps[i]
+		b.bl.files[srcs[i]] = st
 	}
 	return err
 }
@@ -423,6 +452,7 @@ func (b *build) newArea(public bool) *area {
 			continue
 		}
 		versions[0].Updated = versions[0].New && len(s.Versions()) > 1
+		versions[0].ord = len(a.latest)
 		a.latest = append(a.latest, versions[0])
 		a.series = append(a.series, &SeriesView{ID: s.ID, Latest: versions[0], Versions: versions})
 	}
@@ -434,12 +464,15 @@ func (b *build) newArea(public bool) *area {
 // taxonomy pages are gated. Documents share the same lists ("all", one
 // standard), so each distinct list is resolved once per area.
 func (b *build) termViews(a *area, taxonomy, dir string, ids []string) []TermView {
-	memo := taxonomy + "\x00" + strings.Join(ids, "\x00")
-	if tv, ok := a.termMemo[memo]; ok {
+	a.memoKey = append(a.memoKey[:0], taxonomy...)
+	for _, id := range ids {
+		a.memoKey = append(append(a.memoKey, 0), id...)
+	}
+	if tv, ok := a.termMemo[string(a.memoKey)]; ok { // no allocation for the lookup
 		return tv
 	}
 	out := make([]TermView, len(ids))
-	defer func() { a.termMemo[memo] = out }()
+	a.termMemo[string(a.memoKey)] = out
 	for i, id := range ids {
 		out[i] = TermView{Term: b.terms[taxonomy][id]}
 		if !a.public {
@@ -454,23 +487,20 @@ func (b *build) termViews(a *area, taxonomy, dir string, ids []string) []TermVie
 // sharing its standards, first standard first. It is linear in the catalog,
 // which a dev server rebuilding 10,000 documents needs.
 func (b *build) relate(a *area) {
-	byStandard := map[string][]*SeriesView{}
-	at := map[*SeriesView]map[string]int{}
-	for _, s := range a.series {
-		at[s] = map[string]int{}
+	byStandard := map[string][]int{}   // series indexes, in order
+	at := make([][]int, len(a.series)) // each series' place in byStandard[its standards]
+	for i, s := range a.series {
 		for _, st := range s.Latest.Document.Standards {
-			at[s][st] = len(byStandard[st])
-			byStandard[st] = append(byStandard[st], s)
+			at[i] = append(at[i], len(byStandard[st]))
+			byStandard[st] = append(byStandard[st], i)
 		}
 	}
-	for _, s := range a.series {
-		seen := map[*SeriesView]bool{s: true}
-		for _, st := range s.Latest.Document.Standards {
+	for i, s := range a.series {
+		for j, st := range s.Latest.Document.Standards {
 			list := byStandard[st]
 			for k := 1; k < len(list) && len(s.Related) < 5; k++ {
-				o := list[(at[s][st]+k)%len(list)]
-				if !seen[o] {
-					seen[o] = true
+				o := a.series[list[(at[i][j]+k)%len(list)]]
+				if o != s && !slices.Contains(s.Related, o.Latest) {
 					s.Related = append(s.Related, o.Latest)
 				}
 			}
@@ -543,10 +573,7 @@ func (b *build) pageURL(p *content.Page) string {
 // renderRows renders each view's list row once, or takes it from the last
 // build when the document is unchanged.
 func (b *build) renderRows(a *area) error {
-	slot := 0
-	if a.public {
-		slot = 1
-	}
+	slot := a.slot()
 	cache := b.bl.rows[slot]
 	views := make([]*DocView, 0, len(a.views))
 	for _, s := range a.series {
@@ -654,7 +681,15 @@ func (b *build) areaJobs(a *area) []job {
 	// Taxonomies: one index page each, one list per term, and one list per
 	// non-empty region×industry pair.
 	index := b.indexTerms(a)
-	pairsByRegion, pairsByIndustry := b.pairLinks(index, true), b.pairLinks(index, false)
+	pairs := map[[2]string][]*DocView{}
+	for _, r := range b.cat.Regions {
+		for _, i := range b.cat.Industries {
+			if docs := intersect(index["region"][r.ID], index["industry"][i.ID]); len(docs) > 0 {
+				pairs[[2]string{r.ID, i.ID}] = docs
+			}
+		}
+	}
+	pairsByRegion, pairsByIndustry := b.pairLinks(pairs, true), b.pairLinks(pairs, false)
 	for _, tx := range taxonomies {
 		terms := index[tx.key]
 		views := make([]TermView, 0, len(terms))
@@ -689,7 +724,7 @@ func (b *build) areaJobs(a *area) []job {
 	}
 	for _, r := range b.cat.Regions {
 		for _, i := range b.cat.Industries {
-			docs := intersect(index["region"][r.ID], index["industry"][i.ID])
+			docs := pairs[[2]string{r.ID, i.ID}]
 			if len(docs) == 0 {
 				continue
 			}
@@ -757,11 +792,11 @@ func (b *build) indexTerms(a *area) map[string]map[string][]*DocView {
 
 // pairLinks returns, per region (byRegion) or per industry, links to the
 // non-empty region×industry pages.
-func (b *build) pairLinks(index map[string]map[string][]*DocView, byRegion bool) map[string][]Link {
+func (b *build) pairLinks(pairs map[[2]string][]*DocView, byRegion bool) map[string][]Link {
 	out := map[string][]Link{}
 	for _, r := range b.cat.Regions {
 		for _, i := range b.cat.Industries {
-			n := len(intersect(index["region"][r.ID], index["industry"][i.ID]))
+			n := len(pairs[[2]string{r.ID, i.ID}])
 			if n == 0 {
 				continue
 			}
@@ -786,7 +821,7 @@ func intersect(x, y []*DocView) []*DocView {
 			out = append(out, x[i])
 			i++
 			j++
-		case x[i].Series < y[j].Series:
+		case x[i].ord < y[j].ord:
 			i++
 		default:
 			j++

@@ -179,11 +179,13 @@ func (w *writer) write(rel string, data []byte) error {
 	return nil
 }
 
-// claim records rel as an output of this build without writing it.
-func (w *writer) claim(rel string) {
+// claim records rels as outputs of this build without writing them.
+func (w *writer) claim(rels ...string) {
 	w.mu.Lock()
-	w.written[rel] = true
-	w.files++
+	for _, rel := range rels {
+		w.written[rel] = true
+	}
+	w.files += len(rels)
 	w.mu.Unlock()
 }
 
