@@ -41,12 +41,21 @@ type Server struct {
 
 	mu      sync.Mutex
 	state   Event // the last build's outcome, sent to pages that connect
-	clients map[chan Event]bool
+	clients map[chan Event]string
+	// While a build runs: when it started, the outputs it has still to
+	// write once the open pages were written first, and done, closed when
+	// it ends. Requests for pending outputs wait for it.
+	started time.Time
+	pending map[string]bool
+	early   bool
+	done    chan struct{}
 }
 
 // Event is what open pages are told after a build.
 type Event struct {
 	// Type is "reload" after a good build, "error" after a failed one.
+	// A build that wrote the open pages first sends "reload" as soon as
+	// they are written, then "built" when the rest is.
 	Type     string    `json:"type"`
 	Build    int       `json:"build"`
 	Problems []Problem `json:"problems,omitempty"`
@@ -54,6 +63,8 @@ type Event struct {
 	// outputs it rendered.
 	Took     float64 `json:"took"`
 	Rendered int     `json:"rendered"`
+	// Partial marks the early "reload": the rest of the site follows.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // Problem is a build error with the source line it points at.
@@ -78,9 +89,11 @@ func New(o Options) (*Server, error) {
 		o.Log = func(string, ...any) {}
 	}
 	o.Build.Dev = true
-	s := &Server{root: o.Build.Root, out: o.Build.Out, log: o.Log, clients: map[chan Event]bool{}}
+	s := &Server{root: o.Build.Root, out: o.Build.Out, log: o.Log, clients: map[chan Event]string{}}
 	s.builder = site.NewBuilder(o.Build)
 	s.builder.IndexErrors = func(err error) { s.log("search index: %v", err) }
+	s.builder.First = s.openPages
+	s.builder.Ready = s.openPagesWritten
 	s.handler = serve.New(o.Build.Out)
 	s.rebuild(nil)
 	return s, nil
@@ -96,32 +109,89 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
 		_, _ = w.Write([]byte(reloadJS))
 	default:
+		s.mu.Lock()
+		wait := s.pending[outputRel(r.URL.Path)]
+		done := s.done
+		s.mu.Unlock()
+		if wait {
+			select {
+			case <-done:
+			case <-r.Context().Done():
+				return
+			}
+		}
 		s.handler.ServeHTTP(w, r)
 	}
 }
 
-// rebuild builds and tells every open page.
-func (s *Server) rebuild(changed []string) Event {
-	start := time.Now()
-	res, err := s.builder.Build(changed...)
+// outputRel names the output a URL path is served from.
+func outputRel(urlPath string) string {
+	rel := strings.TrimPrefix(urlPath, "/")
+	if rel == "" || strings.HasSuffix(rel, "/") {
+		rel += "index.html"
+	}
+	return rel
+}
+
+// openPages lists the outputs of the pages open in a browser, which a
+// rebuild writes first.
+func (s *Server) openPages() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ev := Event{Type: "reload", Build: s.state.Build + 1, Took: float64(time.Since(start).Microseconds()) / 1000}
-	if err != nil {
-		ev.Type = "error"
-		ev.Problems = s.problems(err)
-		s.log("build failed in %.1f ms:\n%v", ev.Took, err)
-	} else {
-		ev.Rendered = res.Rendered
-		s.log("rendered %d outputs (of %d pages) in %.1f ms", res.Rendered, res.Pages, ev.Took)
+	var rels []string
+	for _, page := range s.clients {
+		if page != "" {
+			rels = append(rels, outputRel(page))
+		}
 	}
-	s.state = ev
+	return rels
+}
+
+// openPagesWritten reloads the open pages while the rest of the site is
+// still being written; requests for the rest wait for it.
+func (s *Server) openPagesWritten(pending map[string]bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pending, s.early = pending, true
+	s.broadcast(Event{Type: "reload", Build: s.state.Build + 1, Took: s.since(s.started), Partial: true})
+}
+
+func (s *Server) since(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
+
+// broadcast sends ev to every open page; s.mu is held.
+func (s *Server) broadcast(ev Event) {
 	for c := range s.clients {
 		select {
 		case c <- ev:
 		default: // a slow page gets the next event instead
 		}
 	}
+}
+
+// rebuild builds and tells every open page.
+func (s *Server) rebuild(changed []string) Event {
+	s.mu.Lock()
+	s.started, s.early, s.done = time.Now(), false, make(chan struct{})
+	s.mu.Unlock()
+	res, err := s.builder.Build(changed...)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ev := Event{Type: "reload", Build: s.state.Build + 1, Took: s.since(s.started)}
+	if err != nil {
+		ev.Type = "error"
+		ev.Problems = s.problems(err)
+		s.log("build failed in %.1f ms:\n%v", ev.Took, err)
+	} else {
+		ev.Rendered = res.Rendered
+		if s.early {
+			ev.Type = "built" // the open pages have reloaded already
+		}
+		s.log("rendered %d outputs (of %d pages) in %.1f ms", res.Rendered, res.Pages, ev.Took)
+	}
+	s.state = ev
+	s.pending = nil
+	close(s.done)
+	s.broadcast(ev)
 	return ev
 }
 
@@ -161,11 +231,12 @@ func sourceLine(path string, n int) string {
 }
 
 // Subscribe returns a channel of build outcomes and a function that ends
-// the subscription; for benchmarks and tools in the same process.
-func (s *Server) Subscribe() (<-chan Event, func()) {
+// the subscription, as for a browser showing page (a URL path, or "");
+// for benchmarks and tools in the same process.
+func (s *Server) Subscribe(page string) (<-chan Event, func()) {
 	c := make(chan Event, 4)
 	s.mu.Lock()
-	s.clients[c] = true
+	s.clients[c] = page
 	s.mu.Unlock()
 	return c, func() {
 		s.mu.Lock()
@@ -190,7 +261,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-cache")
 	c := make(chan Event, 4)
 	s.mu.Lock()
-	s.clients[c] = true
+	s.clients[c] = r.URL.Query().Get("page")
 	current := s.state
 	s.mu.Unlock()
 	defer func() {
@@ -341,7 +412,7 @@ const reloadJS = `(function () {
       }
     });
   }
-  var es = new EventSource(document.currentScript.src.replace(/reload\.js$/, "events"));
+  var es = new EventSource(document.currentScript.src.replace(/reload\.js$/, "events") + "?page=" + encodeURIComponent(location.pathname));
   es.onmessage = function (m) {
     var ev = JSON.parse(m.data);
     if (ev.type === "helloerror" || ev.type === "error") { show(ev); return; }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,9 +76,12 @@ func devSite(t *testing.T) (root string, srv *httptest.Server, events <-chan Eve
 	return root, srv, events
 }
 
-func subscribe(t *testing.T, base string) <-chan Event {
+func subscribe(t *testing.T, base string) <-chan Event { return subscribePage(t, base, "") }
+
+// subscribePage listens to events as a browser showing page does.
+func subscribePage(t *testing.T, base, page string) <-chan Event {
 	t.Helper()
-	res, err := http.Get(base + "/_stp/events")
+	res, err := http.Get(base + "/_stp/events?page=" + url.QueryEscape(page))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,6 +195,46 @@ func TestEditReloadsAndErrorsShowInThePage(t *testing.T) {
 	write(t, tpl, strings.Replace(string(src), "{{.Content.Body}}", "{{.Content.Bodyy}}", 1))
 	if ev := next(t, events); ev.Type != "error" || ev.Problems[0].File != "layouts/page.html" || ev.Problems[0].Line == 0 {
 		t.Errorf("layout error event %+v", ev)
+	}
+}
+
+// TestOpenPageIsWrittenFirst edits a layout that every page uses with a
+// document's page open: that page is written and reloaded first, the rest
+// of the site follows, and a request for a page not yet written waits for
+// it rather than getting the old one.
+func TestOpenPageIsWrittenFirst(t *testing.T) {
+	root, srv, events := devSite(t)
+	open := subscribePage(t, srv.URL, "/documents/soc/")
+	if ev := next(t, open); ev.Type != "helloreload" {
+		t.Fatalf("first event %+v", ev)
+	}
+	footer := filepath.Join(root, "layouts", "partials", "footer.html")
+	src, err := os.ReadFile(footer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, footer, strings.Replace(string(src), "</footer>", "<p>Footer edit.</p></footer>", 1))
+	ev := next(t, open)
+	if ev.Type != "reload" || !ev.Partial {
+		t.Fatalf("first event after a layout edit %+v, want an early reload", ev)
+	}
+	if _, page := get(t, srv.URL+"/documents/soc/"); !strings.Contains(page, "Footer edit.") {
+		t.Errorf("the open page was not written before its reload")
+	}
+	if _, page := get(t, srv.URL+"/regions/europe/"); !strings.Contains(page, "Footer edit.") {
+		t.Errorf("a page requested during the rebuild is the old one")
+	}
+	if ev := next(t, open); ev.Type != "built" || ev.Rendered < 10 {
+		t.Errorf("second event %+v, want the whole rebuild", ev)
+	}
+	// A page without a page parameter hears the same.
+	if a, b := next(t, events), next(t, events); a.Type != "reload" || !a.Partial || b.Type != "built" {
+		t.Errorf("events %+v, %+v", a, b)
+	}
+	// An edit that leaves the open page as it was reloads once, at the end.
+	write(t, filepath.Join(root, "content", "faq.md"), "---\ntitle: FAQ\npublic: true\n---\nMore questions.\n")
+	if ev := next(t, open); ev.Type != "reload" || ev.Partial {
+		t.Errorf("event %+v after an edit elsewhere, want one reload", ev)
 	}
 }
 

@@ -94,6 +94,13 @@ type Builder struct {
 	rows  [2]map[uint64]template.HTML
 	json  [2]map[uint64][]byte
 	descs map[string]template.HTML
+	// linksKey is the key of the links descs were rendered with.
+	linksKey uint64
+	// bodies are descriptions as plain text for the search index, by
+	// their Markdown, rendered with the links of bodiesKey.
+	bodiesMu  sync.Mutex
+	bodies    [2]map[string]string
+	bodiesKey uint64
 	// keys are the input hashes of the last build's outputs; outputs holds
 	// every file it wrote, pages or not.
 	keys    map[string]uint64
@@ -115,6 +122,15 @@ type Builder struct {
 	indexWG      sync.WaitGroup
 	// IndexErrors receives errors of background index writes; nil drops them.
 	IndexErrors func(error)
+
+	// First, when set, names outputs (such as "regions/europe/index.html")
+	// that a rebuild renders and writes before all others: the pages open
+	// in a browser. Ready is then called once they are written, with the
+	// outputs still to come, so that a dev server can reload those pages
+	// while the rest of the site is rendered. When the rest fails, the
+	// pages written first stay written and the build returns the error.
+	First func() []string
+	Ready func(pending map[string]bool)
 }
 
 // indexInBackground runs index unless the records are the ones last indexed.
@@ -224,6 +240,13 @@ func (bl *Builder) Build(changed ...string) (*Result, error) {
 	// Sized like the last build's, so that they do not grow step by step.
 	w.written = make(map[string]bool, len(bl.outputs))
 	w.keys = make(map[string]uint64, len(bl.keys))
+	if bl.First != nil && bl.Ready != nil {
+		w.first = map[string]bool{}
+		for _, rel := range bl.First() {
+			w.first[rel] = true
+		}
+		w.ready = bl.Ready
+	}
 	if err := os.MkdirAll(bl.o.Out, 0o755); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -47,6 +48,8 @@ type build struct {
 	// global hashes what every page shows: layouts, site settings,
 	// taxonomies, navigation, base URL and build date.
 	global uint64
+	// linksKey hashes where Markdown links to pages lead.
+	linksKey uint64
 	// warnings delivers the catalog's warnings.
 	warnings chan catalog.Problems
 }
@@ -80,6 +83,11 @@ func (bl *Builder) load() (*build, catalog.Problems) {
 			links[p.Slug+".md"] = b.pageURL(p)
 		}
 	}
+	lk := newKey(0)
+	for _, name := range slices.Sorted(maps.Keys(links)) {
+		lk.str(name, links[name])
+	}
+	b.linksKey = lk.sum()
 	md := content.NewMarkdown(0, links)
 	b.md = content.NewMarkdown(1, links)
 	for _, p := range pages {
@@ -206,12 +214,15 @@ func (b *build) render(w *writer) error {
 		return err
 	}
 	if b.bl.global != b.global {
-		// The layouts or the site changed: rows and descriptions (whose
-		// links to pages may have moved) are rendered afresh.
+		// The layouts or the site changed: rows are rendered afresh.
+		// (catalog.json entries depend only on what their keys cover.)
 		b.bl.rows = [2]map[uint64]template.HTML{}
-		b.bl.json = [2]map[uint64][]byte{}
-		b.bl.descs = nil
 		b.bl.global = b.global
+	}
+	if b.bl.linksKey != b.linksKey {
+		// Descriptions link to pages by their file names: a page moved.
+		b.bl.descs = nil
+		b.bl.linksKey = b.linksKey
 	}
 	if err := b.copyFiles(w); err != nil {
 		return err

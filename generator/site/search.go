@@ -18,8 +18,16 @@ const searchDir = "search/"
 // then be cached for a year.
 const manifestName = "manifest.json"
 
-// searchRecords turns an area's listed versions into index records.
+// searchRecords turns an area's listed versions into index records. The
+// text of descriptions is kept from build to build by their Markdown.
 func (b *build) searchRecords(a *area) []search.Record {
+	b.bl.bodiesMu.Lock()
+	defer b.bl.bodiesMu.Unlock()
+	if b.bl.bodiesKey != b.linksKey {
+		b.bl.bodies, b.bl.bodiesKey = [2]map[string]string{}, b.linksKey
+	}
+	prev, next := b.bl.bodies[a.slot()], map[string]string{}
+	defer func() { b.bl.bodies[a.slot()] = next }()
 	var recs []search.Record
 	for _, s := range a.series {
 		for _, v := range s.Versions {
@@ -30,7 +38,12 @@ func (b *build) searchRecords(a *area) []search.Record {
 				Published: d.Published, URL: a.prefix + "documents/" + s.ID + "/", Current: v.Current, Public: d.Public,
 			}
 			if d.Description != "" {
-				r.Body = b.md.Text([]byte(d.Description))
+				body, ok := prev[d.Description]
+				if !ok {
+					body = b.md.Text([]byte(d.Description))
+				}
+				next[d.Description] = body
+				r.Body = body
 			}
 			if p := d.AuditPeriod; p != nil {
 				r.PeriodFrom, r.PeriodTo = p.From, p.To

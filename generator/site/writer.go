@@ -34,6 +34,11 @@ type writer struct {
 	prevKeys map[string]uint64
 	keys     map[string]uint64
 
+	// first names outputs to write before any other, in place; ready is
+	// then called once, with the outputs still to come.
+	first map[string]bool
+	ready func(pending map[string]bool)
+
 	mu       sync.Mutex
 	dirs     map[string]bool
 	pages    int
@@ -88,6 +93,34 @@ func (w *writer) run(jobs []job) error {
 		w.rewritten = append(w.rewritten, j.rel)
 	}
 	w.mu.Unlock()
+	if w.ready != nil && w.inPlace {
+		var first, rest []job
+		for _, j := range todo {
+			if w.first[j.rel] {
+				first = append(first, j)
+			} else {
+				rest = append(rest, j)
+			}
+		}
+		if len(first) > 0 {
+			if err := w.render(first); err != nil {
+				return err
+			}
+			pending := make(map[string]bool, len(rest))
+			for _, j := range rest {
+				pending[j.rel] = true
+			}
+			w.ready(pending)
+			w.ready = nil
+			todo = rest
+		}
+	}
+	return w.render(todo)
+}
+
+// render renders todo and writes it: in a fresh folder each output as soon
+// as it is rendered, in place only once all rendered.
+func (w *writer) render(todo []job) error {
 	rels := make([]string, len(todo))
 	for i, j := range todo {
 		rels[i] = j.rel
