@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -91,9 +90,11 @@ type Builder struct {
 	trustFiles bool
 	// rows caches each area's list rows by document hash; descs rendered
 	// descriptions by their Markdown.
-	rows  [2]map[uint64]template.HTML
-	json  [2]map[uint64][]byte
-	descs map[string]template.HTML
+	rows [2]map[uint64]template.HTML
+	json [2]map[uint64][]byte
+	// docKeys remembers each document's key and what else it hashed.
+	docKeys [2]map[*catalog.Document]keyMemo
+	descs   map[string]template.HTML
 	// linksKey is the key of the links descs were rendered with.
 	linksKey uint64
 	// bodies are descriptions as plain text for the search index, by
@@ -108,9 +109,9 @@ type Builder struct {
 	global  uint64
 	// lists are the last build's list plans, by area and path.
 	lists map[string]listPlan
-	// pages are the last build's outputs before folder placeholders, and
-	// missing the folders that then had no index page.
-	pages   map[string]bool
+	// pages counts the last build's outputs before folder placeholders,
+	// and missing are the folders that then had no index page.
+	pages   int
 	missing []string
 
 	// The background indexer: at most one index write runs, and only the
@@ -169,20 +170,15 @@ func (bl *Builder) indexInBackground(key uint64, index func() error) {
 // missingIndexes returns w.missingIndexes(), or the last build's answer
 // when w wrote the same outputs.
 func (bl *Builder) missingIndexes(w *writer) []string {
-	same := w.inPlace && len(w.written) == len(bl.pages)
-	if same {
-		for rel := range w.written {
-			if !bl.pages[rel] {
-				same = false
-				break
-			}
-		}
+	// No output that the last build did not write, none of its folder
+	// placeholders, and as many as its other outputs: the same outputs.
+	same := w.inPlace && w.added == 0 && len(w.written) == bl.pages
+	for _, dir := range bl.missing {
+		same = same && !w.written[dir+"index.html"]
 	}
 	if !same {
 		bl.missing = w.missingIndexes()
-		if w.inPlace {
-			bl.pages = maps.Clone(w.written)
-		}
+		bl.pages = len(w.written)
 	}
 	return bl.missing
 }
@@ -237,6 +233,7 @@ func (bl *Builder) Build(changed ...string) (*Result, error) {
 	w := newWriter(bl.o.Out)
 	w.inPlace = true
 	w.prevKeys = bl.keys
+	w.prevOutputs = bl.outputs
 	// Sized like the last build's, so that they do not grow step by step.
 	w.written = make(map[string]bool, len(bl.outputs))
 	w.keys = make(map[string]uint64, len(bl.keys))
@@ -264,10 +261,13 @@ func (bl *Builder) Build(changed ...string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Remove what the previous build wrote and this one did not.
-	for rel := range bl.outputs {
-		if !w.written[rel] {
-			_ = os.Remove(filepath.Join(bl.o.Out, filepath.FromSlash(rel)))
+	// Remove what the previous build wrote and this one did not (if it
+	// wrote no new outputs and as many, there is none).
+	if w.added > 0 || len(w.written) != len(bl.outputs) {
+		for rel := range bl.outputs {
+			if !w.written[rel] {
+				_ = os.Remove(filepath.Join(bl.o.Out, filepath.FromSlash(rel)))
+			}
 		}
 	}
 	bl.outputs = w.written

@@ -6,12 +6,30 @@ import (
 	"encoding/xml"
 	"net/url"
 	"slices"
+	"sort"
 	"time"
 )
 
 // feedEntries caps the Atom feed; readers' feed tools only need what is
 // recent.
 const feedEntries = 50
+
+// newest returns the n newest of docs, newest first, as a stable sort by
+// newerFirst would begin, in one pass rather than a sort of them all.
+func newest(docs []*DocView, n int) []*DocView {
+	top := make([]*DocView, 0, n+1)
+	for _, d := range docs {
+		if len(top) == n && newerFirst(d, top[n-1]) >= 0 {
+			continue
+		}
+		i := sort.Search(len(top), func(i int) bool { return newerFirst(d, top[i]) < 0 })
+		top = slices.Insert(top, i, d)
+		if len(top) > n {
+			top = top[:n]
+		}
+	}
+	return top
+}
 
 // feed writes the area's Atom feed of published and updated versions,
 // newest first.
@@ -20,8 +38,7 @@ func (b *build) feed(buf *bytes.Buffer, a *area) error {
 	for _, s := range a.series {
 		docs = append(docs, s.Versions...)
 	}
-	sortByDate(docs)
-	docs = docs[:min(len(docs), feedEntries)]
+	docs = newest(docs, feedEntries)
 
 	type link struct {
 		Rel  string `xml:"rel,attr,omitempty"`

@@ -82,3 +82,17 @@ func docKey(v *DocView) uint64 {
 	}
 	return k.sum()
 }
+
+// keyMemo is what docKey hashed of a view besides its document, and the key.
+type keyMemo struct {
+	url                   string
+	file                  FileView
+	retained              time.Time
+	current, new, updated bool
+	key                   uint64
+}
+
+func (m keyMemo) sameView(o keyMemo) bool {
+	return m.url == o.url && m.file == o.file && m.retained.Equal(o.retained) &&
+		m.current == o.current && m.new == o.new && m.updated == o.updated
+}

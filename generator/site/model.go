@@ -56,8 +56,9 @@ type DocView struct {
 	// sortName orders lists by name.
 	sortName string
 	// ord is the view's place in its area's latest versions (series order),
-	// for merging lists drawn from them.
-	ord int
+	// for merging lists drawn from them; dateRank and nameRank its place
+	// among them by date and by name.
+	ord, dateRank, nameRank int
 }
 
 // SeriesView is the page of one document series.

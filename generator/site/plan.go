@@ -467,6 +467,7 @@ func (b *build) newArea(public bool) *area {
 		a.latest = append(a.latest, versions[0])
 		a.series = append(a.series, &SeriesView{ID: s.ID, Latest: versions[0], Versions: versions})
 	}
+	rank(a.latest)
 	b.relate(a)
 	return a
 }
@@ -587,9 +588,21 @@ func (b *build) renderRows(a *area) error {
 	slot := a.slot()
 	cache := b.bl.rows[slot]
 	views := make([]*DocView, 0, len(a.views))
+	memo := b.bl.docKeys[slot]
+	nextMemo := make(map[*catalog.Document]keyMemo, len(a.views))
+	defer func() { b.bl.docKeys[slot] = nextMemo }()
 	for _, s := range a.series {
 		for _, v := range s.Versions {
-			v.key = docKey(v)
+			// A document parsed again is a new *Document: one kept from the
+			// last parse needs hashing again only if its view changed.
+			in := keyMemo{url: v.URL, file: *v.File, retained: v.RetainedUntil, current: v.Current, new: v.New, updated: v.Updated}
+			if m, ok := memo[v.Document]; ok && m.sameView(in) {
+				v.key = m.key
+			} else {
+				v.key = docKey(v)
+			}
+			in.key = v.key
+			nextMemo[v.Document] = in
 			if row, ok := cache[v.key]; ok {
 				v.Row = row
 			} else {
@@ -904,23 +917,46 @@ func (b *build) libraryURL(a *area, kind string) string {
 	return b.base + "trust-documents/"
 }
 
-// sortByDate orders newest first, then by title.
-func sortByDate(docs []*DocView) {
-	slices.SortStableFunc(docs, func(x, y *DocView) int {
-		if c := y.Published.Compare(x.Published); c != 0 {
-			return c
-		}
-		return strings.Compare(x.Title, y.Title)
-	})
+// newerFirst orders newest first, then by title.
+func newerFirst(x, y *DocView) int {
+	if c := y.Published.Compare(x.Published); c != 0 {
+		return c
+	}
+	return strings.Compare(x.Title, y.Title)
 }
 
+// byName orders by title, then by series.
+func byName(x, y *DocView) int {
+	if c := strings.Compare(x.sortName, y.sortName); c != 0 {
+		return c
+	}
+	return strings.Compare(x.Series, y.Series)
+}
+
+// rank sorts an area's latest versions once in each order and numbers
+// them, so that each of its hundreds of lists (all drawn from them, in the
+// same order) sorts by comparing two integers, with the same result as a
+// stable sort of its own.
+func rank(latest []*DocView) {
+	docs := slices.Clone(latest)
+	slices.SortStableFunc(docs, newerFirst)
+	for i, v := range docs {
+		v.dateRank = i
+	}
+	slices.SortStableFunc(docs, byName)
+	for i, v := range docs {
+		v.nameRank = i
+	}
+}
+
+// sortByDate orders views of an area's latest versions newest first.
+func sortByDate(docs []*DocView) {
+	slices.SortFunc(docs, func(x, y *DocView) int { return x.dateRank - y.dateRank })
+}
+
+// sortByName orders views of an area's latest versions by name.
 func sortByName(docs []*DocView) {
-	slices.SortStableFunc(docs, func(x, y *DocView) int {
-		if c := strings.Compare(x.sortName, y.sortName); c != 0 {
-			return c
-		}
-		return strings.Compare(x.Series, y.Series)
-	})
+	slices.SortFunc(docs, func(x, y *DocView) int { return x.nameRank - y.nameRank })
 }
 
 // listDef is a list before pagination.

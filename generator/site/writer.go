@@ -33,6 +33,10 @@ type writer struct {
 	// this build's.
 	prevKeys map[string]uint64
 	keys     map[string]uint64
+	// prevOutputs are the last build's outputs (in place); added counts
+	// this build's outputs not among them.
+	prevOutputs map[string]bool
+	added       int
 
 	// first names outputs to write before any other, in place; ready is
 	// then called once, with the outputs still to come.
@@ -72,11 +76,10 @@ func (w *writer) run(jobs []job) error {
 	todo := make([]job, 0, len(jobs))
 	w.mu.Lock()
 	for _, j := range jobs {
-		if w.written[j.rel] {
+		if !w.addLocked(j.rel) {
 			w.mu.Unlock()
 			return fmt.Errorf("two outputs want %s; rename one of the pages or files", j.rel)
 		}
-		w.written[j.rel] = true
 		if strings.HasSuffix(j.rel, ".html") {
 			w.pages++
 		}
@@ -216,10 +219,24 @@ func (w *writer) write(rel string, data []byte) error {
 func (w *writer) claim(rels ...string) {
 	w.mu.Lock()
 	for _, rel := range rels {
-		w.written[rel] = true
+		w.addLocked(rel) // claimed files were written by the last build, once each
 	}
 	w.files += len(rels)
 	w.mu.Unlock()
+}
+
+// addLocked records rel as an output of this build, counting it as added
+// when the last build (in place) did not write it. It reports false when
+// rel was recorded already. w.mu is held.
+func (w *writer) addLocked(rel string) bool {
+	if w.written[rel] {
+		return false
+	}
+	w.written[rel] = true
+	if w.inPlace && !w.prevOutputs[rel] {
+		w.added++
+	}
+	return true
 }
 
 // copyFile copies src into the output at rel, whose folder exists, and
@@ -227,11 +244,10 @@ func (w *writer) claim(rels ...string) {
 // copy when the file is already in place unchanged.
 func (w *writer) copyFile(src, rel string, stamp *fileStamp) (fileStamp, error) {
 	w.mu.Lock()
-	if w.written[rel] {
+	if !w.addLocked(rel) {
 		w.mu.Unlock()
 		return fileStamp{}, fmt.Errorf("two outputs want %s; rename one of the files", rel)
 	}
-	w.written[rel] = true
 	w.files++
 	w.mu.Unlock()
 	info, err := os.Stat(src)
