@@ -1,9 +1,11 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	segment "github.com/blevesearch/scorch_segment_api/v2"
@@ -342,16 +344,20 @@ type decoded struct {
 // postingsCache keeps the decoded postings of recently queried terms: a
 // reader typing, paging or filtering asks for the same terms again, and
 // reading a slice is several times cheaper than zap's iterator (most of
-// a query's time at 100,000 documents). Bounded by postingsCacheBytes;
-// when full it starts over. Results do not depend on it: a cached term
-// scores exactly as a freshly read one.
+// a query's time at 100,000 documents). Bounded by limit bytes; when full
+// it starts over. Results do not depend on it: a cached term scores
+// exactly as a freshly read one.
 type postingsCache struct {
 	sync.Mutex
 	m     map[string]*decoded
 	bytes int
+	limit int
 }
 
-const postingsCacheBytes = 24 << 20
+// cacheLimit bounds the postings cache of an index of size bytes: a few
+// times the index, at least enough for a session's queries in a browser
+// at 10,000 documents, at most what a server can spare.
+func cacheLimit(size int) int { return min(max(24<<20, 4*size), 256<<20) }
 
 func (c *postingsCache) get(key string) *decoded {
 	c.Lock()
@@ -361,12 +367,12 @@ func (c *postingsCache) get(key string) *decoded {
 
 func (c *postingsCache) put(key string, d *decoded) {
 	size := 12*len(d.docs) + len(key) + 64
-	if size > postingsCacheBytes/4 {
+	if size > c.limit/4 {
 		return
 	}
 	c.Lock()
 	defer c.Unlock()
-	if c.m == nil || c.bytes+size > postingsCacheBytes {
+	if c.m == nil || c.bytes+size > c.limit {
 		c.m, c.bytes = map[string]*decoded{}, 0
 	}
 	if _, ok := c.m[key]; !ok {
@@ -375,9 +381,46 @@ func (c *postingsCache) put(key string, d *decoded) {
 	}
 }
 
+// Warm reads the postings of the most frequent terms of the text fields
+// into the postings cache, up to half its budget: those are the longest
+// lists, the ones a first query for them spends most of its time reading.
+// A server calls it once, before it answers.
+func (idx *Index) Warm() error {
+	type term struct {
+		field, text string
+		pl          segment.PostingsList
+	}
+	var terms []term
+	for _, f := range textFields {
+		err := idx.eachPostings(f.name, func(text string, pl segment.PostingsList) error {
+			terms = append(terms, term{f.name, text, pl})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	slices.SortStableFunc(terms, func(a, b term) int { return cmp.Compare(b.pl.Count(), a.pl.Count()) })
+	used := 0
+	for _, t := range terms {
+		if used += 12*int(t.pl.Count()) + 64; used > idx.pcache.limit/2 {
+			break
+		}
+		l := &leaf{field: t.field, term: []byte(t.text), pl: t.pl}
+		dec, err := idx.decode(l)
+		if err != nil {
+			return err
+		}
+		idx.pcache.put(l.key(), dec)
+	}
+	return nil
+}
+
+func (l *leaf) key() string { return l.field + "\x00" + string(l.term) }
+
 // postings calls fn for every posting of l below n.
 func (idx *Index) postings(l *leaf, fn func(d uint32, tfn float64)) error {
-	key := l.field + "\x00" + string(l.term)
+	key := l.key()
 	dec := idx.pcache.get(key)
 	if dec == nil {
 		var err error

@@ -18,11 +18,15 @@ const (
 
 // Handler answers GET ?q=...&standard=...&page=... with the JSON of a
 // Result (or {"error": message}), over the index WriteIndex wrote into
-// indexDir, opened read-only once. Mount it at /api/search; mount a second
-// one over the public index for signed-out readers.
+// indexDir, opened read-only once and warmed (Index.Warm). Mount it at
+// /api/search; mount a second one over the public index for signed-out
+// readers.
 func Handler(indexDir string) (http.Handler, error) {
 	idx, err := OpenDir(indexDir)
 	if err != nil {
+		return nil, err
+	}
+	if err := idx.Warm(); err != nil {
 		return nil, err
 	}
 	return NewHandler(idx), nil

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 	"github.com/blevesearch/vellum"
 	zap "github.com/blevesearch/zapx/v15"
 )
@@ -88,6 +89,7 @@ func Open(data []byte) (idx *Index, err error) {
 		return nil, fmt.Errorf("damaged search index header: %w", err)
 	}
 	idx = &Index{labels: normaliseLabels(hdr.Labels)}
+	idx.pcache.limit = cacheLimit(len(data))
 	segBytes := rest[n+int(hl):]
 	sb, err := openSegment(segBytes)
 	if err != nil {
@@ -190,6 +192,28 @@ func (idx *Index) buildTables() error {
 
 // eachTerm calls fn with every term of field and the documents having it.
 func (idx *Index) eachTerm(field string, fn func(term string, docs []uint32)) error {
+	return idx.eachPostings(field, func(term string, pl segment.PostingsList) error {
+		pi := pl.Iterator(false, false, false, nil)
+		docs := make([]uint32, 0, pl.Count())
+		for {
+			p, err := pi.Next()
+			if err != nil {
+				return err
+			}
+			if p == nil {
+				break
+			}
+			if p.Number() < uint64(idx.n) {
+				docs = append(docs, uint32(p.Number()))
+			}
+		}
+		fn(term, docs)
+		return nil
+	})
+}
+
+// eachPostings calls fn with every term of field and its postings list.
+func (idx *Index) eachPostings(field string, fn func(term string, pl segment.PostingsList) error) error {
 	if idx.seg == nil {
 		return nil
 	}
@@ -206,26 +230,13 @@ func (idx *Index) eachTerm(field string, fn func(term string, docs []uint32)) er
 		if e == nil {
 			return nil
 		}
-		term := e.Term
-		pl, err := dict.PostingsList([]byte(term), nil, nil)
+		pl, err := dict.PostingsList([]byte(e.Term), nil, nil)
 		if err != nil {
 			return err
 		}
-		pi := pl.Iterator(false, false, false, nil)
-		docs := make([]uint32, 0, pl.Count())
-		for {
-			p, err := pi.Next()
-			if err != nil {
-				return err
-			}
-			if p == nil {
-				break
-			}
-			if p.Number() < uint64(idx.n) {
-				docs = append(docs, uint32(p.Number()))
-			}
+		if err := fn(e.Term, pl); err != nil {
+			return err
 		}
-		fn(term, docs)
 	}
 }
 

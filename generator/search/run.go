@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -38,6 +39,10 @@ type match struct {
 	score float64
 }
 
+// matchPool keeps the slices that collect a text query's matches (up to
+// every document), so that each query does not grow one anew.
+var matchPool = sync.Pool{New: func() any { return new([]match) }}
+
 // RunContext is Run with a context that bounds its time.
 func RunContext(ctx context.Context, idx *Index, q Query) (res Result, err error) {
 	defer func() {
@@ -66,6 +71,11 @@ func RunContext(ctx context.Context, idx *Index, q Query) (res Result, err error
 	// text query, all lists them with their scores, in document order.
 	matched := newBitset(idx.n)
 	var all []match
+	if len(text.clauses) > 0 {
+		pooled := matchPool.Get().(*[]match)
+		defer func() { *pooled = all[:0]; matchPool.Put(pooled) }()
+		all = (*pooled)[:0]
+	}
 	if len(text.clauses) == 0 {
 		for d := 0; d < idx.n; d++ {
 			if dt := idx.date[d]; dt >= from && dt <= to {

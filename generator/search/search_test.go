@@ -280,3 +280,22 @@ func TestResultJSON(t *testing.T) {
 		t.Fatalf("%d %s", status, body)
 	}
 }
+
+// TestWarmChangesNoAnswer answers the same queries from a cold index and
+// a warmed one: the postings cache must not change a score or an order.
+func TestWarmChangesNoAnswer(t *testing.T) {
+	cold, warm := openSample(t), openSample(t)
+	if err := warm.Warm(); err != nil {
+		t.Fatal(err)
+	}
+	if len(warm.pcache.m) == 0 {
+		t.Fatal("Warm cached no postings")
+	}
+	for _, q := range []string{"q=iso", "q=certificate&sort=newest", "q=contoso+cloud&region=europe", `q="information+security"`, "q=certifcate", "q=surv"} {
+		a, _ := AnswerJSON(context.Background(), cold, q)
+		b, _ := AnswerJSON(context.Background(), warm, q)
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: warmed index answers\n%s\nwant\n%s", q, b, a)
+		}
+	}
+}
