@@ -162,7 +162,7 @@ func (idx *Index) fuzzyPart(ds dicts, field, term string, k int, boost float64) 
 			break
 		}
 	}
-	fd, _, err := idx.reader.FieldDictFuzzyAutomaton(field, term, k, prefixTerm)
+	fd, err := idx.reader.FieldDictFuzzy(field, term, k, prefixTerm)
 	if err != nil {
 		return part{}, err
 	}

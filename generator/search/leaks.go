@@ -39,7 +39,7 @@ func PublicLeaks(publicDir string, records []Record) []string {
 				return nil
 			}
 			for _, r := range gated {
-				if id, _ := idx.reader.InternalID(r.ID); id != nil {
+				if idx.reader.has(r.ID) {
 					leaks = append(leaks, fmt.Sprintf("%s: search index holds gated document %q", rel, r.ID))
 				}
 			}
