@@ -243,10 +243,21 @@ func (b *build) render(w *writer) error {
 		jobs = append(jobs, b.areaJobs(a)...)
 	}
 	jobs = append(jobs, b.page(b.gated, "404.html", &Page{Layout: "404", Title: "Page not found", NoIndex: true}, 0))
-	indexed := b.writeSearchIndexes(w)
+	// A fresh build writes the search index while pages render; a rebuild
+	// in place hands it to the background once its pages are written, so
+	// that it does not slow them.
+	var indexed <-chan error
+	if !w.inPlace {
+		indexed = b.writeSearchIndexes(w)
+	}
 	if err := w.run(jobs); err != nil {
-		<-indexed
+		if indexed != nil {
+			<-indexed
+		}
 		return err
+	}
+	if indexed == nil {
+		indexed = b.writeSearchIndexes(w)
 	}
 	if err := <-indexed; err != nil {
 		return err
