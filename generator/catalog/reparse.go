@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"bytes"
+	"maps"
+	"slices"
 	"sort"
 
 	"go.yaml.in/yaml/v3"
@@ -20,6 +22,12 @@ type source struct {
 	// endLine is the first line after the documents section; 0 when the
 	// section runs to the end of the file.
 	endLine int
+	// ids and series hold the documents by id and by series, so that a
+	// reparse checks the entries it parsed against the others without
+	// going through them all. (Documents after an edit that moved them are
+	// listed as they were: only their ids, series and versions matter.)
+	ids    map[string]*Document
+	series map[string][]*Document
 }
 
 // newSource records where the documents of body, parsed from data, start;
@@ -122,12 +130,50 @@ func reparseDocuments(prev *Catalog, data []byte) (*Catalog, Problems, bool) {
 	// Only the entries parsed again need checking on their own: the
 	// others passed before, and the taxonomies are as they were.
 	d.validateDocuments(&c, docs)
-	d.checkDocuments(&c)
+	if !d.checkEdited(src, next, prev.Documents[i0:i1+1], docs) {
+		return nil, nil, false // a clash: a full parse reports it in order
+	}
 	d.problems.Sort()
 	if len(d.problems.Errors()) > 0 {
 		return nil, d.problems, true
 	}
 	return &c, d.problems, true
+}
+
+// checkEdited is checkDocuments for an edit that replaced the entries
+// removed with those added: it checks only the added ones' ids and series
+// against the rest, and records the result in next. It reports false on
+// any clash.
+func (d *decoder) checkEdited(prev, next *source, removed, added []*Document) bool {
+	if prev.ids == nil {
+		return false
+	}
+	ids, series := maps.Clone(prev.ids), maps.Clone(prev.series)
+	for _, r := range removed {
+		delete(ids, r.ID)
+		series[r.Series] = slices.DeleteFunc(slices.Clone(series[r.Series]), func(o *Document) bool { return o.ID == r.ID })
+		if len(series[r.Series]) == 0 {
+			delete(series, r.Series)
+		}
+	}
+	touched := map[string]bool{}
+	for _, a := range added {
+		if _, dup := ids[a.ID]; dup || !validID(a.ID) {
+			return false
+		}
+		ids[a.ID] = a
+		series[a.Series] = append(slices.Clip(series[a.Series]), a)
+		touched[a.Series] = true
+	}
+	before := len(d.problems)
+	for id := range touched {
+		d.checkSeries(id, series[id])
+	}
+	if len(d.problems) > before {
+		return false
+	}
+	next.ids, next.series = ids, series
+	return true
 }
 
 // movedBy returns a copy of d with its positions moved down by lines.

@@ -36,7 +36,13 @@ func TestReparseEqualsParse(t *testing.T) {
 		"unknown region": func(s string) string {
 			return strings.Replace(s, "industries: [health]\n    published: 2025-01-05", "industries: [helth]\n    published: 2025-01-05", 1)
 		},
-		"duplicate id":  func(s string) string { return strings.Replace(s, "id: doc-4", "id: doc-1", 1) },
+		"duplicate id": func(s string) string { return strings.Replace(s, "id: doc-4", "id: doc-1", 1) },
+		"series clash": func(s string) string {
+			return strings.Replace(s, "title: Doc 3\n    summary: S\n", "title: Doc 3\n    summary: S\n    series: doc-1\n", 1)
+		},
+		"join a series": func(s string) string {
+			return strings.Replace(s, "title: Doc 3\n    summary: S\n    version: \"1\"", "title: Doc 3\n    summary: S\n    series: doc-1\n    version: \"2\"", 1)
+		},
 		"syntax error":  func(s string) string { return strings.Replace(s, "title: Doc 4", "title: [Doc 4", 1) },
 		"unknown field": func(s string) string { return strings.Replace(s, "title: Doc 4", "titel: Doc 4", 1) },
 		"first entry":   func(s string) string { return strings.Replace(s, "title: Doc 0", "title: Doc zero", 1) },

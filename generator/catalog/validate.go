@@ -21,9 +21,16 @@ func (d *decoder) validate(c *Catalog) {
 }
 
 // checkDocuments checks what spans documents: unique ids and series.
+// It keeps the ids and series in c's source, for Reparse.
 func (d *decoder) checkDocuments(c *Catalog) {
 	ids := make(map[string]*Document, len(c.Documents))
+	series := map[string][]*Document{}
+	var order []string
 	for _, doc := range c.Documents {
+		if _, ok := series[doc.Series]; !ok {
+			order = append(order, doc.Series)
+		}
+		series[doc.Series] = append(series[doc.Series], doc)
 		if !validID(doc.ID) {
 			continue // reported by validateDocuments
 		}
@@ -33,7 +40,12 @@ func (d *decoder) checkDocuments(c *Catalog) {
 			ids[doc.ID] = doc
 		}
 	}
-	d.checkSeries(c)
+	for _, id := range order {
+		d.checkSeries(id, series[id])
+	}
+	if c.src != nil {
+		c.src.ids, c.src.series = ids, series
+	}
 }
 
 // validateDocuments checks each of docs on its own, against c's
@@ -173,32 +185,21 @@ func plural(what string) string {
 
 func day(t time.Time) string { return t.Format(time.DateOnly) }
 
-// checkSeries checks the versions in each series: one kind, unique
-// versions, and never two versions published the same day, because then
-// neither would be the current one.
-func (d *decoder) checkSeries(c *Catalog) {
-	series := map[string][]*Document{}
-	var order []string
-	for _, doc := range c.Documents {
-		if _, ok := series[doc.Series]; !ok {
-			order = append(order, doc.Series)
-		}
-		series[doc.Series] = append(series[doc.Series], doc)
-	}
-	for _, id := range order {
-		docs := series[id]
-		for i, a := range docs {
-			for _, b := range docs[:i] {
-				switch {
-				case a.Kind != b.Kind:
-					d.errorAt(a.At("kind"), "series %q mixes kinds: %q is a %s but %q (line %d) is a %s; versions of one document share a kind", id, a.ID, a.Kind, b.ID, b.Pos.Line, b.Kind)
-				case a.Version == b.Version:
-					d.errorAt(a.At("version"), "series %q has version %q twice (%q and %q at line %d); give each version its own number", id, a.Version, b.ID, a.ID, b.Pos.Line)
-				case a.Published.Equal(b.Published):
-					d.errorAt(a.At("published"), "series %q would have two current versions: %q and %q (line %d) are both published %s; give the newer one a later date", id, a.ID, b.ID, b.Pos.Line, day(a.Published))
-				case path.Base(a.File) == path.Base(b.File):
-					d.errorAt(a.At("file"), "series %q would publish two files named %q (%q and %q at line %d); a series' downloads share one folder and keep their names, so rename one", id, path.Base(a.File), a.ID, b.ID, b.Pos.Line)
-				}
+// checkSeries checks the versions of a series: one kind, unique versions,
+// and never two versions published the same day, because then neither
+// would be the current one.
+func (d *decoder) checkSeries(id string, docs []*Document) {
+	for i, a := range docs {
+		for _, b := range docs[:i] {
+			switch {
+			case a.Kind != b.Kind:
+				d.errorAt(a.At("kind"), "series %q mixes kinds: %q is a %s but %q (line %d) is a %s; versions of one document share a kind", id, a.ID, a.Kind, b.ID, b.Pos.Line, b.Kind)
+			case a.Version == b.Version:
+				d.errorAt(a.At("version"), "series %q has version %q twice (%q and %q at line %d); give each version its own number", id, a.Version, b.ID, a.ID, b.Pos.Line)
+			case a.Published.Equal(b.Published):
+				d.errorAt(a.At("published"), "series %q would have two current versions: %q and %q (line %d) are both published %s; give the newer one a later date", id, a.ID, b.ID, b.Pos.Line, day(a.Published))
+			case path.Base(a.File) == path.Base(b.File):
+				d.errorAt(a.At("file"), "series %q would publish two files named %q (%q and %q at line %d); a series' downloads share one folder and keep their names, so rename one", id, path.Base(a.File), a.ID, b.ID, b.Pos.Line)
 			}
 		}
 	}
