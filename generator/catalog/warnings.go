@@ -55,7 +55,10 @@ func (c *Catalog) Warnings(now time.Time) Problems {
 				warn(newest.At("expires"), "document %q, the current version of %q, expires %s (%s); publish a newer version or move expires: later", newest.ID, newest.Series, day(*newest.Expires), inDays(left))
 			}
 		}
-		if p := newest.AuditPeriod; p != nil && newest.Kind == KindReport && !scheduled && !newest.Expired(today) &&
+		// A report with an expiry date (a certificate valid for three
+		// years) says itself how long it holds; others go stale a year
+		// after their audit period.
+		if p := newest.AuditPeriod; p != nil && newest.Kind == KindReport && !scheduled && newest.Expires == nil &&
 			p.To.AddDate(1, 0, 0).Before(today) {
 			warn(newest.At("audit_period.to"), "the audit period of %q ended %s, more than a year ago, and series %q has no newer version; publish the next report (or a bridge letter) as a new version", newest.ID, day(p.To), newest.Series)
 		}

@@ -98,6 +98,11 @@ func TestWarnings(t *testing.T) {
 			[]string{`catalog.yaml:11:216: warning: the audit period of "r-1" ended 2025-01-31, more than a year ago, and series "r" has no newer version; publish the next report (or a bridge letter) as a new version`},
 		},
 		{
+			"old audit period of a report that says how long it holds",
+			[]string{warnDoc("r-1", "r", "2025-03-01", "audit_period: {from: 2024-01-01, to: 2025-01-31}", "expires: 2028-02-29")},
+			nil,
+		},
+		{
 			"old audit period superseded by a newer version",
 			[]string{
 				warnDoc("r-1", "r", "2025-03-01", "audit_period: {from: 2024-01-01, to: 2025-01-31}"),
