@@ -415,6 +415,7 @@ const reloadJS = `(function () {
   var es = new EventSource(document.currentScript.src.replace(/reload\.js$/, "events") + "?page=" + encodeURIComponent(location.pathname));
   es.onmessage = function (m) {
     var ev = JSON.parse(m.data);
+    document.documentElement.setAttribute("data-stp-live", ""); // listening (for tests and tools)
     if (ev.type === "helloerror" || ev.type === "error") { show(ev); return; }
     if (ev.type === "reload") location.reload();
   };
