@@ -88,8 +88,8 @@ type Builder struct {
 	files map[string]fileStamp
 	// trustFiles says no published file changed since the last build.
 	trustFiles bool
-	// rows caches each area's list rows by document hash; descs rendered
-	// descriptions by their Markdown.
+	// rows and json cache each area's list rows and catalog.json entries
+	// by document key; descs rendered descriptions by their Markdown.
 	rows [2]map[uint64]template.HTML
 	json [2]map[uint64][]byte
 	// docKeys remembers each document's key and what else it hashed.
