@@ -93,25 +93,33 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleep
 	}
-	var missing []string
-	if cfg.ServicePrincipalID == "" {
-		missing = append(missing, "the service principal's object id")
-	}
-	if cfg.Token == "" {
-		if cfg.TenantID == "" {
-			missing = append(missing, "the tenant id")
+	if missing := cfg.Missing(); len(missing) > 0 {
+		names := map[string]string{"ServicePrincipalID": "the service principal's object id", "TenantID": "the tenant id",
+			"ClientID": "the client id", "ClientSecret": "the client secret"}
+		for i, f := range missing {
+			missing[i] = names[f]
 		}
-		if cfg.ClientID == "" {
-			missing = append(missing, "the client id")
-		}
-		if cfg.ClientSecret == "" {
-			missing = append(missing, "the client secret")
-		}
-	}
-	if len(missing) > 0 {
 		return nil, fmt.Errorf("missing %s", strings.Join(missing, ", "))
 	}
 	return &Client{cfg: cfg}, nil
+}
+
+// Missing names the fields of cfg a client needs and lacks: the service
+// principal always; the tenant, client id and secret unless a token is
+// given.
+func (cfg Config) Missing() []string {
+	var missing []string
+	if cfg.ServicePrincipalID == "" {
+		missing = append(missing, "ServicePrincipalID")
+	}
+	if cfg.Token == "" {
+		for _, f := range []struct{ name, value string }{{"TenantID", cfg.TenantID}, {"ClientID", cfg.ClientID}, {"ClientSecret", cfg.ClientSecret}} {
+			if f.value == "" {
+				missing = append(missing, f.name)
+			}
+		}
+	}
+	return missing
 }
 
 // GraphError is an error answer from Graph, with its code and message.

@@ -43,11 +43,10 @@ type Server struct {
 	state   Event // the last build's outcome, sent to pages that connect
 	clients map[chan Event]string
 	// While a build runs: when it started, the outputs it has still to
-	// write once the open pages were written first, and done, closed when
-	// it ends. Requests for pending outputs wait for it.
+	// write once the open pages were written first (nil until then), and
+	// done, closed when it ends. Requests for pending outputs wait for it.
 	started time.Time
 	pending map[string]bool
-	early   bool
 	done    chan struct{}
 }
 
@@ -152,7 +151,7 @@ func (s *Server) openPages() []string {
 func (s *Server) openPagesWritten(pending map[string]bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.pending, s.early = pending, true
+	s.pending = pending
 	s.broadcast(Event{Type: "reload", Build: s.state.Build + 1, Took: s.since(s.started), Partial: true})
 }
 
@@ -171,7 +170,7 @@ func (s *Server) broadcast(ev Event) {
 // rebuild builds and tells every open page.
 func (s *Server) rebuild(changed []string) Event {
 	s.mu.Lock()
-	s.started, s.early, s.done = time.Now(), false, make(chan struct{})
+	s.started, s.done = time.Now(), make(chan struct{})
 	s.mu.Unlock()
 	res, err := s.builder.Build(changed...)
 	s.mu.Lock()
@@ -183,7 +182,7 @@ func (s *Server) rebuild(changed []string) Event {
 		s.log("build failed in %.1f ms:\n%v", ev.Took, err)
 	} else {
 		ev.Rendered = res.Rendered
-		if s.early {
+		if s.pending != nil {
 			ev.Type = "built" // the open pages have reloaded already
 		}
 		s.log("rendered %d outputs (of %d pages) in %.1f ms", res.Rendered, res.Pages, ev.Took)

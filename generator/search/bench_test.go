@@ -3,7 +3,6 @@ package search_test
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -15,24 +14,6 @@ import (
 	"github.com/stp-portal/stp/generator/search"
 	"github.com/stp-portal/stp/generator/search/internal/synth"
 )
-
-// benchQueries are benchsearch's queries: names, typos, prefixes, phrases,
-// filters and browsing.
-func benchQueries() []string {
-	texts := []string{"iso 27001", "soc 2", "soc 2 type 2", "fedramp", "penetration test", "penetraton", "encrypton keys",
-		"disaster recovery", "continu", "vulnerab", `"operating effectiveness"`, `"customer data"`, "audit controls",
-		"hipaa", "pci dss", "contoso cloud", "data residency", "bridge letter", "incident", "c5", "gdpr privacy",
-		"backup replication", "multifactor authentication", "subservice organisation", "datacentre availability"}
-	var out []string
-	for _, t := range texts {
-		out = append(out, "q="+url.QueryEscape(t))
-	}
-	return append(out,
-		"", "region=europe", "region=europe&industry=healthcare",
-		"q=audit&standard=soc-2&region=europe", "q=contoso&kind=trust-document&page=3",
-		"q=security&year=2023&sort=newest", "standard=iso-27001&standard=iso-27017&from=2022-01-01&to=2023-12-31",
-	)
-}
 
 // benchIndex builds (or, with STP_SEARCH_BENCH_CACHE set to a directory,
 // reuses) the index of n synthetic records.
@@ -71,7 +52,7 @@ func BenchmarkRun(b *testing.B) {
 				b.Skip("short")
 			}
 			idx := benchIndex(b, n)
-			qs := benchQueries()
+			qs := synth.Queries()
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
 				search.AnswerJSON(context.Background(), idx, qs[i%len(qs)])

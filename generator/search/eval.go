@@ -166,18 +166,9 @@ func (idx *Index) fuzzyPart(ds dicts, field, term string, k int, boost float64) 
 	if err != nil {
 		return part{}, err
 	}
-	var terms []string
-	var boosts []float64
-	for {
-		e, err := fd.Next()
-		if err != nil {
-			return part{}, err
-		}
-		if e == nil {
-			break
-		}
-		terms = append(terms, e.Term)
-		boosts = append(boosts, boost/float64(e.EditDistance+1))
+	terms, boosts, err := fd.collect(func(distance int) float64 { return boost / float64(distance+1) })
+	if err != nil {
+		return part{}, err
 	}
 	if len(terms) == 0 {
 		boosts = []float64{boost}
@@ -193,18 +184,9 @@ func (idx *Index) prefixPart(ds dicts, field, prefix string, boost float64) (par
 	if err != nil {
 		return part{}, err
 	}
-	var terms []string
-	var boosts []float64
-	for {
-		e, err := fd.Next()
-		if err != nil {
-			return part{}, err
-		}
-		if e == nil {
-			break
-		}
-		terms = append(terms, e.Term)
-		boosts = append(boosts, boost)
+	terms, boosts, err := fd.collect(func(int) float64 { return boost })
+	if err != nil {
+		return part{}, err
 	}
 	if len(boosts) == 0 {
 		boosts = []float64{boost}

@@ -142,3 +142,16 @@ func (f *fieldDict) Next() (*index.DictEntry, error) {
 	}
 	return &f.entry, nil
 }
+
+// collect reads every entry: the terms, and the boost of each by its edit
+// distance (0 for a prefix dictionary).
+func (f *fieldDict) collect(boost func(distance int) float64) (terms []string, boosts []float64, err error) {
+	for {
+		e, err := f.Next()
+		if err != nil || e == nil {
+			return terms, boosts, err
+		}
+		terms = append(terms, e.Term)
+		boosts = append(boosts, boost(int(e.EditDistance)))
+	}
+}

@@ -259,12 +259,7 @@ func (p *Provider) graphServicePrincipal(w http.ResponseWriter, r *http.Request,
 		methodNotAllowed(w, r)
 		return
 	}
-	if !c.holdsAny(appReaders...) {
-		denied(w, r)
-		return
-	}
-	if !p.ownSP(c, id) {
-		notFound(w, r, id)
+	if !p.spAllowed(w, r, c, id, c.holdsAny(appReaders...)) {
 		return
 	}
 	app := p.store.Application()
@@ -300,13 +295,23 @@ func (p *Provider) ownSP(c graphCaller, id string) bool {
 	return id == p.store.ServicePrincipalID(c.tenantID)
 }
 
-func (p *Provider) graphListAssignments(w http.ResponseWriter, r *http.Request, c graphCaller, spID string, pageSize int) {
-	if !c.holdsAny(appReaders...) {
+// spAllowed answers a request on service principal id that the caller's
+// permissions allow or not: 403 when not, 404 when the service principal
+// is not the caller's tenant's. It reports whether the request may go on.
+func (p *Provider) spAllowed(w http.ResponseWriter, r *http.Request, c graphCaller, id string, allowed bool) bool {
+	if !allowed {
 		denied(w, r)
-		return
+		return false
 	}
-	if !p.ownSP(c, spID) {
-		notFound(w, r, spID)
+	if !p.ownSP(c, id) {
+		notFound(w, r, id)
+		return false
+	}
+	return true
+}
+
+func (p *Provider) graphListAssignments(w http.ResponseWriter, r *http.Request, c graphCaller, spID string, pageSize int) {
+	if !p.spAllowed(w, r, c, spID, c.holdsAny(appReaders...)) {
 		return
 	}
 	q := r.URL.Query()
@@ -353,12 +358,7 @@ func (p *Provider) graphListAssignments(w http.ResponseWriter, r *http.Request, 
 func (p *Provider) graphAssign(w http.ResponseWriter, r *http.Request, c graphCaller, spID string) {
 	// Graph asks for both: one to write the assignment, one to read the
 	// service principal whose app role is assigned.
-	if !c.holdsAny(PermAppRoleAssignmentReadWrite) || !c.holdsAny(appReaders...) {
-		denied(w, r)
-		return
-	}
-	if !p.ownSP(c, spID) {
-		notFound(w, r, spID)
+	if !p.spAllowed(w, r, c, spID, c.holdsAny(PermAppRoleAssignmentReadWrite) && c.holdsAny(appReaders...)) {
 		return
 	}
 	var body struct {

@@ -285,22 +285,16 @@ func (fl *accessFlags) client(file *access.File, stderr io.Writer) (*access.Clie
 			cfg.ServicePrincipalID = file.ServicePrincipal
 		}
 	}
-	var missing []string
-	if cfg.ServicePrincipalID == "" {
-		missing = append(missing, "the portal's service principal (--sp, STP_SERVICE_PRINCIPAL_ID or servicePrincipal: in the access file)")
-	}
-	if cfg.Token == "" {
-		if cfg.TenantID == "" {
-			missing = append(missing, "the tenant (--tenant, STP_TENANT_ID or tenant: in the access file)")
+	if missing := cfg.Missing(); len(missing) > 0 {
+		where := map[string]string{
+			"ServicePrincipalID": "the portal's service principal (--sp, STP_SERVICE_PRINCIPAL_ID or servicePrincipal: in the access file)",
+			"TenantID":           "the tenant (--tenant, STP_TENANT_ID or tenant: in the access file)",
+			"ClientID":           "the client id (--client-id or STP_CLIENT_ID)",
+			"ClientSecret":       "the client secret (STP_CLIENT_SECRET; or a token in STP_GRAPH_TOKEN instead)",
 		}
-		if cfg.ClientID == "" {
-			missing = append(missing, "the client id (--client-id or STP_CLIENT_ID)")
+		for i, f := range missing {
+			missing[i] = where[f]
 		}
-		if cfg.ClientSecret == "" {
-			missing = append(missing, "the client secret (STP_CLIENT_SECRET; or a token in STP_GRAPH_TOKEN instead)")
-		}
-	}
-	if len(missing) > 0 {
 		return nil, fmt.Errorf("missing %s", strings.Join(missing, "; "))
 	}
 	return access.NewClient(cfg)

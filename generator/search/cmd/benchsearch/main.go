@@ -22,7 +22,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,7 +80,7 @@ func bench(n int, work string, eng *search.Engine, searchJS []byte, nodeScript s
 	fmt.Printf("before first answer        %s brotli (wasm %s + index %s + wasm_exec.js %s + search.js %s + manifest %d B)\n",
 		mb(ib+wb+rb+sb+len(manifest)), mb(wb), mb(ib), kb(rb), kb(sb), len(manifest))
 
-	queries := benchQueries()
+	queries := synth.Queries()
 	qfile := filepath.Join(work, "queries.json")
 	qj, _ := json.Marshal(queries)
 	check(os.WriteFile(qfile, qj, 0o644))
@@ -174,25 +173,6 @@ func bench(n int, work string, eng *search.Engine, searchJS []byte, nodeScript s
 		fmt.Printf("%-26s first answer %6.0f ms cold (%s transferred), p50 %6.2f ms, p99 %6.2f ms\n",
 			label, r.FirstMs, mb(int(r.Bytes)), pct(r.Times, 50), pct(r.Times, 99))
 	}
-}
-
-// benchQueries mixes what readers type: names, typos, prefixes, phrases,
-// filters and browsing.
-func benchQueries() []string {
-	texts := []string{"iso 27001", "soc 2", "soc 2 type 2", "fedramp", "penetration test", "penetraton", "encrypton keys",
-		"disaster recovery", "continu", "vulnerab", `"operating effectiveness"`, `"customer data"`, "audit controls",
-		"hipaa", "pci dss", "contoso cloud", "data residency", "bridge letter", "incident", "c5", "gdpr privacy",
-		"backup replication", "multifactor authentication", "subservice organisation", "datacentre availability"}
-	var out []string
-	for _, t := range texts {
-		out = append(out, "q="+url.QueryEscape(t))
-	}
-	out = append(out,
-		"", "region=europe", "region=europe&industry=healthcare",
-		"q=audit&standard=soc-2&region=europe", "q=contoso&kind=trust-document&page=3",
-		"q=security&year=2023&sort=newest", "standard=iso-27001&standard=iso-27017&from=2022-01-01&to=2023-12-31",
-	)
-	return out
 }
 
 func pagefindIndex(site string, recs []search.Record, bin string) error {

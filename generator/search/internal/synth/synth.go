@@ -6,6 +6,7 @@ package synth
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"strings"
 	"time"
 
@@ -141,4 +142,22 @@ func Records(n int, seed uint64) []search.Record {
 		recs = append(recs, r)
 	}
 	return recs
+}
+
+// Queries are the benchmarks' queries, as query strings: what readers
+// type (names, typos, prefixes, phrases), filters and browsing.
+func Queries() []string {
+	texts := []string{"iso 27001", "soc 2", "soc 2 type 2", "fedramp", "penetration test", "penetraton", "encrypton keys",
+		"disaster recovery", "continu", "vulnerab", `"operating effectiveness"`, `"customer data"`, "audit controls",
+		"hipaa", "pci dss", "contoso cloud", "data residency", "bridge letter", "incident", "c5", "gdpr privacy",
+		"backup replication", "multifactor authentication", "subservice organisation", "datacentre availability"}
+	var out []string
+	for _, t := range texts {
+		out = append(out, "q="+url.QueryEscape(t))
+	}
+	return append(out,
+		"", "region=europe", "region=europe&industry=healthcare",
+		"q=audit&standard=soc-2&region=europe", "q=contoso&kind=trust-document&page=3",
+		"q=security&year=2023&sort=newest", "standard=iso-27001&standard=iso-27017&from=2022-01-01&to=2023-12-31",
+	)
 }
