@@ -69,15 +69,31 @@ func NewMarkdown(shift int, pages map[string]string) *Markdown {
 // never tell it. A link to a Markdown file that is not a page is an error
 // naming its line.
 func (m *Markdown) HTML(src []byte) (template.HTML, error) {
-	var b bytes.Buffer
+	h, _, err := m.render(src, false)
+	return h, err
+}
+
+// HTMLAndText renders src as HTML and as the plain text Text returns, from
+// one parse: a description is shown on its page and indexed for search.
+func (m *Markdown) HTMLAndText(src []byte) (template.HTML, string, error) {
+	return m.render(src, true)
+}
+
+func (m *Markdown) render(src []byte, withText bool) (template.HTML, string, error) {
 	ctx := parser.NewContext()
-	if err := m.md.Convert(src, &b, parser.WithContext(ctx)); err != nil {
-		return "", err
+	doc := m.md.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
+	var b bytes.Buffer
+	if err := m.md.Renderer().Render(&b, src, doc); err != nil {
+		return "", "", err
 	}
 	if bad, ok := ctx.Get(brokenLinkKey).(*brokenLink); ok && bad != nil {
-		return "", bad
+		return "", "", bad
 	}
-	return template.HTML(b.String()), nil
+	plain := ""
+	if withText {
+		plain = plainText(doc, src)
+	}
+	return template.HTML(b.String()), plain, nil
 }
 
 var brokenLinkKey = parser.NewContextKey()
@@ -134,7 +150,10 @@ func lineOf(n ast.Node, src []byte) int {
 
 // Text returns the plain text of src, words separated by spaces, for search.
 func (m *Markdown) Text(src []byte) string {
-	doc := m.md.Parser().Parse(text.NewReader(src))
+	return plainText(m.md.Parser().Parse(text.NewReader(src)), src)
+}
+
+func plainText(doc ast.Node, src []byte) string {
 	var b strings.Builder
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -95,5 +96,26 @@ func TestPageLinks(t *testing.T) {
 	}
 	if !strings.Contains(string(p.Body), `href="/public/faq/#consent"`) || !strings.Contains(string(p.Body), `href="/public/admins/"`) {
 		t.Errorf("links not rewritten: %s", p.Body)
+	}
+}
+
+// TestHTMLAndText: one parse gives what HTML and Text give apart, broken
+// page links included.
+func TestHTMLAndText(t *testing.T) {
+	md := NewMarkdown(1, map[string]string{"faq.md": "/faq/"})
+	for _, src := range []string{
+		"# Scope\n\nText with **bold** and a [link](https://x.example).\n\n- one\n- two\n",
+		"See the [FAQ](faq.md).\n\n```\ncode block\n```\n",
+		"A [broken](gone.md) link.\n",
+		"",
+	} {
+		h, text, err := md.HTMLAndText([]byte(src))
+		wantH, wantErr := md.HTML([]byte(src))
+		if h != wantH || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Errorf("%q: HTML %q, %v; want %q, %v", src, h, err, wantH, wantErr)
+		}
+		if want := md.Text([]byte(src)); err == nil && text != want {
+			t.Errorf("%q: text %q, want %q", src, text, want)
+		}
 	}
 }

@@ -10,8 +10,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -153,30 +156,46 @@ func BuildIndex(records []Record, labels Labels) ([]byte, error) {
 // BatchSize is how many records are analysed at once. Analysed documents
 // take tens of kilobytes each, so a 100,000-document catalog analysed in
 // one go needs gigabytes; larger catalogs are built as segments of this
-// many documents, in ID order, merged into one.
-var BatchSize = 10_000
+// many documents, in ID order, merged into one. One batch is built per CPU
+// at a time, so the memory held is about BatchSize documents per CPU.
+var BatchSize = 5_000
 
 // buildSegment analyses the records (sorted by ID) and returns the bytes of
-// one zap segment (the zap file format) holding them in that order.
+// one zap segment (the zap file format) holding them in that order. Batches
+// are built on every CPU; a catalog of one batch is analysed on every CPU.
 func buildSegment(sorted []*Record, labels Labels, an analysis.Analyzer) ([]byte, error) {
-	var parts []segment.Segment
+	var batches [][]*Record
 	for start := 0; start == 0 || start < len(sorted); start += BatchSize {
-		batch := sorted[start:min(start+BatchSize, len(sorted))]
+		batches = append(batches, sorted[start:min(start+BatchSize, len(sorted))])
+	}
+	workers := runtime.GOMAXPROCS(0)
+	parts := make([]segment.Segment, len(batches))
+	err := each(len(batches), workers, func(b int) error {
+		batch := batches[b]
 		docs := make([]index.Document, len(batch))
-		for i, r := range batch {
-			d, err := bleveDocument(r, labels, an)
+		// Each batch on its own CPU, or one batch on all of them.
+		err := each(len(batch), max(1, workers/len(batches)), func(i int) error {
+			d, err := bleveDocument(batch[i], labels, an)
 			if err != nil {
-				return nil, fmt.Errorf("search index: record %q: %w", r.ID, err)
+				return fmt.Errorf("search index: record %q: %w", batch[i].ID, err)
 			}
 			docs[i] = d
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		// The analysed documents go out of scope with the batch; only the
 		// compact segment stays.
 		s, _, err := (&zap.ZapPlugin{}).New(docs)
 		if err != nil {
-			return nil, fmt.Errorf("search index: %w", err)
+			return fmt.Errorf("search index: %w", err)
 		}
-		parts = append(parts, s)
+		parts[b] = s
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(parts) == 1 {
 		var b bytes.Buffer
@@ -197,6 +216,29 @@ func buildSegment(sorted []*Record, labels Labels, an analysis.Analyzer) ([]byte
 		return nil, fmt.Errorf("search index: merging segments: %w", err)
 	}
 	return os.ReadFile(path)
+}
+
+// each calls f for every index below n on up to workers goroutines, and
+// returns the error of the lowest index that failed, so that the message
+// does not depend on scheduling.
+func each(n, workers int, f func(i int) error) error {
+	errs := make([]error, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				errs[i] = f(i)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // normaliseLabels copies labels, adding the default names of the two

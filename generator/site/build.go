@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -38,6 +39,8 @@ type Options struct {
 	Preview bool
 	// Dev adds the dev server's reload script to every page.
 	Dev bool
+	// Timings, when set, is told when each phase of the build ends.
+	Timings io.Writer
 }
 
 // Result tells what a build did.
@@ -65,13 +68,15 @@ func Build(o Options) (*Result, error) {
 		return nil, fmt.Errorf("cannot create the build folder next to %s: %w", o.Out, err)
 	}
 	defer os.RemoveAll(tmp) // gone after a successful swap; cleans up after a failure
-	res, err := (&Builder{o: o}).build(newWriter(tmp), nil)
+	trace := newTracer(o.Timings)
+	res, err := (&Builder{o: o}).build(newWriter(tmp), nil, trace)
 	if err != nil {
 		return nil, err
 	}
 	if err := swap(tmp, o.Out); err != nil {
 		return nil, err
 	}
+	trace.phase("swapped into place")
 	return res, nil
 }
 
@@ -94,14 +99,9 @@ type Builder struct {
 	json [2]map[uint64][]byte
 	// docKeys remembers each document's key and what else it hashed.
 	docKeys [2]map[*catalog.Document]keyMemo
-	descs   map[string]template.HTML
+	descs   map[string]description
 	// linksKey is the key of the links descs were rendered with.
 	linksKey uint64
-	// bodies are descriptions as plain text for the search index, by
-	// their Markdown, rendered with the links of bodiesKey.
-	bodiesMu  sync.Mutex
-	bodies    [2]map[string]string
-	bodiesKey uint64
 	// keys are the input hashes of the last build's outputs; outputs holds
 	// every file it wrote, pages or not.
 	keys    map[string]uint64
@@ -257,7 +257,7 @@ func (bl *Builder) Build(changed ...string) (*Result, error) {
 			bl.trustFiles = false
 		}
 	}
-	res, err := bl.build(w, changed)
+	res, err := bl.build(w, changed, newTracer(bl.o.Timings))
 	if err != nil {
 		return nil, err
 	}
@@ -275,12 +275,14 @@ func (bl *Builder) Build(changed ...string) (*Result, error) {
 }
 
 // build loads, plans and renders through w.
-func (bl *Builder) build(w *writer, changed []string) (*Result, error) {
+func (bl *Builder) build(w *writer, changed []string, trace *tracer) (*Result, error) {
 	start := time.Now()
 	s, problems := bl.load()
+	trace.phase("inputs loaded")
 	if s == nil {
 		return nil, problems
 	}
+	s.trace = trace
 	if err := s.render(w); err != nil {
 		return nil, err
 	}

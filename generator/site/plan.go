@@ -39,7 +39,7 @@ type build struct {
 	listedVersions int
 
 	files  map[*catalog.Document]*FileView
-	descs  map[*catalog.Document]template.HTML
+	descs  map[*catalog.Document]description
 	assets map[string]string // asset name → fingerprinted site-relative path
 	gated  *area
 	public *area
@@ -52,6 +52,7 @@ type build struct {
 	linksKey uint64
 	// warnings delivers the catalog's warnings.
 	warnings chan catalog.Problems
+	trace    *tracer
 }
 
 // load reads and checks every input. It returns all problems found.
@@ -224,12 +225,26 @@ func (b *build) render(w *writer) error {
 		b.bl.descs = nil
 		b.bl.linksKey = b.linksKey
 	}
-	if err := b.copyFiles(w); err != nil {
-		return err
-	}
 	if err := b.renderDescriptions(); err != nil {
 		return err
 	}
+	b.trace.phase("descriptions rendered")
+	// A fresh build writes the search index while it copies files and
+	// renders pages; a rebuild in place hands it to the background once
+	// its pages are written, so that it does not slow them.
+	var indexed <-chan error
+	if !w.inPlace {
+		indexed = b.writeSearchIndexes(w)
+		defer func() {
+			if indexed != nil {
+				<-indexed // a failed build waits before its folder goes
+			}
+		}()
+	}
+	if err := b.copyFiles(w); err != nil {
+		return err
+	}
+	b.trace.phase("files copied")
 	b.gated = b.newArea(false)
 	b.public = b.newArea(true)
 	var jobs []job
@@ -243,25 +258,20 @@ func (b *build) render(w *writer) error {
 		jobs = append(jobs, b.areaJobs(a)...)
 	}
 	jobs = append(jobs, b.page(b.gated, "404.html", &Page{Layout: "404", Title: "Page not found", NoIndex: true}, 0))
-	// A fresh build writes the search index while pages render; a rebuild
-	// in place hands it to the background once its pages are written, so
-	// that it does not slow them.
-	var indexed <-chan error
-	if !w.inPlace {
-		indexed = b.writeSearchIndexes(w)
-	}
+	b.trace.phase("pages planned")
 	if err := w.run(jobs); err != nil {
-		if indexed != nil {
-			<-indexed
-		}
 		return err
 	}
 	if indexed == nil {
 		indexed = b.writeSearchIndexes(w)
 	}
-	if err := <-indexed; err != nil {
+	b.trace.phase("pages written")
+	err := <-indexed
+	indexed = nil
+	if err != nil {
 		return err
 	}
+	b.trace.phase("search index waited for")
 	// Every folder gets an index page, so no server ever lists one.
 	var placeholders []job
 	for _, dir := range b.bl.missingIndexes(w) {
@@ -276,7 +286,9 @@ func (b *build) render(w *writer) error {
 		placeholders = append(placeholders, b.page(a, dir+"index.html", &Page{Layout: "redirect", Title: "Nothing here", NoIndex: true, Redirect: b.base + target},
 			newKey(b.global).str("redirect", b.base+target).sum()))
 	}
-	return w.run(placeholders)
+	err = w.run(placeholders)
+	b.trace.phase("folders given an index")
+	return err
 }
 
 // page makes the job that renders p at rel in area a; key hashes its
@@ -402,8 +414,15 @@ func (b *build) copyFiles(w *writer) error {
 	return err
 }
 
+// description is a document's long description, rendered as HTML for its
+// page and as plain text for the search index.
+type description struct {
+	html template.HTML
+	text string
+}
+
 // renderDescriptions turns each listed version's Markdown description into
-// HTML once; both areas share it.
+// HTML and plain text once; both areas share them.
 func (b *build) renderDescriptions() error {
 	var docs []*catalog.Document
 	for _, s := range b.series {
@@ -413,22 +432,22 @@ func (b *build) renderDescriptions() error {
 			}
 		}
 	}
-	out := make([]template.HTML, len(docs))
+	out := make([]description, len(docs))
 	cache := b.bl.descs
 	err := parallel(len(docs), func(i int) error {
-		if h, ok := cache[docs[i].Description]; ok {
-			out[i] = h
+		if r, ok := cache[docs[i].Description]; ok {
+			out[i] = r
 			return nil
 		}
-		h, err := b.md.HTML([]byte(docs[i].Description))
+		h, text, err := b.md.HTMLAndText([]byte(docs[i].Description))
 		if err != nil {
 			return fmt.Errorf("%s: description: %w", docs[i].At("description"), err)
 		}
-		out[i] = h
+		out[i] = description{html: h, text: text}
 		return nil
 	})
-	b.descs = make(map[*catalog.Document]template.HTML, len(docs))
-	b.bl.descs = make(map[string]template.HTML, len(docs))
+	b.descs = make(map[*catalog.Document]description, len(docs))
+	b.bl.descs = make(map[string]description, len(docs))
 	for i, d := range docs {
 		b.descs[d] = out[i]
 		b.bl.descs[d.Description] = out[i]
@@ -457,7 +476,7 @@ func (b *build) newArea(public bool) *area {
 				File:        b.files[d],
 				Current:     d == s.Current,
 				New:         !d.Published.Before(newSince),
-				Description: b.descs[d],
+				Description: b.descs[d].html,
 				Services:    b.termViews(a, "service", "services/", d.Services),
 				Standards:   b.termViews(a, "standard", "standards/", d.Standards),
 				Regions:     b.termViews(a, "region", "regions/", d.Regions),
@@ -1045,11 +1064,11 @@ func (b *build) listJobs(a *area, l listDef) []job {
 			render := j.render
 			j.render = func(buf *bytes.Buffer) error {
 				// Made for the page being rendered and dropped after it: a
-				// build plans every page first, and a large site's joined
-				// rows would otherwise all stay in memory at once.
-				lv.Rows, lv.Pages = joinRows(lv.Docs), pageLinks(b.base, l.path, lv.Sort, lv.PageNum, lv.PageCount)
+				// build plans every page first, and a large site's pager
+				// links would otherwise all stay in memory at once.
+				lv.Pages = pageLinks(b.base, l.path, lv.Sort, lv.PageNum, lv.PageCount)
 				defer func() { lv.Rows, lv.Pages = "", nil }()
-				return render(buf)
+				return renderWithRows(buf, lv, render)
 			}
 			jobs = append(jobs, j)
 		}

@@ -18,32 +18,25 @@ const searchDir = "search/"
 // then be cached for a year.
 const manifestName = "manifest.json"
 
-// searchRecords turns an area's listed versions into index records. The
-// text of descriptions is kept from build to build by their Markdown.
-func (b *build) searchRecords(a *area) []search.Record {
-	b.bl.bodiesMu.Lock()
-	defer b.bl.bodiesMu.Unlock()
-	if b.bl.bodiesKey != b.linksKey {
-		b.bl.bodies, b.bl.bodiesKey = [2]map[string]string{}, b.linksKey
+// searchRecords turns the listed versions of one area into index records:
+// every one behind the proxy, the public ones only under the public prefix.
+// It reads the catalog, not the area's views, so that a fresh build can
+// start indexing before it plans any page.
+func (b *build) searchRecords(public bool) []search.Record {
+	prefix := ""
+	if public {
+		prefix = PublicPrefix
 	}
-	prev, next := b.bl.bodies[a.slot()], map[string]string{}
-	defer func() { b.bl.bodies[a.slot()] = next }()
 	var recs []search.Record
-	for _, s := range a.series {
-		for _, v := range s.Versions {
-			d := v.Document
+	for _, s := range b.series {
+		for _, d := range s.Versions() {
+			if public && !d.Public {
+				continue
+			}
 			r := search.Record{
 				ID: d.ID, Series: d.Series, Version: d.Version, Kind: d.Kind, Title: d.Title, Summary: d.Summary,
-				Services: d.Services, Standards: d.Standards, Regions: d.Regions, Industries: d.Industries,
-				Published: d.Published, URL: a.prefix + "documents/" + s.ID + "/", Current: v.Current, Public: d.Public,
-			}
-			if d.Description != "" {
-				body, ok := prev[d.Description]
-				if !ok {
-					body = b.md.Text([]byte(d.Description))
-				}
-				next[d.Description] = body
-				r.Body = body
+				Body: b.descs[d].text, Services: d.Services, Standards: d.Standards, Regions: d.Regions, Industries: d.Industries,
+				Published: d.Published, URL: prefix + "documents/" + s.ID + "/", Current: d == s.Current, Public: d.Public,
 			}
 			if p := d.AuditPeriod; p != nil {
 				r.PeriodFrom, r.PeriodTo = p.From, p.To
@@ -114,10 +107,11 @@ func (b *build) searchAPI(a *area) string {
 	return b.base + a.prefix + "api/search"
 }
 
-// writeSearchIndexes writes both areas' indexes. A fresh build writes them
-// beside the pages and waits; a rebuild in place hands them to the
-// Builder's background indexer, so an edit shows before the index catches
-// up. Unchanged records are not indexed again.
+// writeSearchIndexes writes both areas' indexes. A fresh build starts them
+// once descriptions are rendered, to be built beside everything else, and
+// waits for them at the end; a rebuild in place hands them, once its pages
+// are written, to the Builder's background indexer, so an edit shows
+// before the index catches up. Unchanged records are not indexed again.
 func (b *build) writeSearchIndexes(w *writer) <-chan error {
 	done := make(chan error, 1)
 	if w.dry {
@@ -126,21 +120,17 @@ func (b *build) writeSearchIndexes(w *writer) <-chan error {
 	}
 	server := b.cat.Site.Search == "server"
 	labels := b.searchLabels()
-	k := newKey(0).any(server, labels)
-	for _, a := range []*area{b.gated, b.public} {
-		for _, s := range a.series {
-			for _, v := range s.Versions {
-				k.num(v.key)
-			}
-		}
-	}
 	index := func() error {
-		for _, a := range []*area{b.gated, b.public} {
-			dir := filepath.Join(w.dir, filepath.FromSlash(a.prefix+searchDir))
+		for _, public := range []bool{false, true} {
+			prefix := ""
+			if public {
+				prefix = PublicPrefix
+			}
+			dir := filepath.Join(w.dir, filepath.FromSlash(prefix+searchDir))
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
-			files, err := writeSearch(dir, b.searchRecords(a), labels, server)
+			files, err := writeSearch(dir, b.searchRecords(public), labels, server)
 			if err != nil {
 				return err
 			}
@@ -149,8 +139,16 @@ func (b *build) writeSearchIndexes(w *writer) <-chan error {
 		return nil
 	}
 	if !w.inPlace {
-		go func() { done <- index() }()
+		go func() { err := index(); b.trace.phase("search index written"); done <- err }()
 		return done
+	}
+	k := newKey(0).any(server, labels)
+	for _, a := range []*area{b.gated, b.public} {
+		for _, s := range a.series {
+			for _, v := range s.Versions {
+				k.num(v.key)
+			}
+		}
 	}
 	done <- nil
 	b.bl.indexInBackground(k.sum(), index)

@@ -264,16 +264,19 @@ func (w *writer) copyFile(src, rel string, stamp *fileStamp) (fileStamp, error) 
 		return fileStamp{}, err
 	}
 	defer in.Close()
-	h := sha256.New()
-	var n int64
-	if w.dry {
-		n, err = io.Copy(h, in)
-	} else {
-		var out *os.File
+	var out *os.File
+	if !w.dry {
 		if out, err = os.Create(filepath.Join(w.dir, filepath.FromSlash(rel))); err != nil {
 			return fileStamp{}, err
 		}
-		n, err = io.Copy(io.MultiWriter(out, h), in)
+	}
+	var dst io.Writer // nil in a dry run: hashed only
+	if out != nil {
+		dst = out
+	}
+	h := sha256.New()
+	n, err := copyHashing(dst, h, in)
+	if out != nil {
 		if cerr := out.Close(); err == nil {
 			err = cerr
 		}
@@ -285,6 +288,35 @@ func (w *writer) copyFile(src, rel string, stamp *fileStamp) (fileStamp, error) 
 	w.bytes += n
 	w.mu.Unlock()
 	return fileStamp{size: n, modTime: info.ModTime(), sha256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
+// copyHashing copies src to out (unless out is nil) and into h, through a
+// pooled buffer: io.Copy would allocate one per file, and a large catalog
+// publishes tens of thousands.
+func copyHashing(out io.Writer, h io.Writer, src io.Reader) (int64, error) {
+	bp := copyBufPool.Get().(*[]byte)
+	defer copyBufPool.Put(bp)
+	var n int64
+	for {
+		k, err := src.Read(*bp)
+		if k > 0 {
+			n += int64(k)
+			h.Write((*bp)[:k]) // a hash never fails
+			if out != nil {
+				if _, werr := out.Write((*bp)[:k]); werr != nil {
+					return n, werr
+				}
+			}
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
 }
 
 // missingIndexes returns every output folder without an index.html, so

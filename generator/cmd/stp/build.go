@@ -28,8 +28,12 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.BaseURL, "base-url", "", "override site.base_url, e.g. https://host/pr-12/ for a preview")
 	fs.BoolVar(&o.Preview, "preview", false, `mark every page "Preview — not published" and noindex`)
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the build to this file")
+	timings := fs.Bool("timings", false, "print when each phase of the build ends, and how busy the CPUs were, on standard error")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *timings {
+		o.Timings = stderr
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "stp build: unexpected argument %q\n", fs.Arg(0))
