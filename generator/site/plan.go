@@ -387,11 +387,13 @@ func (b *build) copyFiles(w *writer) error {
 		return out
 	}
 	w.claim(pick(claimed)...)
-	if err := w.mkdirs(pick(copies)); err != nil {
-		return err
-	}
+	dirs := w.makeDirs(pick(copies))
+	defer dirs.stop()
 	err := parallel(len(copies), func(k int) error {
 		i := copies[k]
+		if err := dirs.wait(k); err != nil {
+			return err
+		}
 		var prev *fileStamp
 		if st, ok := b.bl.files[srcs[i]]; ok {
 			prev = &st

@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -128,9 +129,8 @@ func (w *writer) render(todo []job) error {
 	for i, j := range todo {
 		rels[i] = j.rel
 	}
-	if err := w.mkdirs(rels); err != nil {
-		return err
-	}
+	dirs := w.makeDirs(rels)
+	defer dirs.stop()
 	var staged [][]byte
 	if w.inPlace {
 		staged = make([][]byte, len(todo))
@@ -149,6 +149,9 @@ func (w *writer) render(todo []job) error {
 			staged[i] = bytes.Clone(buf.Bytes())
 			return nil
 		}
+		if err := dirs.wait(i); err != nil {
+			return err
+		}
 		return w.write(todo[i].rel, buf.Bytes())
 	})
 	var problems catalog.Problems
@@ -158,49 +161,97 @@ func (w *writer) render(todo []job) error {
 	if err != nil || staged == nil {
 		return err
 	}
+	if err := dirs.wait(len(todo) - 1); err != nil {
+		return err
+	}
 	return parallel(len(todo), func(i int) error { return w.write(todo[i].rel, staged[i]) })
 }
 
-// mkdirs creates, once each, the folders of the files about to be written,
-// parents first: cheaper than a MkdirAll per file when pages number in the
-// tens of thousands.
-func (w *writer) mkdirs(rels []string) error {
-	var dirs []string
+// dirMaker creates the folders of a run's outputs, once each and parents
+// first, on one goroutine while the outputs render. Creating entries in
+// one folder from two threads only makes them queue on its lock, spinning
+// on CPU time the rendering needs; and a large build creates a hundred
+// thousand folders, each an inode and a block to clear.
+type dirMaker struct {
+	mu      sync.Mutex
+	cond    sync.Cond
+	ready   int // outputs whose folders exist, counted in order
+	waiting int
+	err     error
+	quit    atomic.Bool
+}
+
+// makeDirs starts making the folders rels need, in their order.
+func (w *writer) makeDirs(rels []string) *dirMaker {
+	dm := &dirMaker{}
+	dm.cond.L = &dm.mu
+	// Each output's new folders, parents first: an output's folders are
+	// made before any later output's, so a folder shared with an earlier
+	// output already exists when a later one is written.
+	news := make([][]string, len(rels))
 	w.mu.Lock()
-	for _, rel := range rels {
+	for i, rel := range rels {
 		for d := path.Dir(rel); d != "." && !w.dirs[d]; d = path.Dir(d) {
 			w.dirs[d] = true
-			dirs = append(dirs, d)
+			news[i] = append(news[i], d)
 		}
+		slices.Reverse(news[i])
 	}
 	w.mu.Unlock()
 	if w.dry {
+		dm.ready = len(rels)
+		return dm
+	}
+	go func() {
+		for i := range rels {
+			var err error
+			for _, d := range news[i] {
+				if dm.quit.Load() {
+					break
+				}
+				if err = os.Mkdir(filepath.Join(w.dir, filepath.FromSlash(d)), 0o755); errors.Is(err, fs.ErrExist) {
+					err = nil
+				}
+				if err != nil {
+					break
+				}
+			}
+			dm.mu.Lock()
+			if err != nil {
+				dm.err = err
+			} else {
+				dm.ready = i + 1
+			}
+			if dm.waiting > 0 || err != nil {
+				dm.cond.Broadcast()
+			}
+			dm.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return dm
+}
+
+// wait returns once the folders of output i exist.
+func (dm *dirMaker) wait(i int) error {
+	dm.mu.Lock()
+	defer dm.mu.Unlock()
+	for dm.ready <= i && dm.err == nil {
+		dm.waiting++
+		dm.cond.Wait()
+		dm.waiting--
+	}
+	if dm.ready > i {
 		return nil
 	}
-	// Parents first, one depth at a time; folders of one depth are made in
-	// parallel, since creating inodes is most of a large build's I/O.
-	byDepth := map[int][]string{}
-	maxDepth := 0
-	for _, d := range dirs {
-		n := strings.Count(d, "/")
-		byDepth[n] = append(byDepth[n], d)
-		maxDepth = max(maxDepth, n)
-	}
-	for depth := 0; depth <= maxDepth; depth++ {
-		level := byDepth[depth]
-		err := parallel(len(level), func(i int) error {
-			err := os.Mkdir(filepath.Join(w.dir, filepath.FromSlash(level[i])), 0o755)
-			if errors.Is(err, fs.ErrExist) {
-				return nil
-			}
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return dm.err
 }
+
+// stop tells the maker to make no more folders: the run is over, and a
+// failed one needs none. It does not wait.
+func (dm *dirMaker) stop() { dm.quit.Store(true) }
 
 // write writes one file whose folder exists.
 func (w *writer) write(rel string, data []byte) error {
