@@ -53,70 +53,90 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		defer os.RemoveAll(work)
 	}
 	devSite, devNow := "", ""
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "site\tdocuments\twrite catalog\tcold build\tin RAM\tpeak RSS\trebuild\tpages\toutput\t")
+	// This machine's disk makes a new inode slowly for minutes after many
+	// were deleted (ext4 skips recently freed ones one by one), so every
+	// cold build runs before any output is deleted or replaced, and the
+	// disk's state is measured first.
+	fmt.Fprintf(stdout, "disk: %s per new folder and file in %s now (a quiet disk: about 20 µs)\n", inodeCost(work), work)
+	type sized struct {
+		size, site, now, docs string
+		writeTime             time.Duration
+		cold, ram, warm       buildRun
+		pages                 int
+		bytes                 int64
+	}
+	var runs []*sized
 	for _, size := range strings.Split(*sizes, ",") {
-		site, now, docs := *root, "2026-11-27", "sample"
-		var writeTime time.Duration
+		r := &sized{size: size, site: *root, now: "2026-11-27", docs: "sample"}
 		if size != "sample" {
 			n, err := strconv.Atoi(size)
 			if err != nil || n <= 0 {
 				fmt.Fprintf(stderr, "stp bench: bad size %q\n", size)
 				return 2
 			}
-			site, docs = filepath.Join(work, size), size
+			r.site, r.docs = filepath.Join(work, size), size
 			start := time.Now()
-			if err := synth.Write(site, synth.Options{Documents: n, Regions: 8, Industries: 12, Seed: 1}); err != nil {
+			if err := synth.Write(r.site, synth.Options{Documents: n, Regions: 8, Industries: 12, Seed: 1}); err != nil {
 				fmt.Fprintln(stderr, "stp bench:", err)
 				return 1
 			}
-			writeTime = time.Since(start)
-			if err := copyDir(filepath.Join(*root, "layouts"), filepath.Join(site, "layouts")); err != nil {
+			r.writeTime = time.Since(start)
+			if err := copyDir(filepath.Join(*root, "layouts"), filepath.Join(r.site, "layouts")); err != nil {
 				fmt.Fprintln(stderr, "stp bench:", err)
 				return 1
 			}
-			now = synth.Today().Format(time.DateOnly)
+			r.now = synth.Today().Format(time.DateOnly)
+			if n <= 10_000 {
+				devSite, devNow = r.site, r.now
+			}
 		}
 		// Each build starts on a disk that has written back what came
 		// before (the synthetic site, the previous build), so that it is
 		// timed on its own.
-		out := filepath.Join(work, "out-"+size)
 		syscall.Sync()
-		cold, err := timedBuild(self, site, out, now)
-		if err != nil {
+		var err error
+		if r.cold, err = timedBuild(self, r.site, filepath.Join(work, "out-"+size), r.now); err != nil {
 			fmt.Fprintf(stderr, "stp bench: %s: %v\n", size, err)
 			return 1
 		}
-		syscall.Sync()
-		warm, err := timedBuild(self, site, out, now) // replaces the previous output
-		if err != nil {
-			fmt.Fprintf(stderr, "stp bench: %s: %v\n", size, err)
-			return 1
-		}
-		pages, bytes := treeSize(out)
-		// The same build into memory, where there is a RAM disk: what the
-		// build itself costs, without this machine's disk.
-		ram := "—"
-		if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		r.pages, r.bytes = treeSize(filepath.Join(work, "out-"+size))
+		runs = append(runs, r)
+	}
+	// The same builds into memory, where there is a RAM disk: what a build
+	// itself costs, without this machine's disk.
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		for _, r := range runs {
 			if dir, err := os.MkdirTemp("/dev/shm", "stp-bench-"); err == nil {
-				if r, err := timedBuild(self, site, filepath.Join(dir, "out"), now); err == nil {
-					ram = r.wall.Round(time.Millisecond).String()
-				}
+				syscall.Sync()
+				r.ram, _ = timedBuild(self, r.site, filepath.Join(dir, "out"), r.now)
 				_ = os.RemoveAll(dir)
 			}
 		}
-		wt := "—"
-		if writeTime > 0 {
-			wt = writeTime.Round(time.Millisecond).String()
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d MiB\t%s\t%d\t%s\t\n", size, docs, wt, cold.wall.Round(time.Millisecond), ram,
-			cold.maxRSS>>20, warm.wall.Round(time.Millisecond), pages, humanSize(bytes))
-		tw.Flush()
-		if n, err := strconv.Atoi(size); err == nil && n <= 10_000 {
-			devSite, devNow = site, now
+	}
+	// Then each build again over its output, which it replaces.
+	for _, r := range runs {
+		out := filepath.Join(work, "out-"+r.size)
+		syscall.Sync()
+		var err error
+		if r.warm, err = timedBuild(self, r.site, out, r.now); err != nil {
+			fmt.Fprintf(stderr, "stp bench: %s: %v\n", r.size, err)
+			return 1
 		}
 		_ = os.RemoveAll(out)
 	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "site\tdocuments\twrite catalog\tcold build\tin RAM\tpeak RSS\trebuild\tpages\toutput\t")
+	ms := func(d time.Duration) string {
+		if d == 0 {
+			return "—"
+		}
+		return d.Round(time.Millisecond).String()
+	}
+	for _, r := range runs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d MiB\t%s\t%d\t%s\t\n", r.size, r.docs, ms(r.writeTime), ms(r.cold.wall), ms(r.ram.wall),
+			r.cold.maxRSS>>20, ms(r.warm.wall), r.pages, humanSize(r.bytes))
+	}
+	tw.Flush()
 	if *dev && devSite != "" {
 		if err := benchDev(devSite, devNow, stdout); err != nil {
 			fmt.Fprintln(stderr, "stp bench: dev server:", err)
@@ -124,6 +144,26 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return 0
+}
+
+// inodeCost times making folders with a small file in each, one after the
+// other, under dir: what a build pays for each of its tens of thousands.
+func inodeCost(dir string) time.Duration {
+	probe, err := os.MkdirTemp(dir, "inodes-")
+	if err != nil {
+		return 0
+	}
+	defer os.RemoveAll(probe)
+	const n = 2000
+	syscall.Sync()
+	start := time.Now()
+	for i := range n {
+		d := filepath.Join(probe, strconv.Itoa(i))
+		if os.Mkdir(d, 0o755) != nil || os.WriteFile(filepath.Join(d, "index.html"), []byte("<!doctype html>"), 0o644) != nil {
+			return 0
+		}
+	}
+	return (time.Since(start) / (2 * n)).Round(100 * time.Nanosecond)
 }
 
 type buildRun struct {
