@@ -100,7 +100,13 @@ func Write(dir string, records []Record, labels Labels, engine *Engine) (Manifes
 func writeFingerprinted(dir, stem, ext string, data []byte) (string, error) {
 	sum := sha256.Sum256(data)
 	name := stem + "." + hex.EncodeToString(sum[:8]) + ext
-	return name, os.WriteFile(filepath.Join(dir, name), data, 0o644)
+	p := filepath.Join(dir, name)
+	if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Size() == int64(len(data)) {
+		// Written by an earlier build into this folder: the name is the
+		// content's hash (a build over stp build's spare, or in place).
+		return name, nil
+	}
+	return name, os.WriteFile(p, data, 0o644)
 }
 
 // BuildIndex returns the bytes of the index file for records: a short

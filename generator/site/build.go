@@ -54,26 +54,50 @@ type Result struct {
 	// Rewritten names them (published files copied are not included).
 	Rendered  int
 	Rewritten []string
-	Duration  time.Duration
+	// Kept counts the outputs a build over an earlier one (stp build's
+	// spare) found in place with the same bytes, and did not write.
+	Kept     int
+	Duration time.Duration
 }
 
-// Build builds the whole site into a fresh folder next to o.Out and swaps
-// it into place. Problems in the publisher's input come back as
+// Build builds the whole site into a folder next to o.Out and swaps it
+// into place. Problems in the publisher's input come back as
 // catalog.Problems (every one found, each at file:line:col); the previous
 // output is then left exactly as it was.
+//
+// The output before the previous one is kept beside o.Out as a hidden
+// spare (.public.stp-spare for public/) and the next build is written over
+// it: files whose bytes are unchanged are not written again, and no folder
+// or file that stays is made anew. Swapping is two renames each way, so
+// nothing is deleted but what the new build no longer has.
 func Build(o Options) (*Result, error) {
 	o = o.withDefaults()
-	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(o.Out)), "."+filepath.Base(o.Out)+".build-")
-	if err != nil {
-		return nil, fmt.Errorf("cannot create the build folder next to %s: %w", o.Out, err)
+	out := filepath.Clean(o.Out)
+	spare := filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".stp-spare")
+	w := newWriter(spare)
+	if st, err := os.Lstat(spare); err == nil && st.IsDir() {
+		w.reuse = true
+	} else {
+		if err == nil {
+			_ = os.Remove(spare) // not a folder STP made
+		}
+		if err := os.Mkdir(spare, 0o755); err != nil {
+			return nil, fmt.Errorf("cannot create the build folder next to %s: %w", o.Out, err)
+		}
 	}
-	defer os.RemoveAll(tmp) // gone after a successful swap; cleans up after a failure
 	trace := newTracer(o.Timings)
-	res, err := (&Builder{o: o}).build(newWriter(tmp), nil, trace)
+	res, err := (&Builder{o: o}).build(w, nil, trace)
 	if err != nil {
 		return nil, err
 	}
-	if err := swap(tmp, o.Out); err != nil {
+	if w.reuse {
+		if err := w.removeStale(); err != nil {
+			return nil, fmt.Errorf("cleaning the build folder %s: %w", spare, err)
+		}
+		trace.phase("stale outputs removed")
+	}
+	res.Kept = int(w.kept.Load())
+	if err := swap(spare, out); err != nil {
 		return nil, err
 	}
 	trace.phase("swapped into place")
@@ -327,26 +351,29 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// swap replaces out with the freshly built dir. The old output is moved
-// aside first and removed last, so out is never half-written.
+// swap puts the built folder in place of out, and out (if there was one)
+// in place of the built folder, for the next build to write over. out is
+// missing only between two renames, never half-written.
 func swap(built, out string) error {
-	old := ""
-	if _, err := os.Stat(out); err == nil {
-		old = built + ".old"
-		if err := os.Rename(out, old); err != nil {
+	aside := filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".stp-old")
+	_ = os.RemoveAll(aside) // left by a swap that was interrupted
+	moved := false
+	if _, err := os.Lstat(out); err == nil {
+		if err := os.Rename(out, aside); err != nil {
 			return fmt.Errorf("cannot move the previous %s aside: %w", out, err)
 		}
+		moved = true
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	if err := os.Rename(built, out); err != nil {
-		if old != "" {
-			_ = os.Rename(old, out)
+		if moved {
+			_ = os.Rename(aside, out)
 		}
 		return fmt.Errorf("cannot put the new build in place at %s: %w", out, err)
 	}
-	if old != "" {
-		return os.RemoveAll(old)
+	if moved {
+		return os.Rename(aside, built)
 	}
 	return nil
 }

@@ -30,6 +30,13 @@ type writer struct {
 	// dry renders everything but writes nothing, for stp check.
 	dry     bool
 	inPlace bool
+	// reuse says dir holds an earlier build (stp build's spare): outputs
+	// are written over its files, those with the same bytes are left as
+	// they are, and what this build does not write is removed at the end.
+	// Making a new inode is a large build's most expensive system call.
+	reuse bool
+	// kept counts the outputs a reusing build found already in place.
+	kept atomic.Int64
 	// prevKeys are the keys of the outputs already in dir; keys collects
 	// this build's.
 	prevKeys map[string]uint64
@@ -209,9 +216,7 @@ func (w *writer) makeDirs(rels []string) *dirMaker {
 				if dm.quit.Load() {
 					break
 				}
-				if err = os.Mkdir(filepath.Join(w.dir, filepath.FromSlash(d)), 0o755); errors.Is(err, fs.ErrExist) {
-					err = nil
-				}
+				err = w.mkdir(filepath.Join(w.dir, filepath.FromSlash(d)))
 				if err != nil {
 					break
 				}
@@ -253,10 +258,38 @@ func (dm *dirMaker) wait(i int) error {
 // failed one needs none. It does not wait.
 func (dm *dirMaker) stop() { dm.quit.Store(true) }
 
+// mkdir makes a folder unless it is there. Reusing an earlier build, a
+// file where a folder now goes is removed first.
+func (w *writer) mkdir(dir string) error {
+	err := os.Mkdir(dir, 0o755)
+	if !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if st, lerr := os.Lstat(dir); w.reuse && lerr == nil && !st.IsDir() {
+		if err := os.Remove(dir); err != nil {
+			return err
+		}
+		return os.Mkdir(dir, 0o755)
+	}
+	return nil
+}
+
 // write writes one file whose folder exists.
 func (w *writer) write(rel string, data []byte) error {
 	if !w.dry {
-		if err := os.WriteFile(filepath.Join(w.dir, filepath.FromSlash(rel)), data, 0o644); err != nil {
+		p := filepath.Join(w.dir, filepath.FromSlash(rel))
+		var err error
+		if w.reuse {
+			var same bool
+			if same, _, err = sameFile(p, bytes.NewReader(data)); err == nil && !same {
+				err = replaceFile(p, func(f io.Writer) error { _, err := f.Write(data); return err })
+			} else if same {
+				w.kept.Add(1)
+			}
+		} else {
+			err = os.WriteFile(p, data, 0o644)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -315,19 +348,28 @@ func (w *writer) copyFile(src, rel string, stamp *fileStamp) (fileStamp, error) 
 		return fileStamp{}, err
 	}
 	defer in.Close()
-	var out *os.File
-	if !w.dry {
+	h := sha256.New()
+	counted := &countingReader{r: io.TeeReader(in, h)}
+	switch {
+	case w.dry:
+		_, err = copyBuffered(io.Discard, counted)
+	case w.reuse:
+		// Compared as it is hashed; written again only when it differs.
+		p := filepath.Join(w.dir, filepath.FromSlash(rel))
+		var same bool
+		if same, _, err = sameFile(p, counted); err == nil && same {
+			w.kept.Add(1)
+		} else if err == nil {
+			if _, err = in.Seek(0, io.SeekStart); err == nil {
+				err = replaceFile(p, func(f io.Writer) error { _, err := copyBuffered(f, in); return err })
+			}
+		}
+	default:
+		var out *os.File
 		if out, err = os.Create(filepath.Join(w.dir, filepath.FromSlash(rel))); err != nil {
 			return fileStamp{}, err
 		}
-	}
-	var dst io.Writer // nil in a dry run: hashed only
-	if out != nil {
-		dst = out
-	}
-	h := sha256.New()
-	n, err := copyHashing(dst, h, in)
-	if out != nil {
+		_, err = copyBuffered(out, counted)
 		if cerr := out.Close(); err == nil {
 			err = cerr
 		}
@@ -335,6 +377,7 @@ func (w *writer) copyFile(src, rel string, stamp *fileStamp) (fileStamp, error) 
 	if err != nil {
 		return fileStamp{}, err
 	}
+	n := counted.n
 	w.mu.Lock()
 	w.bytes += n
 	w.mu.Unlock()
@@ -343,31 +386,133 @@ func (w *writer) copyFile(src, rel string, stamp *fileStamp) (fileStamp, error) 
 
 var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
 
-// copyHashing copies src to out (unless out is nil) and into h, through a
-// pooled buffer: io.Copy would allocate one per file, and a large catalog
-// publishes tens of thousands.
-func copyHashing(out io.Writer, h io.Writer, src io.Reader) (int64, error) {
+// copyBuffered copies src to dst through a pooled buffer: io.Copy would
+// allocate one per file, and a large catalog publishes tens of thousands.
+func copyBuffered(dst io.Writer, src io.Reader) (int64, error) {
 	bp := copyBufPool.Get().(*[]byte)
 	defer copyBufPool.Put(bp)
-	var n int64
+	return io.CopyBuffer(struct{ io.Writer }{dst}, struct{ io.Reader }{src}, *bp)
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	c.n += int64(k)
+	return k, err
+}
+
+// sameFile reads all of src and tells whether the file at p holds
+// exactly those bytes, and how many src gave. A missing file is not the
+// same; a folder in its place is removed, for a file to take it.
+func sameFile(p string, src io.Reader) (same bool, n int64, err error) {
+	f, err := os.Open(p)
+	if err == nil {
+		if st, serr := f.Stat(); serr == nil && st.IsDir() {
+			f.Close()
+			f, err = nil, os.RemoveAll(p)
+		}
+	} else if errors.Is(err, fs.ErrNotExist) {
+		f, err = nil, nil
+	}
+	if err != nil {
+		return false, 0, err
+	}
+	if f != nil {
+		defer f.Close()
+	}
+	bp, op := copyBufPool.Get().(*[]byte), copyBufPool.Get().(*[]byte)
+	defer copyBufPool.Put(bp)
+	defer copyBufPool.Put(op)
+	buf, old := *bp, *op
+	same = f != nil
 	for {
-		k, err := src.Read(*bp)
-		if k > 0 {
-			n += int64(k)
-			h.Write((*bp)[:k]) // a hash never fails
-			if out != nil {
-				if _, werr := out.Write((*bp)[:k]); werr != nil {
-					return n, werr
-				}
-			}
+		k, rerr := io.ReadFull(src, buf)
+		n += int64(k)
+		if same && k > 0 {
+			m, _ := io.ReadFull(f, old[:k])
+			same = m == k && bytes.Equal(buf[:k], old[:k])
 		}
-		if err == io.EOF {
-			return n, nil
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			break
 		}
-		if err != nil {
-			return n, err
+		if rerr != nil {
+			return false, n, rerr
 		}
 	}
+	if same { // nothing may follow in the file
+		var one [1]byte
+		m, _ := f.Read(one[:])
+		same = m == 0
+	}
+	return same, n, nil
+}
+
+// replaceFile writes a new file at p through write, under a temporary name
+// renamed over p: a reader of the file that was there (a download served
+// from the previous output) keeps reading the bytes it started with.
+func replaceFile(p string, write func(io.Writer) error) error {
+	tmp := p + ".stp-new"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, p)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+	}
+	return err
+}
+
+// removeStale removes, from an earlier build being reused, every file and
+// folder this build did not write. The search folders are left to the
+// index writer, which keeps its current files and removes the others.
+func (w *writer) removeStale() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var dirs []string
+	err := filepath.WalkDir(w.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(w.dir, p)
+		rel = filepath.ToSlash(rel)
+		switch {
+		case rel == ".":
+			return nil
+		case d.IsDir():
+			if rel == strings.TrimSuffix(searchDir, "/") || rel == PublicPrefix+strings.TrimSuffix(searchDir, "/") {
+				return fs.SkipDir
+			}
+			if !w.dirs[rel] {
+				dirs = append(dirs, p)
+			}
+			return nil
+		case !w.written[rel]:
+			return os.Remove(p)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Deepest first, so that a stale folder is empty when its turn comes.
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if err := os.RemoveAll(dirs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // missingIndexes returns every output folder without an index.html, so

@@ -71,8 +71,12 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	if out == "" {
 		out = "public/"
 	}
-	fmt.Fprintf(stdout, "built %d pages, %d files, %d document versions (%s) into %s in %s\n",
-		res.Pages, res.Files, res.Documents, humanSize(res.Bytes), out, res.Duration.Round(time.Millisecond))
+	kept := ""
+	if res.Kept > 0 {
+		kept = fmt.Sprintf("; %d outputs were unchanged and not written again", res.Kept)
+	}
+	fmt.Fprintf(stdout, "built %d pages, %d files, %d document versions (%s) into %s in %s%s\n",
+		res.Pages, res.Files, res.Documents, humanSize(res.Bytes), out, res.Duration.Round(time.Millisecond), kept)
 	return 0
 }
 
