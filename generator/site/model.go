@@ -25,8 +25,10 @@ type TermView struct {
 
 // FileView is a published file: where to download it and how to check it.
 type FileView struct {
-	URL    string
-	Name   string
+	URL  string
+	Name string
+	// Type is the file's media type, as the server sends it.
+	Type   string
 	Size   int64
 	SHA256 string
 }

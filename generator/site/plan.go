@@ -14,6 +14,7 @@ import (
 
 	"github.com/stp-portal/stp/generator/catalog"
 	"github.com/stp-portal/stp/generator/content"
+	"github.com/stp-portal/stp/generator/serve"
 )
 
 // reservedSlugs are top-level paths the generator writes; a Markdown page
@@ -409,7 +410,7 @@ func (b *build) copyFiles(w *writer) error {
 	b.bl.files = make(map[string]fileStamp, len(docs))
 	for i, d := range docs {
 		st := stamps[i]
-		views[i] = &FileView{URL: b.base + rels[i], Name: path.Base(d.File), Size: st.size, SHA256: st.sha256}
+		views[i] = &FileView{URL: b.base + rels[i], Name: path.Base(d.File), Type: serve.ContentType(d.File), Size: st.size, SHA256: st.sha256}
 		b.files[d] = views[i]
 		b.bl.files[srcs[i]] = st
 	}
