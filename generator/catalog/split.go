@@ -31,6 +31,7 @@ func splitParse(file string, data []byte) (*Catalog, bool) {
 	}
 	chunks := min(len(sec.starts), 4*runtime.GOMAXPROCS(0))
 	parts := make([]*items, chunks)
+	clean := make([]bool, chunks)
 	var wg sync.WaitGroup
 	for k := range chunks {
 		i0, i1 := k*len(sec.starts)/chunks, (k+1)*len(sec.starts)/chunks
@@ -40,14 +41,14 @@ func splitParse(file string, data []byte) (*Catalog, bool) {
 				end = sec.starts[i1].off
 			}
 			first := sec.starts[i0]
-			parts[k], _ = parseItems(file, data[first.off:end], first.line-1, sec.indent+1, i1-i0)
+			parts[k], clean[k] = parseItems(file, data[first.off:end], first.line-1, sec.indent+1, i1-i0)
 		})
 	}
 	wg.Wait()
 	pre := &items{seqCol: sec.indent + 1}
-	for _, p := range parts {
-		if p == nil {
-			return nil, false
+	for k, p := range parts {
+		if p == nil || !clean[k] {
+			return nil, false // the whole parse says what is wrong, in order
 		}
 		pre.docs = append(pre.docs, p.docs...)
 		pre.lines = append(pre.lines, p.lines...)
