@@ -68,8 +68,8 @@ type Result struct {
 // The output before the previous one is kept beside o.Out as a hidden
 // spare (.public.stp-spare for public/) and the next build is written over
 // it: files whose bytes are unchanged are not written again, and no folder
-// or file that stays is made anew. Swapping is two renames each way, so
-// nothing is deleted but what the new build no longer has.
+// or file that stays is made anew. The swap is three renames, so nothing
+// is deleted but what the new build no longer has.
 func Build(o Options) (*Result, error) {
 	o = o.withDefaults()
 	out := filepath.Clean(o.Out)

@@ -83,7 +83,27 @@ func TestBuildOverSpare(t *testing.T) {
 		}
 	}
 	if st, err := os.Stat(spare); err != nil || !st.IsDir() {
-		t.Errorf("no spare kept beside the output: %v", err)
+		t.Fatalf("no spare kept beside the output: %v", err)
+	}
+	// A link in the spare is replaced, not followed, even when what it
+	// points at has the right bytes.
+	page404, err := os.ReadFile(filepath.Join(out, "404.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := filepath.Join(t.TempDir(), "404.html")
+	writeFile(t, elsewhere, page404)
+	if err := os.Remove(filepath.Join(spare, "404.html")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(spare, "404.html")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(Options{Root: dir, Out: out, Now: day("2025-02-10")}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Lstat(filepath.Join(out, "404.html")); err != nil || !st.Mode().IsRegular() {
+		t.Errorf("404.html over a link in the spare: %v, %v; want a regular file", st.Mode(), err)
 	}
 }
 

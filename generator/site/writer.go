@@ -406,18 +406,19 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return k, err
 }
 
-// sameFile reads all of src and tells whether the file at p holds
-// exactly those bytes, and how many src gave. A missing file is not the
-// same; a folder in its place is removed, for a file to take it.
+// sameFile reads all of src and tells whether the regular file at p holds
+// exactly those bytes, and how many src gave. Anything else at p is not
+// the same (a link is replaced, not followed); a folder in its place is
+// removed, for a file to take it.
 func sameFile(p string, src io.Reader) (same bool, n int64, err error) {
-	f, err := os.Open(p)
-	if err == nil {
-		if st, serr := f.Stat(); serr == nil && st.IsDir() {
-			f.Close()
-			f, err = nil, os.RemoveAll(p)
-		}
-	} else if errors.Is(err, fs.ErrNotExist) {
-		f, err = nil, nil
+	var f *os.File
+	switch st, lerr := os.Lstat(p); {
+	case lerr == nil && st.IsDir():
+		err = os.RemoveAll(p)
+	case lerr == nil && st.Mode().IsRegular():
+		f, err = os.Open(p)
+	case lerr != nil && !errors.Is(lerr, fs.ErrNotExist):
+		err = lerr
 	}
 	if err != nil {
 		return false, 0, err
