@@ -36,7 +36,17 @@ type FileView struct {
 // DocView is one listed version of a document as seen from one area (the
 // gated site or the public prefix).
 type DocView struct {
-	*catalog.Document
+	Document *catalog.Document
+	// What pages show of the document, repeated here rather than promoted
+	// from an embedded *catalog.Document: text/template looks a promoted
+	// field up with a search through the embedded structs on every use, a
+	// fifth of a document page's rendering time.
+	ID, Kind, Title, Summary, Series, Version            string
+	Published                                            time.Time
+	AuditPeriod                                          *catalog.Period
+	Expires                                              *time.Time
+	Public                                               bool
+	AllServices, AllStandards, AllRegions, AllIndustries bool
 	// URL is the series page in this area.
 	URL        string
 	File       *FileView
@@ -135,20 +145,24 @@ type TermsView struct {
 
 // SiteView is what every page knows about the site.
 type SiteView struct {
-	catalog.Site
-	BasePath  string
-	Home      string
-	Nav       []Link
-	Logo      string
-	CSS       string
-	JS        string
-	Favicon   string
-	Feed      string
-	Regions   []catalog.Term
-	Industry  []catalog.Term
-	Preview   bool
-	Dev       bool
-	BuildDate time.Time
+	// The site settings pages show, repeated from catalog.Site rather than
+	// embedded, for the reason DocView gives.
+	Title, Organization, Tagline, Language string
+	NewDays                                int
+	Contact                                catalog.Contact
+	BasePath                               string
+	Home                                   string
+	Nav                                    []Link
+	Logo                                   string
+	CSS                                    string
+	JS                                     string
+	Favicon                                string
+	Feed                                   string
+	Regions                                []catalog.Term
+	Industry                               []catalog.Term
+	Preview                                bool
+	Dev                                    bool
+	BuildDate                              time.Time
 	// Search is the area's search page, for the search box in the header.
 	Search string
 	// Assets maps layouts/assets/ file names to their fingerprinted URLs.

@@ -474,7 +474,9 @@ func (b *build) newArea(public bool) *area {
 				continue
 			}
 			v := &DocView{
-				Document:    d,
+				Document: d, ID: d.ID, Kind: d.Kind, Title: d.Title, Summary: d.Summary, Series: d.Series, Version: d.Version,
+				Published: d.Published, AuditPeriod: d.AuditPeriod, Expires: d.Expires, Public: d.Public,
+				AllServices: d.AllServices, AllStandards: d.AllStandards, AllRegions: d.AllRegions, AllIndustries: d.AllIndustries,
 				URL:         b.base + a.prefix + "documents/" + s.ID + "/",
 				File:        b.files[d],
 				Current:     d == s.Current,
@@ -558,8 +560,10 @@ func (b *build) relate(a *area) {
 
 // siteView is what every page of an area knows about the site.
 func (b *build) siteView(a *area) *SiteView {
+	site := b.cat.Site
 	s := &SiteView{
-		Site:      b.cat.Site,
+		Title: site.Title, Organization: site.Organization, Tagline: site.Tagline, Language: site.Language,
+		NewDays: site.NewDays, Contact: site.Contact,
 		BasePath:  b.base,
 		Home:      b.base + a.prefix,
 		CSS:       b.base + b.assets["site.css"],
