@@ -550,12 +550,18 @@ func fingerprint(name string, data []byte) string {
 
 // parallel runs f for each index on all CPUs and returns the first error.
 func parallel(n int, f func(i int) error) error {
+	return parallelOn(runtime.GOMAXPROCS(0), n, f)
+}
+
+// parallelOn runs f for each index on up to workers goroutines and returns
+// the first error.
+func parallelOn(workers, n int, f func(i int) error) error {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var first error
 	var failed atomic.Bool
-	for range min(runtime.GOMAXPROCS(0), max(n, 1)) {
+	for range min(workers, max(n, 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
