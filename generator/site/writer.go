@@ -281,7 +281,7 @@ func (w *writer) write(rel string, data []byte) error {
 		var err error
 		if w.reuse {
 			var same bool
-			if same, _, err = sameFile(p, bytes.NewReader(data)); err == nil && !same {
+			if same, err = sameFile(p, bytes.NewReader(data)); err == nil && !same {
 				err = replaceFile(p, func(f io.Writer) error { _, err := f.Write(data); return err })
 			} else if same {
 				w.kept.Add(1)
@@ -357,7 +357,7 @@ func (w *writer) copyFile(src, rel string, stamp *fileStamp) (fileStamp, error) 
 		// Compared as it is hashed; written again only when it differs.
 		p := filepath.Join(w.dir, filepath.FromSlash(rel))
 		var same bool
-		if same, _, err = sameFile(p, counted); err == nil && same {
+		if same, err = sameFile(p, counted); err == nil && same {
 			w.kept.Add(1)
 		} else if err == nil {
 			if _, err = in.Seek(0, io.SeekStart); err == nil {
@@ -407,10 +407,10 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // sameFile reads all of src and tells whether the regular file at p holds
-// exactly those bytes, and how many src gave. Anything else at p is not
+// exactly those bytes. Anything else at p is not
 // the same (a link is replaced, not followed); a folder in its place is
 // removed, for a file to take it.
-func sameFile(p string, src io.Reader) (same bool, n int64, err error) {
+func sameFile(p string, src io.Reader) (same bool, err error) {
 	var f *os.File
 	switch st, lerr := os.Lstat(p); {
 	case lerr == nil && st.IsDir():
@@ -421,7 +421,7 @@ func sameFile(p string, src io.Reader) (same bool, n int64, err error) {
 		err = lerr
 	}
 	if err != nil {
-		return false, 0, err
+		return false, err
 	}
 	if f != nil {
 		defer f.Close()
@@ -433,7 +433,6 @@ func sameFile(p string, src io.Reader) (same bool, n int64, err error) {
 	same = f != nil
 	for {
 		k, rerr := io.ReadFull(src, buf)
-		n += int64(k)
 		if same && k > 0 {
 			m, _ := io.ReadFull(f, old[:k])
 			same = m == k && bytes.Equal(buf[:k], old[:k])
@@ -442,7 +441,7 @@ func sameFile(p string, src io.Reader) (same bool, n int64, err error) {
 			break
 		}
 		if rerr != nil {
-			return false, n, rerr
+			return false, rerr
 		}
 	}
 	if same { // nothing may follow in the file
@@ -450,7 +449,7 @@ func sameFile(p string, src io.Reader) (same bool, n int64, err error) {
 		m, _ := f.Read(one[:])
 		same = m == 0
 	}
-	return same, n, nil
+	return same, nil
 }
 
 // replaceFile writes a new file at p through write, under a temporary name
