@@ -13,8 +13,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -22,6 +20,8 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 	zap "github.com/blevesearch/zapx/v15"
+
+	"github.com/stp-portal/stp/generator/internal/par"
 )
 
 // Manifest tells a page (and the server) what WriteIndex wrote. File names
@@ -176,11 +176,11 @@ func buildSegment(sorted []*Record, labels Labels, an analysis.Analyzer) ([]byte
 	}
 	workers := runtime.GOMAXPROCS(0)
 	parts := make([]segment.Segment, len(batches))
-	err := each(len(batches), workers, func(b int) error {
+	err := par.Each(workers, len(batches), func(b int) error {
 		batch := batches[b]
 		docs := make([]index.Document, len(batch))
 		// Each batch on its own CPU, or one batch on all of them.
-		err := each(len(batch), max(1, workers/len(batches)), func(i int) error {
+		err := par.Each(max(1, workers/len(batches)), len(batch), func(i int) error {
 			d, err := bleveDocument(batch[i], labels, an)
 			if err != nil {
 				return fmt.Errorf("search index: record %q: %w", batch[i].ID, err)
@@ -222,29 +222,6 @@ func buildSegment(sorted []*Record, labels Labels, an analysis.Analyzer) ([]byte
 		return nil, fmt.Errorf("search index: merging segments: %w", err)
 	}
 	return os.ReadFile(path)
-}
-
-// each calls f for every index below n on up to workers goroutines, and
-// returns the error of the lowest index that failed, so that the message
-// does not depend on scheduling.
-func each(n, workers int, f func(i int) error) error {
-	errs := make([]error, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(workers, n) {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				errs[i] = f(i)
-			}
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // normaliseLabels copies labels, adding the default names of the two

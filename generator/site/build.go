@@ -73,7 +73,7 @@ type Result struct {
 func Build(o Options) (*Result, error) {
 	o = o.withDefaults()
 	out := filepath.Clean(o.Out)
-	spare := filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".stp-spare")
+	spare := SparePath(out)
 	w := newWriter(spare)
 	if st, err := os.Lstat(spare); err == nil && st.IsDir() {
 		w.reuse = true
@@ -349,6 +349,13 @@ func (o Options) withDefaults() Options {
 	}
 	o.Now = o.Now.UTC().Truncate(24 * time.Hour)
 	return o
+}
+
+// SparePath is where Build keeps the output before the last one, to write
+// the next build over: beside out, hidden (.public.stp-spare for public).
+func SparePath(out string) string {
+	out = filepath.Clean(out)
+	return filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".stp-spare")
 }
 
 // swap puts the built folder in place of out, and out (if there was one)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/stp-portal/stp/generator/internal/par"
 )
 
 // feedEntries caps the Atom feed; readers' feed tools only need what is
@@ -232,7 +234,7 @@ func (b *build) encodeDocuments(a *area) error {
 		}
 	}
 	encoded := make([][]byte, len(todo))
-	err := parallel(len(todo), func(i int) error {
+	err := par.Each(0, len(todo), func(i int) error {
 		v := todo[i]
 		d := CatalogDocument{
 			ID: v.ID, Series: v.Series, Version: v.Version, Kind: v.Kind, Title: v.Title, Summary: v.Summary,

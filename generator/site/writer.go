@@ -11,7 +11,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"sync/atomic"
 
 	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/internal/par"
 )
 
 // writer writes the output tree. Pages are rendered by a pool of workers,
@@ -142,7 +142,7 @@ func (w *writer) render(todo []job) error {
 	if w.inPlace {
 		staged = make([][]byte, len(todo))
 	}
-	err := parallel(len(todo), func(i int) error {
+	err := par.Each(0, len(todo), func(i int) error {
 		buf := bufPool.Get().(*bytes.Buffer)
 		defer bufPool.Put(buf)
 		buf.Reset()
@@ -171,7 +171,7 @@ func (w *writer) render(todo []job) error {
 	if err := dirs.wait(len(todo) - 1); err != nil {
 		return err
 	}
-	return parallel(len(todo), func(i int) error { return w.write(todo[i].rel, staged[i]) })
+	return par.Each(0, len(todo), func(i int) error { return w.write(todo[i].rel, staged[i]) })
 }
 
 // dirMaker creates the folders of a run's outputs, once each and parents
@@ -545,42 +545,4 @@ func fingerprint(name string, data []byte) string {
 	sum := sha256.Sum256(data)
 	ext := path.Ext(name)
 	return strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
-}
-
-// parallel runs f for each index on all CPUs and returns the first error.
-func parallel(n int, f func(i int) error) error {
-	return parallelOn(runtime.GOMAXPROCS(0), n, f)
-}
-
-// parallelOn runs f for each index on up to workers goroutines and returns
-// the first error.
-func parallelOn(workers, n int, f func(i int) error) error {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var first error
-	var failed atomic.Bool
-	for range min(workers, max(n, 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for !failed.Load() {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				if err := f(i); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-					failed.Store(true)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return first
 }

@@ -127,7 +127,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		_ = os.RemoveAll(out)
-		_ = os.RemoveAll(filepath.Join(work, ".out-"+r.size+".stp-spare"))
+		_ = os.RemoveAll(sitepkg.SparePath(out))
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "site\tdocuments\twrite catalog\tcold build\tin RAM\tpeak RSS\trebuild\tpages\toutput\t")
