@@ -169,12 +169,26 @@ func TestCookies(t *testing.T) {
 		t.Fatalf("the cookie itself: %d", res.StatusCode)
 	}
 
-	// Tampered: every part of the signed value matters.
-	for _, i := range []int{0, len(good.Value) / 2, len(good.Value) - 2} {
+	// Tampered: every part of the value|timestamp|signature triple matters.
+	// Each change is to the first character of a part, or the middle of the
+	// session: a base64 character there carries six bits of the decoded
+	// value. (The signature's last character before its '=' carries only
+	// four, and oauth2-proxy compares the decoded signatures, so changing
+	// only its unused bits would rightly change nothing.)
+	parts := strings.Split(good.Value, "|")
+	if len(parts) != 3 {
+		t.Fatalf("session cookie is not value|timestamp|signature: %d parts", len(parts))
+	}
+	timestamp := len(parts[0]) + 1
+	signature := timestamp + len(parts[1]) + 1
+	for _, i := range []int{0, len(parts[0]) / 2, timestamp, signature} {
 		v := []byte(good.Value)
-		if v[i] == 'A' {
-			v[i] = 'B'
-		} else {
+		switch c := v[i]; {
+		case c == 'A' || c == '1':
+			v[i] = c + 1
+		case '0' <= c && c <= '9':
+			v[i] = '1'
+		default:
 			v[i] = 'A'
 		}
 		if res := withCookie(g, string(v)); res.StatusCode == 200 || strings.Contains(res.body, "Gated") {
