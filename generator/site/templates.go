@@ -175,7 +175,9 @@ func renderWithRows(buf *bytes.Buffer, lv *ListView, render func(*bytes.Buffer) 
 			return err
 		}
 		page := buf.Bytes()[start:]
-		if i := bytes.Index(page, []byte(rowsMark)); i >= 0 && bytes.LastIndex(page, []byte(rowsMark)) == i {
+		// Exactly one mark. (bytes.Index on the rest rather than
+		// LastIndex, which has no vectorised path.)
+		if i := bytes.Index(page, []byte(rowsMark)); i >= 0 && !bytes.Contains(page[i+len(rowsMark):], []byte(rowsMark)) {
 			tail := bytes.Clone(page[i+len(rowsMark):])
 			buf.Truncate(start + i)
 			for _, d := range lv.Docs {
