@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/stp-portal/stp/generator/internal/sitetest"
@@ -13,7 +14,7 @@ import (
 // benchSite writes a synthetic portal of n documents once per process.
 func benchSite(b *testing.B, n int) string {
 	b.Helper()
-	dir := filepath.Join(os.TempDir(), "stp-bench-site-"+itoa(n))
+	dir := filepath.Join(os.TempDir(), "stp-bench-site-"+strconv.Itoa(n))
 	if _, err := os.Stat(filepath.Join(dir, "catalog.yaml")); err != nil {
 		if err := synth.Write(dir, synth.Options{Documents: n, Regions: 8, Industries: 12, Seed: 1}); err != nil {
 			b.Fatal(err)
@@ -22,19 +23,6 @@ func benchSite(b *testing.B, n int) string {
 	_ = os.RemoveAll(filepath.Join(dir, "layouts"))
 	sitetest.CopyTree(b, filepath.Join(repoRoot, "layouts"), filepath.Join(dir, "layouts"))
 	return dir
-}
-
-func itoa(n int) string { return fmtInt(n) }
-
-func fmtInt(n int) string {
-	s := ""
-	for {
-		s = string(rune('0'+n%10)) + s
-		n /= 10
-		if n == 0 {
-			return s
-		}
-	}
 }
 
 func benchmarkBuild(b *testing.B, n int) {
