@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -190,6 +191,9 @@ func timedBuild(self, site, out, now string) (buildRun, error) {
 	var rss int64
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		rss = ru.Maxrss << 10 // Linux reports kilobytes
+		if runtime.GOOS == "darwin" {
+			rss = ru.Maxrss // macOS, bytes
+		}
 	}
 	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	return buildRun{wall: wall, cpu: cpu, maxRSS: rss}, nil
