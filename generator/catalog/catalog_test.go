@@ -322,3 +322,53 @@ func FuzzParse(f *testing.F) {
 		checkSplit(t, data) // the parallel parse, when it takes the text, agrees
 	})
 }
+
+// TestFieldPositions: every field a document may have keeps the line and
+// column of its value, through a reparse that moves the document down; a
+// field not written, or not kept, gives the document's own position.
+func TestFieldPositions(t *testing.T) {
+	src := base + `    expires: 2026-01-01
+    description: Long text.
+    public: false
+`
+	c, problems := Parse("catalog.yaml", []byte(src))
+	if c == nil || len(problems) != 0 {
+		t.Fatalf("Parse: %v", problems)
+	}
+	lines := strings.Split(src, "\n")
+	check := func(d *Document, shift int) {
+		t.Helper()
+		for _, f := range positioned {
+			key, sub := f, ""
+			if i := strings.IndexByte(f, '.'); i >= 0 {
+				key, sub = f[:i], f[i+1:]
+			}
+			line := -1
+			for i, l := range lines {
+				if len(l) > 4 && strings.HasPrefix(l[4:], key+":") {
+					line = i + 1
+				}
+			}
+			if line < 0 {
+				t.Fatalf("the test catalog has no %s", key)
+			}
+			col := strings.Index(lines[line-1], ":") + 3
+			if sub != "" {
+				col = strings.Index(lines[line-1], sub+":") + len(sub) + 3
+			}
+			if want := (Pos{"catalog.yaml", line + shift, col}); d.At(f) != want {
+				t.Errorf("%s at %v, want %v", f, d.At(f), want)
+			}
+		}
+		if d.At("nonesuch") != d.Pos {
+			t.Errorf("an unknown field at %v, not the document's %v", d.At("nonesuch"), d.Pos)
+		}
+	}
+	check(c.Documents[0], 0)
+	check(c.Documents[0].movedBy(3), 3)
+
+	short, _ := Parse("catalog.yaml", []byte(base))
+	if d := short.Documents[0]; d.At("expires") != d.Pos {
+		t.Errorf("expires, not written, at %v, want the document's %v", d.At("expires"), d.Pos)
+	}
+}

@@ -355,8 +355,8 @@ func (d *decoder) documents(n *yaml.Node) []*Document {
 }
 
 func (d *decoder) document(n *yaml.Node) *Document {
-	doc := &Document{Pos: d.pos(n), FieldPos: map[string]Pos{}}
-	at := func(name string, v *yaml.Node) { doc.FieldPos[name] = d.pos(v) }
+	doc := &Document{Pos: d.pos(n)}
+	at := func(name string, v *yaml.Node) { doc.setAt(name, d.pos(v)) }
 	var ok = true
 	date := func(v *yaml.Node, what string) time.Time {
 		t, good := d.date(v, what)

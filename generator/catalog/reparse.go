@@ -180,10 +180,10 @@ func (d *decoder) checkEdited(prev, next *source, removed, added []*Document) bo
 func (d *Document) movedBy(lines int) *Document {
 	c := *d
 	c.Pos.Line += lines
-	c.FieldPos = make(map[string]Pos, len(d.FieldPos))
-	for k, p := range d.FieldPos {
-		p.Line += lines
-		c.FieldPos[k] = p
+	for i := range c.fields {
+		if c.fields[i].line > 0 {
+			c.fields[i].line += int32(lines)
+		}
 	}
 	return &c
 }
