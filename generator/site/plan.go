@@ -1043,6 +1043,10 @@ func (b *build) listJobs(a *area, l listDef) []job {
 		jobs = same
 		return jobs
 	}
+	// What all pages of the list, or of one order, share is made once: a
+	// large site plans a hundred thousand list pages before rendering any.
+	dataURL, url := b.base+a.prefix+"catalog.json", b.base+l.path
+	byDate, byName := b.base+listPath(l.path, "date", 1), b.base+listPath(l.path, "name", 1)
 	for _, order := range []string{"date", "name"} {
 		docs := slices.Clone(l.docs)
 		if order == "date" {
@@ -1050,20 +1054,14 @@ func (b *build) listJobs(a *area, l listDef) []job {
 		} else {
 			sortByName(docs)
 		}
+		sortLinks := []Link{
+			{Name: "Newest first", URL: byDate, Current: order == "date"},
+			{Name: "Name", URL: byName, Current: order == "name"},
+		}
 		for n := 1; n <= count; n++ {
 			page := docs[(n-1)*size : min(n*size, len(docs))]
 			lv := &ListView{Title: l.title, Intro: l.intro, Scope: l.scope, Total: len(l.docs), Docs: page,
-				Sort: order, PageNum: n, PageCount: count, Facets: l.facets, DataURL: b.base + a.prefix + "catalog.json", URL: b.base + l.path}
-			lv.SortLinks = []Link{
-				{Name: "Newest first", URL: b.base + listPath(l.path, "date", 1), Current: order == "date"},
-				{Name: "Name", URL: b.base + listPath(l.path, "name", 1), Current: order == "name"},
-			}
-			if n > 1 {
-				lv.Prev = b.base + listPath(l.path, order, n-1)
-			}
-			if n < count {
-				lv.Next = b.base + listPath(l.path, order, n+1)
-			}
+				Sort: order, PageNum: n, PageCount: count, Facets: l.facets, DataURL: dataURL, URL: url, SortLinks: sortLinks}
 			title := l.title
 			if n > 1 {
 				title += " (page " + strconv.Itoa(n) + ")"
@@ -1080,7 +1078,13 @@ func (b *build) listJobs(a *area, l listDef) []job {
 				// build plans every page first, and a large site's pager
 				// links would otherwise all stay in memory at once.
 				lv.Pages = pageLinks(b.base, l.path, lv.Sort, lv.PageNum, lv.PageCount)
-				defer func() { lv.Rows, lv.Pages = "", nil }()
+				if n := lv.PageNum; n > 1 {
+					lv.Prev = b.base + listPath(l.path, lv.Sort, n-1)
+				}
+				if n := lv.PageNum; n < lv.PageCount {
+					lv.Next = b.base + listPath(l.path, lv.Sort, n+1)
+				}
+				defer func() { lv.Rows, lv.Pages, lv.Prev, lv.Next = "", nil, "", "" }()
 				return renderWithRows(buf, lv, render)
 			}
 			jobs = append(jobs, j)
