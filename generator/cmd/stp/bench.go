@@ -9,11 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -94,7 +92,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		// Each build starts on a disk that has written back what came
 		// before (the synthetic site, the previous build), so that it is
 		// timed on its own.
-		syscall.Sync()
+		syncDisk()
 		var err error
 		if r.cold, err = timedBuild(self, r.site, filepath.Join(work, "out-"+size), r.now); err != nil {
 			fmt.Fprintf(stderr, "stp bench: %s: %v\n", size, err)
@@ -108,7 +106,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
 		for _, r := range runs {
 			if dir, err := os.MkdirTemp("/dev/shm", "stp-bench-"); err == nil {
-				syscall.Sync()
+				syncDisk()
 				r.ram, _ = timedBuild(self, r.site, filepath.Join(dir, "out"), r.now)
 				_ = os.RemoveAll(dir)
 			}
@@ -120,7 +118,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	for _, r := range runs {
 		out := filepath.Join(work, "out-"+r.size)
 		for range 2 {
-			syscall.Sync()
+			syncDisk()
 			var err error
 			if r.warm, err = timedBuild(self, r.site, out, r.now); err != nil {
 				fmt.Fprintf(stderr, "stp bench: %s: %v\n", r.size, err)
@@ -161,7 +159,7 @@ func inodeCost(dir string) time.Duration {
 	}
 	defer os.RemoveAll(probe)
 	const n = 2000
-	syscall.Sync()
+	syncDisk()
 	start := time.Now()
 	for i := range n {
 		d := filepath.Join(probe, strconv.Itoa(i))
@@ -188,15 +186,8 @@ func timedBuild(self, site, out, now string) (buildRun, error) {
 	if err != nil {
 		return buildRun{}, fmt.Errorf("%v\n%s", err, errBuf.String())
 	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss << 10 // Linux reports kilobytes
-		if runtime.GOOS == "darwin" {
-			rss = ru.Maxrss // macOS, bytes
-		}
-	}
 	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-	return buildRun{wall: wall, cpu: cpu, maxRSS: rss}, nil
+	return buildRun{wall: wall, cpu: cpu, maxRSS: peakRSS(cmd.ProcessState)}, nil
 }
 
 func treeSize(dir string) (pages int, bytes int64) {
@@ -254,7 +245,7 @@ func benchDev(site, now string, stdout io.Writer) error {
 	go func() { _ = srv.Watch(stop) }()
 	// The cold builds before left hundreds of megabytes for the disk to
 	// write back; let it, so that the edits are timed on a quiet disk.
-	syscall.Sync()
+	syncDisk()
 	time.Sleep(200 * time.Millisecond) // the watcher is set up
 	catPath := filepath.Join(site, "catalog.yaml")
 	orig, err := os.ReadFile(catPath)
