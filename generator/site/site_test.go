@@ -244,7 +244,7 @@ func TestDownloadsHaveSizeAndChecksum(t *testing.T) {
 	if !strings.Contains(page, sum) {
 		t.Errorf("series page does not show the file's SHA-256 %s", sum)
 	}
-	if !strings.Contains(page, `download="soc-2025.pdf" type="application/pdf"`) {
+	if !strings.Contains(page, `href="/documents/soc/soc-2025.pdf" download type="application/pdf"`) {
 		t.Errorf("download link does not name the original file and its type")
 	}
 	if got := strings.Count(strings.Join(walk(t, out), "\n"), "soc-2025.pdf"); got != 1 {
@@ -257,7 +257,7 @@ func TestDownloadsHaveSizeAndChecksum(t *testing.T) {
 	writeFile(t, cat, bytes.Replace(src, []byte("files/jp.pdf"), []byte("files/jp.xlsx"), 1))
 	writeFile(t, filepath.Join(dir, "content", "files", "jp.xlsx"), []byte("PK sheet"))
 	page = read(t, buildSite(t, dir, "2025-02-10"), "documents/jp-health/index.html")
-	if want := `download="jp.xlsx" type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"`; !strings.Contains(page, want) {
+	if want := `/jp.xlsx" download type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"`; !strings.Contains(page, want) {
 		t.Errorf("the spreadsheet's link lacks %s", want)
 	}
 }

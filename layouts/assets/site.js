@@ -34,7 +34,7 @@
     } catch (e) { return; }
     document.querySelectorAll("time[datetime]").forEach(function (t) {
       var d = new Date(t.getAttribute("datetime") + "T00:00:00Z");
-      if (!isNaN(d)) t.textContent = (t.classList.contains("short") ? short : long).format(d);
+      if (!isNaN(d)) t.textContent = (t.classList.contains("long") ? long : short).format(d);
     });
   }
 
@@ -236,21 +236,21 @@
       if (d.new) { th.appendChild(document.createTextNode(" ")); th.appendChild(el("span", "New", { "class": "badge" })); }
       th.appendChild(el("span", d.summary, { "class": "summary" }));
       tr.appendChild(th);
-      tr.appendChild(el("td", d.services.map(function (i) { return names[i] || i; }).join(", "), { "data-label": "Services" }));
-      tr.appendChild(el("td", d.standards.map(function (i) { return names[i] || i; }).join(", ") || "—", { "data-label": "Standards" }));
-      var when = el("td", null, { "data-label": "Date" });
-      when.appendChild(el("time", d.published, { datetime: d.published, "class": "short" }));
+      tr.appendChild(el("td", d.services.map(function (i) { return names[i] || i; }).join(", ")));
+      tr.appendChild(el("td", d.standards.map(function (i) { return names[i] || i; }).join(", ") || "—"));
+      var when = el("td");
+      when.appendChild(el("time", d.published, { datetime: d.published }));
       if (d.audit_period) {
         var period = el("span", "Period ", { "class": "period" });
-        period.appendChild(el("time", d.audit_period.from, { datetime: d.audit_period.from, "class": "short" }));
+        period.appendChild(el("time", d.audit_period.from, { datetime: d.audit_period.from }));
         period.appendChild(document.createTextNode(" – "));
-        period.appendChild(el("time", d.audit_period.to, { datetime: d.audit_period.to, "class": "short" }));
+        period.appendChild(el("time", d.audit_period.to, { datetime: d.audit_period.to }));
         when.appendChild(period);
       }
       tr.appendChild(when);
-      tr.appendChild(el("td", d.version, { "data-label": "Version" }));
-      var dl = el("td", null, { "data-label": "Download" });
-      var a = el("a", "Download", { href: d.file.url, download: d.file.name, "class": "download" });
+      tr.appendChild(el("td", d.version));
+      var dl = el("td");
+      var a = el("a", "Download", { href: d.file.url, download: "", "class": "download" });
       a.appendChild(el("span", " " + d.title + " version " + d.version, { "class": "visually-hidden" }));
       dl.appendChild(a);
       dl.appendChild(document.createTextNode(" "));
