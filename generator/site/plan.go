@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"maps"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -357,6 +358,16 @@ func (b *build) asset(name string, data []byte) job {
 // folder beside the series page and under its own name: public versions
 // under the public prefix, the rest in the gated site. A series folder has
 // its page as index, so downloads need no folders of their own.
+// fileURLPath escapes a published file's path for its address: a
+// publisher's file name may hold a space, "#", "?" or "%".
+func fileURLPath(rel string) string {
+	parts := strings.Split(rel, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return strings.Join(parts, "/")
+}
+
 func (b *build) copyFiles(w *writer) error {
 	var docs []*catalog.Document
 	for _, s := range b.series {
@@ -416,7 +427,7 @@ func (b *build) copyFiles(w *writer) error {
 	b.bl.files = make(map[string]fileStamp, len(docs))
 	for i, d := range docs {
 		st := stamps[i]
-		views[i] = &FileView{URL: b.base + rels[i], Name: path.Base(d.File), Type: serve.ContentType(d.File), Size: st.size, SHA256: st.sha256}
+		views[i] = &FileView{URL: b.base + fileURLPath(rels[i]), Name: path.Base(d.File), Type: serve.ContentType(d.File), Size: st.size, SHA256: st.sha256}
 		b.files[d] = views[i]
 		b.bl.files[srcs[i]] = st
 	}

@@ -260,6 +260,26 @@ func TestDownloadsHaveSizeAndChecksum(t *testing.T) {
 	if want := `/jp.xlsx" download type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"`; !strings.Contains(page, want) {
 		t.Errorf("the spreadsheet's link lacks %s", want)
 	}
+	// A file name with characters that mean something in an address (a
+	// space, #, ?, %) is written under its own name and linked escaped, so
+	// the link fetches that file and the browser saves it under that name.
+	dir = writeSite(t, small)
+	cat = filepath.Join(dir, "catalog.yaml")
+	src, _ = os.ReadFile(cat)
+	const odd = "SOC 2 #1 (100%) ?.pdf"
+	writeFile(t, cat, bytes.Replace(src, []byte("files/soc-2025.pdf"), []byte(`"files/`+odd+`"`), 1))
+	writeFile(t, filepath.Join(dir, "content", "files", odd), []byte("%PDF-1.4 odd"))
+	out = buildSite(t, dir, "2025-02-10")
+	if !exists(out, "documents/soc/"+odd) {
+		t.Errorf("the file is not published under its own name %q", odd)
+	}
+	page = read(t, out, "documents/soc/index.html")
+	if want := `href="/documents/soc/SOC%202%20%231%20%28100%25%29%20%3F.pdf" download`; !strings.Contains(page, want) {
+		t.Errorf("the odd file name's link lacks %s", want)
+	}
+	if js := read(t, out, "catalog.json"); !strings.Contains(js, `"url":"/documents/soc/SOC%202%20%231%20%28100%25%29%20%3F.pdf"`) {
+		t.Errorf("catalog.json does not link the odd file name escaped")
+	}
 }
 
 func TestPagination(t *testing.T) {
