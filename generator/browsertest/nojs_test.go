@@ -129,7 +129,7 @@ func TestPaginationWithoutJavaScript(t *testing.T) {
 	}
 	tb.screenshots("nojs-pager")
 	tb.follow(`nav.pager a[rel=next]`)
-	if p := here(); p != "/compliance-reports/page/2/" {
+	if p := here(); p != "/compliance-reports/page/2.html" {
 		t.Errorf("next page is %s", p)
 	}
 	second := tb.texts("table.docs tbody th > a")
@@ -145,7 +145,7 @@ func TestPaginationWithoutJavaScript(t *testing.T) {
 		t.Errorf("by-name is %s", p)
 	}
 	tb.follow(`nav.pager a[rel=next]`)
-	if p := here(); p != "/compliance-reports/by-name/page/2/" {
+	if p := here(); p != "/compliance-reports/by-name/page/2.html" {
 		t.Errorf("by-name next page is %s", p)
 	}
 	tb.follow(`nav.pager a[rel=prev]`)

@@ -130,6 +130,20 @@ func TestParseErrors(t *testing.T) {
 			[]string{`catalog.yaml:40:11: series "soc" would publish two files named "soc-2024.pdf" ("soc-2025" and "soc-2024" at line 15); a series' downloads share one folder and keep their names, so rename one`},
 		},
 		{
+			"series named like the public list's folders",
+			func(s string) string {
+				s = strings.Replace(s, "    series: soc\n", "    series: page\n", 1)
+				doc := strings.Split(s, "documents:\n")[1]
+				doc = strings.Replace(doc, "soc-2024", "by-name", 1)
+				doc = strings.Replace(doc, "    series: page\n", "", 1)
+				return s + doc
+			},
+			[]string{
+				`catalog.yaml:19:13: series "page" is reserved: documents/page/ holds pages of the public documents list; give the series another name`,
+				`catalog.yaml:28:9: series "by-name" is reserved: documents/by-name/ holds pages of the public documents list; give the series another name`,
+			},
+		},
+		{
 			"a file called index.html",
 			replace("file: files/soc-2024.pdf", "file: files/index.html"),
 			[]string{`catalog.yaml:27:11: a published file cannot be called index.html: that name belongs to the document's page; rename it`},

@@ -285,6 +285,7 @@ func TestSchemaAgreesWithParser(t *testing.T) {
 		{"report without audit period", replace("    audit_period: {from: 2023-01-01, to: 2023-12-31}\n", ""), false},
 		{"trust document with audit period", replace("kind: compliance-report\n", "kind: trust-document\n"), false},
 		{"id with capitals", replace("id: soc-2024", "id: SOC-2024"), false},
+		{"reserved series name", replace("    series: soc\n", "    series: page\n"), false},
 		{"regions neither list nor all", replace("regions: all", "regions: everywhere"), false},
 		{"all among ids", replace("industries: [health]", "industries: [health, all]"), false},
 		{"empty services", replace("services: [cloud]", "services: []"), false},

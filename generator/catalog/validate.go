@@ -60,10 +60,16 @@ func (d *decoder) validateDocuments(c *Catalog, docs []*Document) {
 		if !validID(doc.ID) {
 			d.errorAt(doc.At("id"), "document id %q must be lowercase letters, digits and single hyphens, e.g. %q", clip(doc.ID), slug(doc.ID))
 		}
+		seriesAt := doc.At("series")
 		if doc.Series == "" {
-			doc.Series = doc.ID
+			doc.Series, seriesAt = doc.ID, doc.At("id")
 		} else if !validID(doc.Series) {
 			d.errorAt(doc.At("series"), "series %q must be lowercase letters, digits and single hyphens, e.g. %q", clip(doc.Series), slug(doc.Series))
+		}
+		if doc.Series == "page" || doc.Series == "by-name" {
+			// documents/ is also the list of public documents, whose
+			// later pages and name order live in these two folders.
+			d.errorAt(seriesAt, "series %q is reserved: documents/%s/ holds pages of the public documents list; give the series another name", doc.Series, doc.Series)
 		}
 		switch doc.Kind {
 		case KindReport:

@@ -235,10 +235,18 @@ func (h *handler) cacheControl(name string) string {
 }
 
 // isDownload tells a published file: anything in a document's folder but
-// its page.
+// its page. documents/page/ and documents/by-name/ (series names the
+// catalog reserves) hold the public documents list's later pages.
 func (h *handler) isDownload(name string) bool {
-	inDocuments := strings.HasPrefix(name, "/documents/") || strings.HasPrefix(name, h.publicPrefix+"documents/")
-	return inDocuments && path.Base(name) != "index.html"
+	rest, ok := strings.CutPrefix(name, "/documents/")
+	if !ok {
+		rest, ok = strings.CutPrefix(name, h.publicPrefix+"documents/")
+	}
+	if !ok || path.Base(name) == "index.html" {
+		return false
+	}
+	series, _, _ := strings.Cut(rest, "/")
+	return series != "page" && series != "by-name"
 }
 
 // etag returns a strong ETag from the file's SHA-256. It is remembered per

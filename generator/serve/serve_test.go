@@ -38,6 +38,9 @@ func site(t *testing.T) string {
 		"public/assets/font.55667788.woff2":          "wOF2",
 		"public/documents/whitepaper/Whitepaper.pdf": "%PDF-1.7 public",
 		"public/documents/whitepaper/index.html":     "<h1>Whitepaper</h1>",
+		"public/documents/page/2.html":               "<h1>Public documents, page 2</h1>",
+		"public/documents/by-name/page/2.html":       "<h1>Public documents by name, page 2</h1>",
+		"public/documents/whitepaper/notes.html":     "<h1>A publisher's HTML file</h1>",
 		".well-known/security.txt":                   "Contact: mailto:security@contoso.example",
 		"settings/index.html":                        "<h1>Settings</h1>",
 		"regions/emea/industries/banking/index.html": "<h1>EMEA banking</h1>",
@@ -119,6 +122,12 @@ func TestServe(t *testing.T) {
 		{"/public/assets/search.11223344.wasm", 200, "application/wasm", serve.CacheImmutable, "asm", "", ""},
 		{"/public/assets/font.55667788.woff2", 200, "font/woff2", serve.CacheImmutable, "wOF2", "", ""},
 		{"/public/documents/whitepaper/Whitepaper.pdf", 200, "application/pdf", serve.CachePublic, "public", `attachment; filename="Whitepaper.pdf"`, ""},
+		// The public documents list's later pages are pages; an HTML file
+		// a publisher publishes in a series is a download, never shown
+		// from the portal's origin.
+		{"/public/documents/page/2.html", 200, "text/html; charset=utf-8", serve.CachePublic, "page 2", "", ""},
+		{"/public/documents/by-name/page/2.html", 200, "text/html; charset=utf-8", serve.CachePublic, "by name, page 2", "", ""},
+		{"/public/documents/whitepaper/notes.html", 200, "text/html; charset=utf-8", serve.CachePublic, "HTML file", `attachment; filename="notes.html"`, ""},
 		{"/.well-known/security.txt", 200, "text/plain; charset=utf-8", serve.CachePrivate, "Contact", "", ""},
 
 		// Missing pages and directories without an index get the site's

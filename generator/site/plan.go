@@ -287,6 +287,9 @@ func (b *build) render(w *writer) error {
 		if strings.HasPrefix(dir, "regions/") && strings.Count(dir, "/") == 3 {
 			target = strings.TrimSuffix(dir, "industries/")
 		}
+		if list, ok := strings.CutSuffix(dir, "/page/"); ok {
+			target = list + "/" // a list's later pages: its first
+		}
 		placeholders = append(placeholders, b.page(a, dir+"index.html", &Page{Layout: "redirect", Title: "Nothing here", NoIndex: true, Redirect: b.base + target},
 			newKey(b.global).str("redirect", b.base+target).sum()))
 	}
@@ -1026,7 +1029,9 @@ type listDef struct {
 
 // listJobs paginates a list in both sort orders. Page 1 sorted by date is
 // the list's own URL; the others are plain URLs below it:
-// by-name/, page/2/, by-name/page/2/.
+// by-name/, page/2.html, by-name/page/2.html. Later pages are files, not
+// folders: a large site has a hundred thousand of them, and on disk a
+// folder costs as much as the page in it.
 func (b *build) listJobs(a *area, l listDef) []job {
 	size := b.cat.Site.PageSize
 	count := max(1, (len(l.docs)+size-1)/size)
@@ -1081,7 +1086,7 @@ func (b *build) listJobs(a *area, l listDef) []job {
 			for _, d := range page {
 				k.num(d.key)
 			}
-			j := b.page(a, listPath(l.path, order, n)+"index.html",
+			j := b.page(a, listOutput(listPath(l.path, order, n)),
 				&Page{Layout: "list", Title: title, Description: l.intro, List: lv, Crumbs: l.crumbs, NoIndex: order == "name"}, k.sum())
 			render := j.render
 			j.render = func(buf *bytes.Buffer) error {
@@ -1110,7 +1115,15 @@ func listPath(base, order string, n int) string {
 		p += "by-name/"
 	}
 	if n > 1 {
-		p += "page/" + strconv.Itoa(n) + "/"
+		p += "page/" + strconv.Itoa(n) + ".html"
+	}
+	return p
+}
+
+// listOutput is the file a list page's path is written to.
+func listOutput(p string) string {
+	if strings.HasSuffix(p, "/") {
+		return p + "index.html"
 	}
 	return p
 }

@@ -291,13 +291,17 @@ func TestPagination(t *testing.T) {
 	}
 	b.WriteString("-- content/files/d.pdf --\n%PDF\n")
 	out := buildSite(t, writeSite(t, b.String()), "2025-06-01")
-	for _, p := range []string{"trust-documents/", "trust-documents/page/2/", "trust-documents/page/3/", "trust-documents/by-name/page/3/"} {
-		if !exists(out, p+"index.html") {
+	for _, p := range []string{"trust-documents/index.html", "trust-documents/page/2.html", "trust-documents/page/3.html", "trust-documents/by-name/page/3.html"} {
+		if !exists(out, p) {
 			t.Errorf("%s missing", p)
 		}
 	}
-	if exists(out, "trust-documents/page/4/index.html") {
+	if exists(out, "trust-documents/page/4.html") {
 		t.Errorf("a fourth page of twelve documents at five a page")
+	}
+	// The later pages' folder has an index too: it leads to the list.
+	if idx := read(t, out, "trust-documents/page/index.html"); !strings.Contains(idx, `url=/trust-documents/"`) {
+		t.Errorf("trust-documents/page/ does not lead to the list:\n%s", idx)
 	}
 	// Newest first: doc-11 (published 2025-01-12) opens page 1; by name,
 	// "Doc 00" (doc-11) too; page 3 by name ends with "Doc 11" (doc-00).
@@ -305,11 +309,11 @@ func TestPagination(t *testing.T) {
 	if i, j := strings.Index(first, "Doc 00"), strings.Index(first, "Doc 01"); i < 0 || j < 0 || i > j {
 		t.Errorf("date order wrong on page 1")
 	}
-	last := read(t, out, "trust-documents/by-name/page/3/index.html")
+	last := read(t, out, "trust-documents/by-name/page/3.html")
 	if !strings.Contains(last, "Doc 11") || strings.Contains(last, "Doc 09") {
 		t.Errorf("name order wrong on the last page")
 	}
-	if !strings.Contains(last, `href="/trust-documents/by-name/page/2/" rel="prev"`) {
+	if !strings.Contains(last, `href="/trust-documents/by-name/page/2.html" rel="prev"`) {
 		t.Errorf("last page has no link to the previous one")
 	}
 }
