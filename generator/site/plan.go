@@ -357,10 +357,6 @@ func (b *build) asset(name string, data []byte) job {
 	}}
 }
 
-// copyFiles copies each listed version's file once, into its series'
-// folder beside the series page and under its own name: public versions
-// under the public prefix, the rest in the gated site. A series folder has
-// its page as index, so downloads need no folders of their own.
 // fileURLPath escapes a published file's path for its address: a
 // publisher's file name may hold a space, "#", "?" or "%".
 func fileURLPath(rel string) string {
@@ -371,6 +367,10 @@ func fileURLPath(rel string) string {
 	return strings.Join(parts, "/")
 }
 
+// copyFiles copies each listed version's file once, into its series'
+// folder beside the series page and under its own name: public versions
+// under the public prefix, the rest in the gated site. A series folder has
+// its page as index, so downloads need no folders of their own.
 func (b *build) copyFiles(w *writer) error {
 	var docs []*catalog.Document
 	for _, s := range b.series {
