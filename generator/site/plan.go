@@ -280,16 +280,12 @@ func (b *build) render(w *writer) error {
 	var placeholders []job
 	for _, dir := range b.bl.missingIndexes(w) {
 		a := b.gated
-		target := ""
 		if strings.HasPrefix(dir, PublicPrefix) {
-			a, target = b.public, PublicPrefix
+			a = b.public
 		}
-		if strings.HasPrefix(dir, "regions/") && strings.Count(dir, "/") == 3 {
-			target = strings.TrimSuffix(dir, "industries/")
-		}
-		if list, ok := strings.CutSuffix(dir, "/page/"); ok {
-			target = list + "/" // a list's later pages: its first
-		}
+		// The nearest folder above with a page of its own: a region for
+		// its industries/ folder, a list for its later pages' page/.
+		target := w.indexAbove(dir)
 		placeholders = append(placeholders, b.page(a, dir+"index.html", &Page{Layout: "redirect", Title: "Nothing here", NoIndex: true, Redirect: b.base + target},
 			newKey(b.global).str("redirect", b.base+target).sum()))
 	}

@@ -485,6 +485,10 @@ func TestEveryFolderHasAnIndex(t *testing.T) {
 	if !strings.Contains(read(t, out, "public/assets/index.html"), `url=/public/`) {
 		t.Errorf("public placeholder does not stay in the public prefix")
 	}
+	// A folder without a page of its own leads to the nearest one above.
+	if !strings.Contains(read(t, out, "regions/japan/industries/index.html"), `url=/regions/japan/"`) {
+		t.Errorf("a region's industries/ folder does not lead to the region")
+	}
 }
 
 // TestSampleSite builds the repository's own sample and checks every link.

@@ -539,6 +539,23 @@ func (w *writer) missingIndexes() []string {
 	return out
 }
 
+// indexAbove returns the nearest folder above dir (a "/"-terminated
+// output folder) that has an index page; "" is the site's home.
+func (w *writer) indexAbove(dir string) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for dir != "" {
+		dir = strings.TrimSuffix(path.Dir(strings.TrimSuffix(dir, "/")), ".") + "/"
+		if dir == "/" {
+			return ""
+		}
+		if w.written[dir+"index.html"] {
+			return dir
+		}
+	}
+	return ""
+}
+
 // fingerprint returns name with a content hash before its extension:
 // site.css → site.3f9a1c2b7d.css.
 func fingerprint(name string, data []byte) string {
