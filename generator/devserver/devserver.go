@@ -125,11 +125,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // outputRel names the output a URL path is served from.
 func outputRel(urlPath string) string {
-	rel := strings.TrimPrefix(urlPath, "/")
-	if rel == "" || strings.HasSuffix(rel, "/") {
-		rel += "index.html"
-	}
-	return rel
+	return site.OutputFile(strings.TrimPrefix(urlPath, "/"))
 }
 
 // openPages lists the outputs of the pages open in a browser, which a

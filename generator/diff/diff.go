@@ -533,10 +533,7 @@ func lookAt(r *Report, newFiles map[string]string) []string {
 	}
 	var out []string
 	add := func(u string) {
-		file := u + "index.html"
-		if u != "" && !strings.HasSuffix(u, "/") {
-			file = u
-		}
+		file := site.OutputFile(u)
 		if len(out) < lookAtMax && changed[file] && !slices.Contains(out, u) {
 			if _, ok := newFiles[file]; ok {
 				out = append(out, u)

@@ -1057,7 +1057,7 @@ func (b *build) listJobs(a *area, l listDef) []job {
 	}
 	// What all pages of the list, or of one order, share is made once: a
 	// large site plans a hundred thousand list pages before rendering any.
-	dataURL, url := b.base+a.prefix+"catalog.json", b.base+l.path
+	dataURL, listURL := b.base+a.prefix+"catalog.json", b.base+l.path
 	byDate, byName := b.base+listPath(l.path, "date", 1), b.base+listPath(l.path, "name", 1)
 	for _, order := range []string{"date", "name"} {
 		docs := slices.Clone(l.docs)
@@ -1073,7 +1073,7 @@ func (b *build) listJobs(a *area, l listDef) []job {
 		for n := 1; n <= count; n++ {
 			page := docs[(n-1)*size : min(n*size, len(docs))]
 			lv := &ListView{Title: l.title, Intro: l.intro, Scope: l.scope, Total: len(l.docs), Docs: page,
-				Sort: order, PageNum: n, PageCount: count, Facets: l.facets, DataURL: dataURL, URL: url, SortLinks: sortLinks}
+				Sort: order, PageNum: n, PageCount: count, Facets: l.facets, DataURL: dataURL, URL: listURL, SortLinks: sortLinks}
 			title := l.title
 			if n > 1 {
 				title += " (page " + strconv.Itoa(n) + ")"
@@ -1082,7 +1082,7 @@ func (b *build) listJobs(a *area, l listDef) []job {
 			for _, d := range page {
 				k.num(d.key)
 			}
-			j := b.page(a, listOutput(listPath(l.path, order, n)),
+			j := b.page(a, OutputFile(listPath(l.path, order, n)),
 				&Page{Layout: "list", Title: title, Description: l.intro, List: lv, Crumbs: l.crumbs, NoIndex: order == "name"}, k.sum())
 			render := j.render
 			j.render = func(buf *bytes.Buffer) error {
@@ -1116,12 +1116,14 @@ func listPath(base, order string, n int) string {
 	return p
 }
 
-// listOutput is the file a list page's path is written to.
-func listOutput(p string) string {
-	if strings.HasSuffix(p, "/") {
-		return p + "index.html"
+// OutputFile names the output a site path (relative to the base URL, such
+// as "regions/europe/" or "regions/europe/page/2.html") is written to and
+// served from.
+func OutputFile(rel string) string {
+	if rel == "" || strings.HasSuffix(rel, "/") {
+		return rel + "index.html"
 	}
-	return p
+	return rel
 }
 
 // pageLinks returns the first, last and nearby pages.
