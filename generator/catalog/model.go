@@ -119,6 +119,11 @@ type Document struct {
 	fields [len(positioned)]lineCol
 }
 
+// ReservedSeries are the names no series may have: documents/ is also the
+// list of public documents, whose later pages and name order are in
+// documents/page/ and documents/by-name/.
+var ReservedSeries = []string{"page", "by-name"}
+
 // positioned are the fields whose positions a document keeps.
 var positioned = [...]string{
 	"id", "kind", "title", "summary", "series", "version", "services", "standards", "regions", "industries",

@@ -66,9 +66,7 @@ func (d *decoder) validateDocuments(c *Catalog, docs []*Document) {
 		} else if !validID(doc.Series) {
 			d.errorAt(doc.At("series"), "series %q must be lowercase letters, digits and single hyphens, e.g. %q", clip(doc.Series), slug(doc.Series))
 		}
-		if doc.Series == "page" || doc.Series == "by-name" {
-			// documents/ is also the list of public documents, whose
-			// later pages and name order live in these two folders.
+		if slices.Contains(ReservedSeries, doc.Series) {
 			d.errorAt(seriesAt, "series %q is reserved: documents/%s/ holds pages of the public documents list; give the series another name", doc.Series, doc.Series)
 		}
 		switch doc.Kind {

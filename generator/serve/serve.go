@@ -23,9 +23,12 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/stp-portal/stp/generator/catalog"
 )
 
 // Cache-Control values per path class. Fingerprinted assets never change
@@ -235,8 +238,8 @@ func (h *handler) cacheControl(name string) string {
 }
 
 // isDownload tells a published file: anything in a document's folder but
-// its page. documents/page/ and documents/by-name/ (series names the
-// catalog reserves) hold the public documents list's later pages.
+// its page. The folders of the series names the catalog reserves hold the
+// public documents list's later pages.
 func (h *handler) isDownload(name string) bool {
 	rest, ok := strings.CutPrefix(name, "/documents/")
 	if !ok {
@@ -246,7 +249,7 @@ func (h *handler) isDownload(name string) bool {
 		return false
 	}
 	series, _, _ := strings.Cut(rest, "/")
-	return series != "page" && series != "by-name"
+	return !slices.Contains(catalog.ReservedSeries, series)
 }
 
 // etag returns a strong ETag from the file's SHA-256. It is remembered per
