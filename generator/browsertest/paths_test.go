@@ -306,3 +306,55 @@ func TestLocalDates(t *testing.T) {
 		})
 	}
 }
+
+// TestFilteredRowsReadLikeTheList narrows a list in the browser, where
+// site.js builds the rows from catalog.json, and checks that every document
+// reads as it does in the built list: its badge (Updated or New), "All
+// services", dates, version, size and the download link.
+func TestFilteredRowsReadLikeTheList(t *testing.T) {
+	tb := newTab(t)
+	// Each row's cells as shown, and its download link's attributes, by
+	// the document's address.
+	rows := func() map[string][]string {
+		js := eval[string](tb, `JSON.stringify(Array.from(document.querySelectorAll("table.docs tbody tr")).map(function (tr) {
+			var a = tr.querySelector("a.download");
+			return [tr.querySelector("th a").getAttribute("href")].concat(
+				Array.from(tr.cells).map(function (c) { return c.innerText.trim(); }),
+				[a.getAttribute("href"), a.getAttribute("type"), String(a.hasAttribute("download"))]);
+		}))`)
+		var list [][]string
+		if err := json.Unmarshal([]byte(js), &list); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][]string{}
+		for _, r := range list {
+			out[r[0]] = r[1:]
+		}
+		return out
+	}
+	tb.open("/compliance-reports/")
+	built := rows()
+	// Every compliance report was published after 2000: the filter keeps
+	// them all, and site.js draws each row anew.
+	tb.open("/compliance-reports/?from=2000-01-01")
+	tb.wait(`document.querySelector("[data-total]").textContent.indexOf("match") > 0`, "the filtered list")
+	if tb.visible("[data-pager]") {
+		t.Error("the filtered list still shows the pager")
+	}
+	filtered := rows()
+	if len(built) == 0 || len(filtered) != len(built) {
+		t.Fatalf("the filtered list has %d rows, the built one %d", len(filtered), len(built))
+	}
+	var updated, allServices bool
+	for href, want := range built {
+		got := filtered[href]
+		if !slices.Equal(got, want) {
+			t.Errorf("%s reads\n%q filtered, but\n%q in the built list", href, got, want)
+		}
+		updated = updated || strings.Contains(want[0], "Updated")
+		allServices = allServices || want[1] == "All services"
+	}
+	if !updated || !allServices {
+		t.Errorf("the sample's compliance reports should show an Updated badge (%v) and All services (%v)", updated, allServices)
+	}
+}

@@ -164,9 +164,17 @@ type CatalogDocument struct {
 	Expires     string         `json:"expires,omitempty"`
 	Current     bool           `json:"current"`
 	New         bool           `json:"new,omitempty"`
-	Public      bool           `json:"public"`
-	URL         string         `json:"url"`
-	File        CatalogFile    `json:"file"`
+	// Updated is a new version replacing an earlier one.
+	Updated bool `json:"updated,omitempty"`
+	// AllServices and the others are true where the catalog says "all";
+	// the lists above then name every term of the catalog.
+	AllServices   bool        `json:"all_services,omitempty"`
+	AllStandards  bool        `json:"all_standards,omitempty"`
+	AllRegions    bool        `json:"all_regions,omitempty"`
+	AllIndustries bool        `json:"all_industries,omitempty"`
+	Public        bool        `json:"public"`
+	URL           string      `json:"url"`
+	File          CatalogFile `json:"file"`
 }
 
 // CatalogPeriod is an audit period in catalog.json.
@@ -177,8 +185,10 @@ type CatalogPeriod struct {
 
 // CatalogFile is a version's download in catalog.json.
 type CatalogFile struct {
-	URL    string `json:"url"`
-	Name   string `json:"name"`
+	URL  string `json:"url"`
+	Name string `json:"name"`
+	// Type is the file's media type, e.g. application/pdf.
+	Type   string `json:"type"`
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"`
 }
@@ -239,8 +249,9 @@ func (b *build) encodeDocuments(a *area) error {
 		d := CatalogDocument{
 			ID: v.ID, Series: v.Series, Version: v.Version, Kind: v.Kind, Title: v.Title, Summary: v.Summary,
 			Services: v.Document.Services, Standards: v.Document.Standards, Regions: v.Document.Regions, Industries: v.Document.Industries,
-			Published: v.Published.Format(time.DateOnly), Current: v.Current, New: v.New, Public: v.Public,
-			URL: v.URL, File: CatalogFile{URL: v.File.URL, Name: v.File.Name, Size: v.File.Size, SHA256: v.File.SHA256},
+			Published: v.Published.Format(time.DateOnly), Current: v.Current, New: v.New, Updated: v.Updated, Public: v.Public,
+			AllServices: v.AllServices, AllStandards: v.AllStandards, AllRegions: v.AllRegions, AllIndustries: v.AllIndustries,
+			URL: v.URL, File: CatalogFile{URL: v.File.URL, Name: v.File.Name, Type: v.File.Type, Size: v.File.Size, SHA256: v.File.SHA256},
 		}
 		if p := v.AuditPeriod; p != nil {
 			d.AuditPeriod = &CatalogPeriod{From: p.From.Format(time.DateOnly), To: p.To.Format(time.DateOnly)}

@@ -233,10 +233,10 @@
     docs.forEach(function (d) {
       var tr = el("tr"), th = el("th", null, { scope: "row" });
       th.appendChild(el("a", d.title, { href: d.url }));
-      if (d.new) { th.appendChild(document.createTextNode(" ")); th.appendChild(el("span", "New", { "class": "badge" })); }
+      if (d.updated || d.new) { th.appendChild(document.createTextNode(" ")); th.appendChild(el("span", d.updated ? "Updated" : "New", { "class": "badge" })); }
       th.appendChild(el("span", d.summary, { "class": "summary" }));
       tr.appendChild(th);
-      tr.appendChild(el("td", d.services.map(function (i) { return names[i] || i; }).join(", ")));
+      tr.appendChild(el("td", d.all_services ? "All services" : d.services.map(function (i) { return names[i] || i; }).join(", ")));
       tr.appendChild(el("td", d.standards.map(function (i) { return names[i] || i; }).join(", ") || "—"));
       var when = el("td");
       when.appendChild(el("time", d.published, { datetime: d.published }));
@@ -250,7 +250,9 @@
       tr.appendChild(when);
       tr.appendChild(el("td", d.version));
       var dl = el("td");
-      var a = el("a", "Download", { href: d.file.url, download: "", "class": "download" });
+      var link = { href: d.file.url, download: "", "class": "download" };
+      if (d.file.type) link.type = d.file.type;
+      var a = el("a", "Download", link);
       a.appendChild(el("span", " " + d.title + " version " + d.version, { "class": "visually-hidden" }));
       dl.appendChild(a);
       dl.appendChild(document.createTextNode(" "));
