@@ -141,6 +141,11 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 			ms(r.ram.cpu), r.cold.maxRSS>>20, ms(r.warm.wall), r.pages, humanSize(r.bytes))
 	}
 	tw.Flush()
+	for _, r := range runs {
+		if t, ok := benchTargets[r.size]; ok {
+			fmt.Fprintln(stdout, t.verdict(r.size, r.cold, r.ram))
+		}
+	}
 	if *dev && devSite != "" {
 		if err := benchDev(devSite, devNow, stdout); err != nil {
 			fmt.Fprintln(stderr, "stp bench: dev server:", err)
@@ -148,6 +153,36 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return 0
+}
+
+// benchTarget is what a full cold build (every page and file) of a
+// synthetic portal should take on the project's 2-core build machine.
+type benchTarget struct {
+	wall time.Duration
+	rss  int64
+}
+
+var benchTargets = map[string]benchTarget{
+	"10000":  {3 * time.Second, 1 << 30},
+	"100000": {30 * time.Second, 4 << 30},
+}
+
+// verdict compares a run with the target: the cold build on disk, the same
+// build in RAM (what the disk adds is the machine's, but it is the reader's
+// wait), and the peak memory.
+func (t benchTarget) verdict(size string, cold, ram buildRun) string {
+	within := func(ok bool) string {
+		if ok {
+			return "within"
+		}
+		return "OVER"
+	}
+	line := fmt.Sprintf("target for %s documents (at most %s and %d MiB): cold build %s %s",
+		size, t.wall, t.rss>>20, cold.wall.Round(time.Millisecond), within(cold.wall <= t.wall))
+	if ram.wall > 0 {
+		line += fmt.Sprintf(", in RAM %s %s", ram.wall.Round(time.Millisecond), within(ram.wall <= t.wall))
+	}
+	return line + fmt.Sprintf(", peak RSS %d MiB %s", cold.maxRSS>>20, within(cold.maxRSS <= t.rss))
 }
 
 // inodeCost times making folders with a small file in each, one after the
