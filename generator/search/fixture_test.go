@@ -86,7 +86,13 @@ func sampleRecords() []Record {
 // openSample builds and opens the sample index.
 func openSample(t testing.TB) *Index {
 	t.Helper()
-	data, err := BuildIndex(sampleRecords(), sampleLabels())
+	return openRecords(t, sampleRecords(), sampleLabels())
+}
+
+// openRecords builds the index of records and opens it.
+func openRecords(t testing.TB, records []Record, labels Labels) *Index {
+	t.Helper()
+	data, err := BuildIndex(records, labels)
 	if err != nil {
 		t.Fatal(err)
 	}

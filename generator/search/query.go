@@ -108,6 +108,10 @@ type clause struct {
 	phrase bool
 	// prefix is set on the last word when the reader may still be typing it.
 	prefix bool
+	// next says the following clause is the next word of the same text
+	// (not a phrase, no common word left out between them): the two may
+	// stand side by side in a document, which ranks it higher.
+	next bool
 }
 
 // parsedText is the search text as clauses, plus what the reader should be
@@ -194,6 +198,9 @@ func parseText(text string) (parsedText, error) {
 		for i, t := range toks {
 			raw := strings.ToLower(seg[t.Start:t.End])
 			last := endsText && i == len(toks)-1 && t.End == len(strings.TrimRightFunc(seg, unicode.IsSpace)) && t.End == len(seg)
+			if i > 0 && toks[i-1].Position+1 == t.Position && len(p.clauses) > 0 && len(p.clauses) < MaxClauses {
+				p.clauses[len(p.clauses)-1].next = true
+			}
 			add(clause{terms: []string{string(t.Term)}, raw: raw, prefix: last && typing})
 		}
 	}

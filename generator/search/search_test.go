@@ -214,15 +214,7 @@ func errorsAs(err error, ie **InputError) bool {
 }
 
 func TestEmptyIndex(t *testing.T) {
-	data, err := BuildIndex(nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := Open(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := Run(idx, Query{Text: "iso"})
+	r, err := Run(openRecords(t, nil, nil), Query{Text: "iso"})
 	if err != nil || r.Total != 0 {
 		t.Fatalf("%+v %v", r, err)
 	}
@@ -296,6 +288,60 @@ func TestWarmChangesNoAnswer(t *testing.T) {
 		b, _ := AnswerJSON(context.Background(), warm, q)
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s: warmed index answers\n%s\nwant\n%s", q, b, a)
+		}
+	}
+}
+
+// TestAdjacentWordsRankHigher: "soc 2" finds the SOC 2 report first, not
+// the SOC 3 report whose summary and description say "SOC" and "2" more
+// often but not as its name.
+func TestAdjacentWordsRankHigher(t *testing.T) {
+	labels := sampleLabels()
+	labels[FacetStandard]["soc-3"] = "SOC 3"
+	records := []Record{
+		{ID: "cloud-soc-2-2025", Series: "cloud-soc-2", Version: "2025", Kind: "compliance-report",
+			Title: "Contoso Cloud SOC 2 Type 2 Report", Summary: "Independent auditor's report on security, availability and confidentiality controls.",
+			Standards: []string{"soc-2"}, Published: date("2025-06-19"), URL: "documents/cloud-soc-2/", Current: true},
+		{ID: "cloud-soc-3-2025", Series: "cloud-soc-3", Version: "2025", Kind: "compliance-report",
+			Title: "Contoso Cloud SOC 3 Report", Summary: "The general-use summary of the Contoso Cloud SOC 2 examination; share it with anyone.",
+			Body:      "SOC 3 reports summarise a SOC 2 examination for readers who have no need for the detail of a SOC 2 report.",
+			Standards: []string{"soc-3"}, Published: date("2025-06-19"), URL: "documents/cloud-soc-3/", Current: true},
+	}
+	idx := openRecords(t, records, labels)
+	for _, q := range []string{"q=soc 2", "q=SOC 2 report", "q=cloud soc 2"} {
+		if got := ids(run(t, idx, q)); !slices.Equal(got, []string{"cloud-soc-2-2025", "cloud-soc-3-2025"}) {
+			t.Errorf("%s: got %v, want the SOC 2 report first and the SOC 3 report after it", q, got)
+		}
+	}
+	// Side by side only counts where the words are next to each other in
+	// the text: "soc 3 2" is not the pair "soc 2".
+	if got := ids(run(t, idx, "q=soc 3 2")); !slices.Equal(got, []string{"cloud-soc-3-2025"}) {
+		t.Errorf("soc 3 2: got %v", got)
+	}
+}
+
+func TestAdjacentWordsInTheText(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		next []bool // per clause
+	}{
+		{"soc 2", []bool{true, false}},
+		{"soc 2 type", []bool{true, true, false}},
+		{"business of associate", []bool{false, false}}, // a common word between them
+		{`soc "2"`, []bool{false, false}},
+		{`"soc 2" type`, []bool{false, false}},
+		{"iso/iec 27001", []bool{true, true, false}},
+	} {
+		p, err := parseText(c.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []bool
+		for _, cl := range p.clauses {
+			got = append(got, cl.next)
+		}
+		if !slices.Equal(got, c.next) {
+			t.Errorf("%q: next = %v, want %v", c.text, got, c.next)
 		}
 	}
 }
