@@ -30,9 +30,13 @@ func FuzzParseText(f *testing.F) {
 		if len(p.clauses) > MaxClauses {
 			t.Fatalf("%d clauses", len(p.clauses))
 		}
-		for _, c := range p.clauses {
+		for i, c := range p.clauses {
 			if len(c.terms) == 0 || len(c.terms) > MaxPhraseWords || c.phrase && len(c.terms) < 2 {
 				t.Fatalf("bad clause %+v", c)
+			}
+			// Only a word is followed by the next word, and only by a word.
+			if c.next && (c.phrase || i+1 == len(p.clauses) || p.clauses[i+1].phrase) {
+				t.Fatalf("%q: clause %d says the next word follows it: %+v", text, i, p.clauses)
 			}
 			for _, term := range c.terms {
 				if !utf8.ValidString(term) {
