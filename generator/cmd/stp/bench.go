@@ -168,8 +168,8 @@ var benchTargets = map[string]benchTarget{
 }
 
 // verdict compares a run with the target: the cold build on disk, the same
-// build in RAM (what the disk adds is the machine's, but it is the reader's
-// wait), and the peak memory.
+// build in RAM (what the disk adds is the machine's, but the publisher
+// waits for it too), and the peak memory.
 func (t benchTarget) verdict(size string, cold, ram buildRun) string {
 	within := func(ok bool) string {
 		if ok {
