@@ -88,13 +88,13 @@ bench: $(STP)
 # 10,000 and 100,000-document synthetic portals. Run it again when the
 # build's hot code changes much.
 pgo: $(STP)
-	@tmp=$$(mktemp -d) && \
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	for n in 10000 100000; do \
 		go run ./generator/synth/cmd/synth -n $$n -out $$tmp/$$n -layouts layouts >/dev/null && \
 		$(STP) build --root $$tmp/$$n --out $$tmp/out-$$n --now 2026-11-27 --cpuprofile $$tmp/$$n.prof >/dev/null 2>&1 || exit 1; \
 	done && \
 	go tool pprof -proto $$tmp/10000.prof $$tmp/100000.prof > generator/cmd/stp/default.pgo 2>/dev/null && \
-	rm -rf $$tmp && ls -l generator/cmd/stp/default.pgo
+	ls -l generator/cmd/stp/default.pgo
 
 fmt:
 	gofmt -w generator proxy
