@@ -261,7 +261,8 @@ func (idx *Index) plan(clauses []clause) []qclause {
 	// "SOC 3", whose summary has a "2" too): each such pair is an optional
 	// phrase in the title and the tags (the names of its standards and
 	// services). With the summary too, a query took 50-80% longer at
-	// 100,000 documents (BenchmarkRun); these two add about 10-20%.
+	// 100,000 documents (BenchmarkRun); these two add 20-25% there, and
+	// about 10% at 10,000.
 	for i := 0; i+1 < len(clauses); i++ {
 		if !clauses[i].next {
 			continue
