@@ -260,9 +260,9 @@ func (idx *Index) plan(clauses []clause) []qclause {
 	// side by side in its name ("soc 2" in "SOC 2 Type 2" rather than in
 	// "SOC 3", whose summary has a "2" too): each such pair is an optional
 	// phrase in the title and the tags (the names of its standards and
-	// services). With the summary too, a query took 50-80% longer at
-	// 100,000 documents (BenchmarkRun); these two add 20-25% there, and
-	// about 10% at 10,000.
+	// services), at those fields' own boosts. With the summary too, a
+	// query took 50-80% longer at 100,000 documents (BenchmarkRun); these
+	// two add 20-25% there, and about 10% at 10,000.
 	for i := 0; i+1 < len(clauses); i++ {
 		if !clauses[i].next {
 			continue
@@ -273,7 +273,7 @@ func (idx *Index) plan(clauses []clause) []qclause {
 			if f.name != fieldTitle && f.name != fieldTags {
 				continue
 			}
-			if p, err := idx.termsPart(ds, partPhrase, f.name, pair, f.boost*adjacentBoost); err == nil && len(p.leaves) > 0 {
+			if p, err := idx.termsPart(ds, partPhrase, f.name, pair, f.boost); err == nil && len(p.leaves) > 0 {
 				qc.parts = append(qc.parts, p)
 			}
 		}

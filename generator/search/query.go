@@ -198,7 +198,7 @@ func parseText(text string) (parsedText, error) {
 		for i, t := range toks {
 			raw := strings.ToLower(seg[t.Start:t.End])
 			last := endsText && i == len(toks)-1 && t.End == len(strings.TrimRightFunc(seg, unicode.IsSpace)) && t.End == len(seg)
-			if i > 0 && toks[i-1].Position+1 == t.Position && len(p.clauses) > 0 && len(p.clauses) < MaxClauses {
+			if i > 0 && toks[i-1].Position+1 == t.Position && len(p.clauses) < MaxClauses {
 				p.clauses[len(p.clauses)-1].next = true
 			}
 			add(clause{terms: []string{string(t.Term)}, raw: raw, prefix: last && typing})

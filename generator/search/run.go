@@ -25,8 +25,6 @@ const (
 	earlierVersionWeight = 0.8
 	// bodyPhraseBoost weighs a phrase's words found anywhere in the body.
 	bodyPhraseBoost = 0.5
-	// adjacentBoost weighs two words of the text found side by side.
-	adjacentBoost = 1.0
 )
 
 // Run answers q over idx. Every host (browser, server, command line) calls
