@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,7 +36,12 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	root := fs.String("root", ".", "the repository (for the sample and layouts/)")
 	keep := fs.Bool("keep", false, "keep the synthetic sites and their output")
 	dev := fs.Bool("dev", true, "also time the dev server's edit-to-reload on the largest synthetic site up to 10,000 documents")
+	ramRuns := fs.Int("ram-runs", 3, "in-RAM builds of each site: the table shows their median and range")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *ramRuns < 1 {
+		fmt.Fprintln(stderr, "stp bench: -ram-runs must be at least 1")
 		return 2
 	}
 	self, err := os.Executable()
@@ -60,7 +66,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	type sized struct {
 		size, site, now, docs string
 		writeTime             time.Duration
-		cold, ram, warm       buildRun
+		cold, warm            buildRun
+		ram                   buildRuns
 		pages                 int
 		bytes                 int64
 	}
@@ -102,13 +109,19 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		runs = append(runs, r)
 	}
 	// The same builds into memory, where there is a RAM disk: what a build
-	// itself costs, without this machine's disk.
+	// itself costs, without this machine's disk. This machine's speed
+	// drifts by a fifth within minutes, so each is run several times, the
+	// sizes taking turns, and the median is the figure.
 	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
-		for _, r := range runs {
-			if dir, err := os.MkdirTemp("/dev/shm", "stp-bench-"); err == nil {
-				syncDisk()
-				r.ram, _ = timedBuild(self, r.site, filepath.Join(dir, "out"), r.now)
-				_ = os.RemoveAll(dir)
+		for range *ramRuns {
+			for _, r := range runs {
+				if dir, err := os.MkdirTemp("/dev/shm", "stp-bench-"); err == nil {
+					syncDisk()
+					if run, err := timedBuild(self, r.site, filepath.Join(dir, "out"), r.now); err == nil {
+						r.ram = append(r.ram, run)
+					}
+					_ = os.RemoveAll(dir)
+				}
 			}
 		}
 	}
@@ -137,13 +150,22 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		return d.Round(time.Millisecond).String()
 	}
 	for _, r := range runs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d MiB\t%s\t%d\t%s\t\n", r.size, r.docs, ms(r.writeTime), ms(r.cold.wall), ms(r.ram.wall),
-			ms(r.ram.cpu), r.cold.maxRSS>>20, ms(r.warm.wall), r.pages, humanSize(r.bytes))
+		ram, lo, hi := r.ram.median()
+		inRAM := ms(ram.wall)
+		if len(r.ram) > 1 {
+			inRAM += fmt.Sprintf(" (%s–%s)", ms(lo), ms(hi))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d MiB\t%s\t%d\t%s\t\n", r.size, r.docs, ms(r.writeTime), ms(r.cold.wall), inRAM,
+			ms(ram.cpu), r.cold.maxRSS>>20, ms(r.warm.wall), r.pages, humanSize(r.bytes))
 	}
 	tw.Flush()
+	if *ramRuns > 1 {
+		fmt.Fprintf(stdout, "(in RAM: the median of %d builds and their range; CPU in RAM is the median build's)\n", *ramRuns)
+	}
 	for _, r := range runs {
 		if t, ok := benchTargets[r.size]; ok {
-			fmt.Fprintln(stdout, t.verdict(r.size, r.cold, r.ram))
+			ram, _, _ := r.ram.median()
+			fmt.Fprintln(stdout, t.verdict(r.size, r.cold, ram))
 		}
 	}
 	if *dev && devSite != "" {
@@ -209,6 +231,20 @@ type buildRun struct {
 	wall   time.Duration
 	cpu    time.Duration // user and system time: steadier than wall time on a shared machine
 	maxRSS int64
+}
+
+// buildRuns are the in-RAM builds of one site.
+type buildRuns []buildRun
+
+// median returns the build with the median wall time (the slower of the
+// two middle ones when there is an even number), and the fastest and
+// slowest wall times; all zero when there was none.
+func (rs buildRuns) median() (med buildRun, lo, hi time.Duration) {
+	if len(rs) == 0 {
+		return buildRun{}, 0, 0
+	}
+	sorted := slices.SortedFunc(slices.Values(rs), func(a, b buildRun) int { return cmp.Compare(a.wall, b.wall) })
+	return sorted[len(sorted)/2], sorted[0].wall, sorted[len(sorted)-1].wall
 }
 
 func timedBuild(self, site, out, now string) (buildRun, error) {

@@ -27,3 +27,25 @@ func TestBenchVerdict(t *testing.T) {
 		t.Error("no target for 100,000 documents")
 	}
 }
+
+func TestBuildRunsMedian(t *testing.T) {
+	s := func(ms int) buildRun {
+		return buildRun{wall: time.Duration(ms) * time.Millisecond, cpu: time.Duration(2*ms) * time.Millisecond}
+	}
+	for _, c := range []struct {
+		runs        buildRuns
+		med, lo, hi time.Duration
+	}{
+		{nil, 0, 0, 0},
+		{buildRuns{s(2500)}, 2500 * time.Millisecond, 2500 * time.Millisecond, 2500 * time.Millisecond},
+		// Out of order: the middle one by wall time, with its own CPU time.
+		{buildRuns{s(3100), s(2200), s(2600)}, 2600 * time.Millisecond, 2200 * time.Millisecond, 3100 * time.Millisecond},
+		// Even: the slower of the two middle ones.
+		{buildRuns{s(40), s(10), s(30), s(20)}, 30 * time.Millisecond, 10 * time.Millisecond, 40 * time.Millisecond},
+	} {
+		med, lo, hi := c.runs.median()
+		if med.wall != c.med || med.cpu != 2*c.med || lo != c.lo || hi != c.hi {
+			t.Errorf("%v: median %v (CPU %v), range %v–%v; want %v, %v–%v", c.runs, med.wall, med.cpu, lo, hi, c.med, c.lo, c.hi)
+		}
+	}
+}
