@@ -66,8 +66,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	type sized struct {
 		size, site, now, docs string
 		writeTime             time.Duration
-		cold, warm            buildRun
-		ram                   buildRuns
+		cold, ram, warm       buildRun
+		ramRuns               buildRuns // ram is their median
+		ramLo, ramHi          time.Duration
 		pages                 int
 		bytes                 int64
 	}
@@ -118,11 +119,14 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 				if dir, err := os.MkdirTemp("/dev/shm", "stp-bench-"); err == nil {
 					syncDisk()
 					if run, err := timedBuild(self, r.site, filepath.Join(dir, "out"), r.now); err == nil {
-						r.ram = append(r.ram, run)
+						r.ramRuns = append(r.ramRuns, run)
 					}
 					_ = os.RemoveAll(dir)
 				}
 			}
+		}
+		for _, r := range runs {
+			r.ram, r.ramLo, r.ramHi = r.ramRuns.median()
 		}
 	}
 	// Then each build twice more over its output: the first keeps the
@@ -149,23 +153,23 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		}
 		return d.Round(time.Millisecond).String()
 	}
+	ranged := false
 	for _, r := range runs {
-		ram, lo, hi := r.ram.median()
-		inRAM := ms(ram.wall)
-		if len(r.ram) > 1 {
-			inRAM += fmt.Sprintf(" (%s–%s)", ms(lo), ms(hi))
+		inRAM := ms(r.ram.wall)
+		if len(r.ramRuns) > 1 {
+			inRAM += fmt.Sprintf(" (%s–%s)", ms(r.ramLo), ms(r.ramHi))
+			ranged = true
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d MiB\t%s\t%d\t%s\t\n", r.size, r.docs, ms(r.writeTime), ms(r.cold.wall), inRAM,
-			ms(ram.cpu), r.cold.maxRSS>>20, ms(r.warm.wall), r.pages, humanSize(r.bytes))
+			ms(r.ram.cpu), r.cold.maxRSS>>20, ms(r.warm.wall), r.pages, humanSize(r.bytes))
 	}
 	tw.Flush()
-	if *ramRuns > 1 {
+	if ranged {
 		fmt.Fprintf(stdout, "(in RAM: the median of %d builds and their range; CPU in RAM is the median build's)\n", *ramRuns)
 	}
 	for _, r := range runs {
 		if t, ok := benchTargets[r.size]; ok {
-			ram, _, _ := r.ram.median()
-			fmt.Fprintln(stdout, t.verdict(r.size, r.cold, ram))
+			fmt.Fprintln(stdout, t.verdict(r.size, r.cold, r.ram))
 		}
 	}
 	if *dev && devSite != "" {
