@@ -1,18 +1,22 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"flag"
 	"fmt"
+	"html/template"
 	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -63,6 +67,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	// cold build runs before any output is deleted or replaced, and the
 	// disk's state is measured first.
 	fmt.Fprintf(stdout, "disk: %s per new folder and file in %s now (a quiet disk: about 20 µs)\n", inodeCost(work), work)
+	fmt.Fprintf(stdout, "cpu: %s per reference page on each core before the builds\n", referencePage(referencePages))
 	type sized struct {
 		size, site, now, docs string
 		writeTime             time.Duration
@@ -145,6 +150,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		_ = os.RemoveAll(out)
 		_ = os.RemoveAll(sitepkg.SparePath(out))
 	}
+	fmt.Fprintf(stdout, "cpu: %s per reference page on each core after them\n", referencePage(referencePages))
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "site\tdocuments\twrite catalog\tcold build\tin RAM\tCPU in RAM\tpeak RSS\trebuild\tpages\toutput\t")
 	ms := func(d time.Duration) string {
@@ -209,6 +215,62 @@ func (t benchTarget) verdict(size string, cold, ram buildRun) string {
 		line += fmt.Sprintf(", in RAM %s %s", ram.wall.Round(time.Millisecond), within(ram.wall <= t.wall))
 	}
 	return line + fmt.Sprintf(", peak RSS %d MiB %s", cold.maxRSS>>20, within(cold.maxRSS <= t.rss))
+}
+
+// referencePages is how many pages referencePage renders on each core:
+// about a second's work.
+const referencePages = 1500
+
+// referenceRows fills the reference page: made once, the same every run.
+var referenceRows = func() []referenceRow {
+	rows := make([]referenceRow, 25)
+	for i := range rows {
+		rows[i] = referenceRow{
+			URL:     "/documents/reference-" + strconv.Itoa(i) + "/",
+			Title:   "Reference report " + strconv.Itoa(i) + " <draft> & notes",
+			Summary: strings.Repeat("What the audit covered and found. ", 5),
+			Terms:   []string{"ISO/IEC 27001", "SOC 2", "C5"},
+			Date:    time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC),
+		}
+	}
+	return rows
+}()
+
+type referenceRow struct {
+	URL, Title, Summary string
+	Terms               []string
+	Date                time.Time
+}
+
+var referenceTemplate = template.Must(template.New("reference").Funcs(template.FuncMap{
+	"day": func(t time.Time) string { return t.Format(time.DateOnly) },
+}).Parse(`<!doctype html><title>{{.Title}}</title><table><caption>{{.Title}}</caption>{{range .Rows}}
+<tr><th><a href="{{.URL}}">{{.Title}}</a> <span class="summary">{{.Summary}}</span></th><td>{{range $i, $t := .Terms}}{{if $i}}, {{end}}{{$t}}{{end}}</td><td><time datetime="{{day .Date}}">{{day .Date}}</time></td></tr>{{end}}
+</table>`))
+
+// referencePage times a fixed page rendered by Go's html/template on every
+// core at once, n times each, and returns the time one page took: a gauge
+// of how fast this shared machine is now, with none of STP's code in it,
+// on the kind of work (templates, reflection, allocation) that is most of
+// a build. Builds slow down with it, so it tells a slow machine from slow
+// code when figures from different runs are compared.
+func referencePage(n int) time.Duration {
+	data := map[string]any{"Title": "Reference & list", "Rows": referenceRows}
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			var buf bytes.Buffer
+			for range n {
+				buf.Reset()
+				if err := referenceTemplate.Execute(&buf, data); err != nil {
+					panic(err) // the template and its data are fixed
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return (time.Since(start) / time.Duration(n)).Round(time.Microsecond)
 }
 
 // inodeCost times making folders with a small file in each, one after the

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 	"time"
 )
@@ -47,5 +49,29 @@ func TestBuildRunsMedian(t *testing.T) {
 		if med.wall != c.med || med.cpu != 2*c.med || lo != c.lo || hi != c.hi {
 			t.Errorf("%v: median %v (CPU %v), range %v–%v; want %v, %v–%v", c.runs, med.wall, med.cpu, lo, hi, c.med, c.lo, c.hi)
 		}
+	}
+}
+
+func TestReferencePage(t *testing.T) {
+	var buf bytes.Buffer
+	if err := referenceTemplate.Execute(&buf, map[string]any{"Title": "Reference & list", "Rows": referenceRows}); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	if n := strings.Count(page, "<tr>"); n != 25 {
+		t.Errorf("%d rows, want 25", n)
+	}
+	for _, want := range []string{
+		"<title>Reference &amp; list</title>",
+		`<a href="/documents/reference-24/">Reference report 24 &lt;draft&gt; &amp; notes</a>`,
+		"ISO/IEC 27001, SOC 2, C5",
+		`<time datetime="2026-01-25">2026-01-25</time>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("reference page lacks %q:\n%s", want, page)
+		}
+	}
+	if d := referencePage(2); d <= 0 {
+		t.Errorf("referencePage(2) = %v", d)
 	}
 }
