@@ -156,6 +156,18 @@ func TestReaderPath(t *testing.T) {
 	if m := tb.texts("[data-search-results] li h2 mark"); len(m) == 0 {
 		t.Error("no highlighted match in the results for hipa")
 	}
+	// Dates as the lists show them: ISO in the markup, the reader's format
+	// on screen.
+	isos, shown := tb.attrs("[data-search-results] .meta time", "datetime"), tb.texts("[data-search-results] .meta time")
+	if len(isos) == 0 || len(isos) != len(shown) {
+		t.Errorf("result dates: datetime %q, text %q", isos, shown)
+	} else {
+		for i, iso := range isos {
+			if _, err := time.Parse(time.DateOnly, iso); err != nil || shown[i] == iso {
+				t.Errorf("result date datetime=%q shown as %q, want an ISO date shown in the reader's format", iso, shown[i])
+			}
+		}
+	}
 	// The saved choice narrows search too, and says so.
 	if chips := tb.text("[data-search-active]"); !strings.Contains(chips, "your settings") {
 		t.Errorf("active filters = %q, want the saved settings named", chips)

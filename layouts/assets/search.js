@@ -100,6 +100,17 @@
     return e;
   }
 
+  // day is an ISO date as the lists show it: the date in the markup, the
+  // reader's own format on screen.
+  var dayFormat = null;
+  try {
+    dayFormat = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+  } catch (e) { /* the ISO date, then */ }
+  function day(iso) {
+    var d = new Date(iso + "T00:00:00Z");
+    return el("time", dayFormat && !isNaN(d) ? dayFormat.format(d) : iso, { datetime: iso });
+  }
+
   // segments appends [{text, hit}] to parent, hits as <mark>.
   function segments(parent, segs) {
     (segs || []).forEach(function (s) {
@@ -286,12 +297,16 @@
         segments(a, h.title);
         h2.appendChild(a);
         article.appendChild(h2);
-        var meta = [h.kind.label];
+        var meta = el("p", null, { "class": "meta" });
         var tags = (h.standards || []).concat(h.services || []).map(function (t) { return t.label; });
-        if (tags.length) meta.push(tags.join(", "));
-        meta.push(h.periodTo ? "Audit period " + h.periodFrom + " to " + h.periodTo : "Published " + h.published);
-        meta.push("Version " + h.version + (h.current ? "" : " (earlier version)"));
-        article.appendChild(el("p", meta.join(" · "), { "class": "meta" }));
+        meta.appendChild(document.createTextNode(h.kind.label + (tags.length ? " · " + tags.join(", ") : "") + " · "));
+        if (h.periodTo) {
+          meta.append("Audit period ", day(h.periodFrom), " – ", day(h.periodTo));
+        } else {
+          meta.append("Published ", day(h.published));
+        }
+        meta.append(" · Version " + h.version + (h.current ? "" : " (earlier version)"));
+        article.appendChild(meta);
         article.appendChild(segments(el("p", null, { "class": "summary" }), h.summary));
         li.appendChild(article);
         list.appendChild(li);
