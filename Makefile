@@ -79,9 +79,11 @@ fuzz:
 	go test $(call fuzzflags,80000x) -fuzz '^FuzzParseText$$' ./generator/search
 	go test $(call fuzzflags,40000x) -fuzz '^FuzzRun$$' ./generator/search
 
-# bench prints build figures for the sample, 10,000 and 100,000 documents.
+# bench prints build figures for the sample, 10,000 and 100,000 documents;
+# with HUGO=path/to/hugo also Hugo's on the same 10,000 documents (see
+# README, Performance).
 bench: $(STP)
-	$(STP) bench
+	$(STP) bench $(if $(HUGO),-hugo $(HUGO))
 
 # pgo writes generator/cmd/stp/default.pgo, the CPU profile that go build
 # optimises stp with (profile-guided optimisation): one build each of the

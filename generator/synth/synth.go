@@ -52,15 +52,18 @@ func Write(dir string, o Options) error {
 		return err
 	}
 	p := plan(o)
-	files := filepath.Join(dir, "content", "files")
+	return writeWithFiles(filepath.Join(dir, "content", "files"), p, func() error { return writeText(dir, p) })
+}
+
+// writeWithFiles writes every document's PDF into files while text writes
+// the rest. Creating the files costs far more than templating them, so one
+// writer per CPU shares the documents while text runs beside them. More
+// writers made it slower: creating files in one folder serialises in the
+// kernel.
+func writeWithFiles(files string, p *portal, text func() error) error {
 	if err := os.MkdirAll(files, 0o755); err != nil {
 		return err
 	}
-
-	// Creating the files costs far more than templating them, so one writer
-	// per CPU shares the documents while another writes the catalog. More
-	// writers made it slower: creating files in one folder serialises in
-	// the kernel.
 	workers := runtime.GOMAXPROCS(0)
 	errs := make([]error, workers+1)
 	var (
@@ -69,7 +72,7 @@ func Write(dir string, o Options) error {
 		wg     sync.WaitGroup
 	)
 	wg.Go(func() {
-		errs[workers] = writeText(dir, p)
+		errs[workers] = text()
 		if errs[workers] != nil {
 			failed.Store(true)
 		}

@@ -41,6 +41,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	keep := fs.Bool("keep", false, "keep the synthetic sites and their output")
 	dev := fs.Bool("dev", true, "also time the dev server's edit-to-reload on the largest synthetic site up to 10,000 documents")
 	ramRuns := fs.Int("ram-runs", 3, "in-RAM builds of each site: the table shows their median and range")
+	hugo := fs.String("hugo", "", "a hugo binary: also build the same documents with Hugo (synthetic sites up to 10,000 documents), taking turns with STP's in-RAM builds")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -76,6 +77,19 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		ramLo, ramHi          time.Duration
 		pages                 int
 		bytes                 int64
+		hugoSite              string    // the same documents as a Hugo project, with -hugo
+		hugoRuns              buildRuns // its in-RAM builds, taking turns with STP's
+		hugoPages             int
+		hugoBytes             int64
+	}
+	hugoVersion := ""
+	if *hugo != "" {
+		out, err := exec.Command(*hugo, "version").Output()
+		if err != nil {
+			fmt.Fprintf(stderr, "stp bench: %s version: %v\n", *hugo, err)
+			return 1
+		}
+		hugoVersion, _, _ = strings.Cut(strings.TrimSpace(string(out)), " linux")
 	}
 	var runs []*sized
 	for _, size := range strings.Split(*sizes, ",") {
@@ -93,6 +107,13 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 				return 1
 			}
 			r.writeTime = time.Since(start)
+			if *hugo != "" && n <= 10_000 {
+				r.hugoSite = filepath.Join(work, "hugo-"+size)
+				if err := synth.WriteHugo(r.hugoSite, synth.Options{Documents: n, Regions: 8, Industries: 12, Seed: 1}); err != nil {
+					fmt.Fprintln(stderr, "stp bench:", err)
+					return 1
+				}
+			}
 			if err := copyDir(filepath.Join(*root, "layouts"), filepath.Join(r.site, "layouts")); err != nil {
 				fmt.Fprintln(stderr, "stp bench:", err)
 				return 1
@@ -126,6 +147,21 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 					if run, err := timedBuild(self, r.site, filepath.Join(dir, "out"), r.now); err == nil {
 						r.ramRuns = append(r.ramRuns, run)
 					}
+					_ = os.RemoveAll(dir)
+				}
+				if r.hugoSite == "" {
+					continue
+				}
+				if dir, err := os.MkdirTemp("/dev/shm", "stp-bench-hugo-"); err == nil {
+					syncDisk()
+					out := filepath.Join(dir, "out")
+					run, err := timed(exec.Command(*hugo, "--source", r.hugoSite, "--destination", out, "--cacheDir", filepath.Join(dir, "cache"), "--quiet"))
+					if err != nil {
+						fmt.Fprintf(stderr, "stp bench: hugo on %s: %v\n", r.size, err)
+						return 1
+					}
+					r.hugoRuns = append(r.hugoRuns, run)
+					r.hugoPages, r.hugoBytes = treeSize(out)
 					_ = os.RemoveAll(dir)
 				}
 			}
@@ -176,6 +212,11 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	for _, r := range runs {
 		if t, ok := benchTargets[r.size]; ok {
 			fmt.Fprintln(stdout, t.verdict(r.size, r.cold, r.ram))
+		}
+	}
+	for _, r := range runs {
+		if len(r.hugoRuns) > 0 {
+			fmt.Fprintln(stdout, hugoLine(hugoVersion, r.size, r.ram, r.hugoRuns, r.hugoPages, r.hugoBytes))
 		}
 	}
 	if *dev && devSite != "" {
@@ -314,7 +355,26 @@ func (rs buildRuns) median() (med buildRun, lo, hi time.Duration) {
 }
 
 func timedBuild(self, site, out, now string) (buildRun, error) {
-	cmd := exec.Command(self, "build", "--root", site, "--out", out, "--now", now)
+	return timed(exec.Command(self, "build", "--root", site, "--out", out, "--now", now))
+}
+
+// hugoLine compares Hugo's in-RAM builds of a site's documents with STP's
+// median one, measured taking turns.
+func hugoLine(version, size string, stp buildRun, hugo buildRuns, pages int, bytes int64) string {
+	med, lo, hi := hugo.median()
+	line := fmt.Sprintf("%s on the same documents (%s, in RAM, taking turns with STP): median %s", version, size, med.wall.Round(time.Millisecond))
+	if len(hugo) > 1 {
+		line += fmt.Sprintf(" (%s–%s)", lo.Round(time.Millisecond), hi.Round(time.Millisecond))
+	}
+	line += fmt.Sprintf(", CPU %s, %d pages, %s", med.cpu.Round(time.Millisecond), pages, humanSize(bytes))
+	if stp.wall > 0 && stp.cpu > 0 {
+		line += fmt.Sprintf("; STP %.1f× as fast (%.1f× less CPU time)", float64(med.wall)/float64(stp.wall), float64(med.cpu)/float64(stp.cpu))
+	}
+	return line
+}
+
+// timed runs a build command and measures it.
+func timed(cmd *exec.Cmd) (buildRun, error) {
 	var errBuf strings.Builder
 	cmd.Stderr = &errBuf
 	start := time.Now()

@@ -75,3 +75,14 @@ func TestReferencePage(t *testing.T) {
 		t.Errorf("referencePage(2) = %v", d)
 	}
 }
+
+func TestHugoLine(t *testing.T) {
+	s := func(ms int) buildRun {
+		return buildRun{wall: time.Duration(ms) * time.Millisecond, cpu: time.Duration(3*ms/2) * time.Millisecond}
+	}
+	got := hugoLine("hugo v0.165.0", "10000", s(4000), buildRuns{s(30000), s(26000), s(28000)}, 14945, 282<<20)
+	want := "hugo v0.165.0 on the same documents (10000, in RAM, taking turns with STP): median 28s (26s–30s), CPU 42s, 14945 pages, 282.0 MiB; STP 7.0× as fast (7.0× less CPU time)"
+	if got != want {
+		t.Errorf("hugoLine =\n%s\nwant\n%s", got, want)
+	}
+}

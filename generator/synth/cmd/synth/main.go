@@ -4,7 +4,9 @@
 //	go run ./generator/synth/cmd/synth -n 10000 -out /tmp/portal -layouts layouts
 //
 // It writes catalog.yaml and content/ into -out and, with -layouts, copies
-// that folder to -out/layouts so that the result builds as it is.
+// that folder to -out/layouts so that the result builds as it is. With
+// -hugo it writes the same documents as a Hugo project instead
+// (synth.WriteHugo), for `hugo --source OUT`.
 package main
 
 import (
@@ -33,15 +35,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fl.Int64Var(&o.Seed, "seed", 1, "random seed; the same options write the same bytes")
 	out := fl.String("out", "", "folder to write the portal into (required)")
 	layouts := fl.String("layouts", "", "layouts folder to copy to OUT/layouts, e.g. layouts")
+	hugo := fl.Bool("hugo", false, "write the documents as a Hugo project instead")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
-	if *out == "" || fl.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: synth -out DIR [-n 10000] [-regions 8] [-industries 12] [-seed 1] [-layouts DIR]")
+	if *out == "" || fl.NArg() > 0 || *hugo && *layouts != "" {
+		fmt.Fprintln(stderr, "usage: synth -out DIR [-n 10000] [-regions 8] [-industries 12] [-seed 1] [-layouts DIR | -hugo]")
 		return 2
 	}
+	write := synth.Write
+	if *hugo {
+		write = synth.WriteHugo
+	}
 	start := time.Now()
-	if err := synth.Write(*out, o); err != nil {
+	if err := write(*out, o); err != nil {
 		fmt.Fprintln(stderr, "synth:", err)
 		return 1
 	}
