@@ -1,10 +1,8 @@
 package synth
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,33 +32,41 @@ func WriteHugo(dir string, o Options) error {
 	}
 	p := plan(o)
 	p.documents = listed(p.documents, today)
-	return writeWithFiles(filepath.Join(dir, "static", "files"), p, func() error { return writeHugoText(dir, p) })
+	docs := filepath.Join(dir, "content", "documents")
+	if err := os.MkdirAll(docs, 0o755); err != nil {
+		return err
+	}
+	stds := p.standardTerms()
+	return writeWithFiles(filepath.Join(dir, "static", "files"), p, func() error { return writeHugoText(dir, p, stds) },
+		func(d *document, pdf []byte) error {
+			return os.WriteFile(filepath.Join(docs, d.id+".md"), hugoDocument(p, stds, d, len(pdf)), 0o644)
+		})
 }
 
 // listed keeps the versions STP lists on day (catalog.Catalog.Listed): the
 // newest published version of each series unless it has expired, and
 // superseded ones for catalog.RetentionMonths after their publish date.
 func listed(docs []*document, day time.Time) []*document {
-	bySeries := map[string][]*document{}
+	newest := map[string]*document{} // of each series, among those published
 	for _, d := range docs {
-		if !d.published.After(day) {
-			bySeries[d.series] = append(bySeries[d.series], d)
+		if n := newest[d.series]; !d.published.After(day) && (n == nil || d.published.After(n.published)) {
+			newest[d.series] = d
 		}
 	}
 	var out []*document
 	for _, d := range docs {
-		vs := bySeries[d.series]
-		newest := slices.MaxFunc(vs, func(a, b *document) int { return a.published.Compare(b.published) })
 		switch {
 		case d.published.After(day), !d.expires.IsZero() && day.After(d.expires):
-		case d == newest, day.Before(d.published.AddDate(0, catalog.RetentionMonths, 0)):
+		case d == newest[d.series], day.Before(d.published.AddDate(0, catalog.RetentionMonths, 0)):
 			out = append(out, d)
 		}
 	}
 	return out
 }
 
-func writeHugoText(dir string, p *portal) error {
+// writeHugoText writes the configuration, the layouts and the list pages'
+// titles; the documents' pages are written with their files.
+func writeHugoText(dir string, p *portal, stds []term) error {
 	for name, text := range hugoLayouts {
 		if err := writeFileAll(filepath.Join(dir, name), []byte(text)); err != nil {
 			return err
@@ -75,7 +81,6 @@ func writeHugoText(dir string, p *portal) error {
 		}
 		return nil
 	}
-	stds := p.standardTerms()
 	var pairs []term
 	for _, r := range p.regions {
 		for _, in := range p.industries {
@@ -92,21 +97,12 @@ func writeHugoText(dir string, p *portal) error {
 			}
 		}
 	}
-	docs := filepath.Join(dir, "content", "documents")
-	if err := writeFileAll(filepath.Join(docs, "_index.md"), hugoFront(nil, "title", "All documents")); err != nil {
-		return err
-	}
-	for _, d := range p.documents {
-		if err := writeFileAll(filepath.Join(docs, d.id+".md"), hugoDocument(p, stds, d)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return writeFileAll(filepath.Join(dir, "content", "documents", "_index.md"), hugoFront(nil, "title", "All documents"))
 }
 
 // hugoDocument is a document's page: its fields as YAML front matter, its
-// long description as the body.
-func hugoDocument(p *portal, stds []term, d *document) []byte {
+// long description as the body; size is its file's.
+func hugoDocument(p *portal, stds []term, d *document, size int) []byte {
 	ids := func(refs []int, all bool, ts []term) []string {
 		out := make([]string, 0, len(ts))
 		if all {
@@ -128,16 +124,14 @@ func hugoDocument(p *portal, stds []term, d *document) []byte {
 			pairs = append(pairs, r+"--"+in)
 		}
 	}
-	file, _ := appendPDF(nil, nil, p, d)
-	b := hugoFront(nil,
+	b := hugoOpen(nil,
 		"title", d.title,
 		"date", d.published.Format(time.DateOnly),
 		"summary", d.summary,
 		"version", d.version,
 		"file", "files/"+d.id+".pdf",
-		"size", strconv.Itoa(len(file)),
+		"size", strconv.Itoa(size),
 	)
-	b = b[:len(b)-len("---\n")] // the lists follow
 	for _, l := range []struct {
 		key string
 		ids []string
@@ -153,8 +147,8 @@ func hugoDocument(p *portal, stds []term, d *document) []byte {
 	return append(b, d.description...)
 }
 
-// hugoFront writes front matter of key, value pairs, values quoted.
-func hugoFront(b []byte, kv ...string) []byte {
+// hugoOpen opens front matter with key, value pairs, values quoted.
+func hugoOpen(b []byte, kv ...string) []byte {
 	b = append(b, "---\n"...)
 	for i := 0; i+1 < len(kv); i += 2 {
 		b = append(b, kv[i]...)
@@ -162,27 +156,19 @@ func hugoFront(b []byte, kv ...string) []byte {
 		b = strconv.AppendQuote(b, kv[i+1])
 		b = append(b, '\n')
 	}
-	return append(b, "---\n"...)
+	return b
+}
+
+// hugoFront is front matter of key, value pairs, closed.
+func hugoFront(b []byte, kv ...string) []byte {
+	return append(hugoOpen(b, kv...), "---\n"...)
 }
 
 func writeFileAll(name string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return err
 	}
-	f, err := os.Create(name)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	if _, err := w.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return os.WriteFile(name, data, 0o644)
 }
 
 // hugoLayouts are the Hugo project's configuration and templates, after

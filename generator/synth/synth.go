@@ -52,15 +52,15 @@ func Write(dir string, o Options) error {
 		return err
 	}
 	p := plan(o)
-	return writeWithFiles(filepath.Join(dir, "content", "files"), p, func() error { return writeText(dir, p) })
+	return writeWithFiles(filepath.Join(dir, "content", "files"), p, func() error { return writeText(dir, p) }, nil)
 }
 
 // writeWithFiles writes every document's PDF into files while text writes
-// the rest. Creating the files costs far more than templating them, so one
-// writer per CPU shares the documents while text runs beside them. More
-// writers made it slower: creating files in one folder serialises in the
-// kernel.
-func writeWithFiles(files string, p *portal, text func() error) error {
+// the rest, and gives each document with its PDF to each, if not nil.
+// Creating the files costs far more than templating them, so one writer
+// per CPU shares the documents while text runs beside them. More writers
+// made it slower: creating files in one folder serialises in the kernel.
+func writeWithFiles(files string, p *portal, text func() error, each func(d *document, pdf []byte) error) error {
 	if err := os.MkdirAll(files, 0o755); err != nil {
 		return err
 	}
@@ -87,7 +87,11 @@ func writeWithFiles(files string, p *portal, text func() error) error {
 				}
 				d := p.documents[i]
 				buf, scratch = appendPDF(buf[:0], scratch, p, d)
-				if err := os.WriteFile(filepath.Join(files, d.id+".pdf"), buf, 0o644); err != nil {
+				err := os.WriteFile(filepath.Join(files, d.id+".pdf"), buf, 0o644)
+				if err == nil && each != nil {
+					err = each(d, buf)
+				}
+				if err != nil {
 					errs[w] = err
 					failed.Store(true)
 					return

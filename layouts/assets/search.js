@@ -100,15 +100,10 @@
     return e;
   }
 
-  // day is an ISO date as the lists show it: the date in the markup, the
-  // reader's own format on screen.
-  var dayFormat = null;
-  try {
-    dayFormat = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
-  } catch (e) { /* the ISO date, then */ }
+  // day is an ISO date as the lists show it: the date in the markup, put
+  // in the reader's own format by site.js (stp.localDates).
   function day(iso) {
-    var d = new Date(iso + "T00:00:00Z");
-    return el("time", dayFormat && !isNaN(d) ? dayFormat.format(d) : iso, { datetime: iso });
+    return el("time", iso, { datetime: iso });
   }
 
   // segments appends [{text, hit}] to parent, hits as <mark>.
@@ -311,6 +306,7 @@
         li.appendChild(article);
         list.appendChild(li);
       });
+      if (window.stp) window.stp.localDates();
     }
 
     function renderFacets(res) {

@@ -274,6 +274,9 @@
     phone.addEventListener("change", function (e) { if (!e.matches) d.open = true; });
   }
 
+  // Other scripts that add dates (search results) format them here too.
+  window.stp = { localDates: localDates };
+
   function start() {
     filtersToggle();
     settingsForm();

@@ -54,7 +54,7 @@ func TestBuildRunsMedian(t *testing.T) {
 
 func TestReferencePage(t *testing.T) {
 	var buf bytes.Buffer
-	if err := referenceTemplate.Execute(&buf, map[string]any{"Title": "Reference & list", "Rows": referenceRows}); err != nil {
+	if err := referenceTemplate.Execute(&buf, referenceData); err != nil {
 		t.Fatal(err)
 	}
 	page := buf.String()
