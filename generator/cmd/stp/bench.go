@@ -183,8 +183,10 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 				return 1
 			}
 		}
-		_ = os.RemoveAll(out)
-		_ = os.RemoveAll(sitepkg.SparePath(out))
+		if !*keep {
+			_ = os.RemoveAll(out)
+			_ = os.RemoveAll(sitepkg.SparePath(out))
+		}
 	}
 	fmt.Fprintf(stdout, "cpu: %s per reference page on each core after them\n", referencePage(referencePages))
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -315,12 +317,14 @@ func referencePage(n int) time.Duration {
 
 // inodeCost times making folders with a small file in each, one after the
 // other, under dir: what a build pays for each of its tens of thousands.
+// They stay until dir is removed: deleting 4,000 inodes here would slow
+// every new inode of the cold builds that follow in dir for a minute or
+// more (see runBench).
 func inodeCost(dir string) time.Duration {
 	probe, err := os.MkdirTemp(dir, "inodes-")
 	if err != nil {
 		return 0
 	}
-	defer os.RemoveAll(probe)
 	const n = 2000
 	syncDisk()
 	start := time.Now()
