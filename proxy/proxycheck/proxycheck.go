@@ -4,10 +4,12 @@
 // It loads the file with oauth2-proxy's own loader (pkg/apis/options) and
 // runs its validation (pkg/validation) without touching the network: no
 // OIDC discovery, no Redis connection test, no log file created. Then it
-// applies STP's own rules: the things that keep the gate shut (the roles
-// check, bounded revocation, the public prefix and nothing more, secure
-// cookies, no secrets in the file). Every problem names the file, the line
-// and the column of the setting it is about.
+// applies STP's own rules (rules.go): the things that keep the gate shut
+// (the roles check, bounded revocation, the public prefix and nothing
+// more, X-Forwarded-* trusted from the TLS terminator only, the request
+// signature the upstream checks, secure cookies, few CSRF cookies, no
+// secrets in the file). Every problem names the file, the line and the
+// column of the setting it is about, and says how to fix it.
 package proxycheck
 
 import (
@@ -17,16 +19,13 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"io"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"text/template"
-	"time"
 
 	"github.com/oauth2-proxy/oauth2-proxy/v7/pkg/apis/options"
 	"github.com/oauth2-proxy/oauth2-proxy/v7/pkg/logger"
@@ -36,18 +35,25 @@ import (
 
 // Problem is one thing wrong with the configuration. Line and Col are
 // 1-based; they are 0 when the problem is about a setting that is missing.
+// A warning is a setting weaker than STP's own that still keeps the gate
+// shut; anything else is an error.
 type Problem struct {
 	File    string
 	Line    int
 	Col     int
 	Message string
+	Warning bool
 }
 
 func (p Problem) String() string {
-	if p.Line == 0 {
-		return fmt.Sprintf("%s: %s", p.File, p.Message)
+	msg := p.Message
+	if p.Warning {
+		msg = "warning: " + msg
 	}
-	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Message)
+	if p.Line == 0 {
+		return fmt.Sprintf("%s: %s", p.File, msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, msg)
 }
 
 // The secrets oauth2-proxy validation insists on are not in a committed
@@ -62,7 +68,7 @@ func Check(cfgPath string) []Problem {
 	if err != nil {
 		return []Problem{{File: cfgPath, Message: err.Error()}}
 	}
-	c := &checker{file: cfgPath, keys: scanKeys(src)}
+	c := &checker{file: cfgPath, src: src, keys: scanKeys(src)}
 
 	// Parse once here for the position of a syntax error, which the
 	// loader's error message does not carry.
@@ -122,6 +128,9 @@ func Check(cfgPath string) []Problem {
 		}
 		opts.Session.Type = options.CookieSessionStoreType
 	}
+	// Validation would fetch the extra issuers' discovery documents;
+	// stpRules has refused them already.
+	opts.ExtraJwtIssuers = nil
 	// The proxy's logger would print warnings about the file into the
 	// checker's output; they are not problems.
 	logger.SetOutput(io.Discard)
@@ -141,14 +150,38 @@ type position struct{ line, col int }
 
 type checker struct {
 	file     string
+	src      []byte
 	keys     map[string]position
 	problems []Problem
 }
 
-// add records a problem about the setting key.
+// add records an error about the setting key.
 func (c *checker) add(key, format string, args ...any) {
 	p := c.keys[key]
 	c.problems = append(c.problems, Problem{File: c.file, Line: p.line, Col: p.col, Message: fmt.Sprintf(format, args...)})
+}
+
+// warn records a warning about the setting key.
+func (c *checker) warn(key, format string, args ...any) {
+	c.add(key, format, args...)
+	c.problems[len(c.problems)-1].Warning = true
+}
+
+// written reports whether the setting key is written in the file, as
+// opposed to left at oauth2-proxy's default.
+func (c *checker) written(key string) bool {
+	_, ok := c.keys[key]
+	return ok
+}
+
+// commentMentions reports whether a comment line of the file names word.
+func (c *checker) commentMentions(word string) bool {
+	for _, line := range strings.Split(string(c.src), "\n") {
+		if t := strings.TrimSpace(line); strings.HasPrefix(t, "#") && strings.Contains(t, word) {
+			return true
+		}
+	}
+	return false
 }
 
 // message records one of oauth2-proxy's messages, at the setting it names.
@@ -188,108 +221,6 @@ func (c *checker) loadError(err error) {
 	c.message(msg)
 }
 
-// stpRules are STP's rules on top of oauth2-proxy's.
-func (c *checker) stpRules(l *options.LegacyOptions) {
-	p := l.LegacyProvider
-	o := l.Options
-	dev := isLoopbackIssuer(p.OIDCIssuerURL)
-
-	if p.ProviderType != "entra-id" {
-		c.add("provider", `provider is %q; STP's gate is built for provider = "entra-id"`, p.ProviderType)
-	}
-	if len(p.AllowedRoles) > 0 {
-		c.add("allowed_roles", `allowed_roles is for Keycloak only and is ignored for Entra ID; use oidc_groups_claim = "roles" with allowed_groups`)
-	}
-	if p.OIDCGroupsClaim != "roles" {
-		c.add("oidc_groups_claim", `oidc_groups_claim must be "roles", so that allowed_groups checks the reader's app roles (it is %q)`, p.OIDCGroupsClaim)
-	}
-	if len(p.AllowedGroups) == 0 {
-		c.add("allowed_groups", `allowed_groups is missing: without it every account of the tenant gets in; set allowed_groups = ["Portal.Admin", "Portal.User"]`)
-	}
-	for _, g := range p.AllowedGroups {
-		if strings.ContainsAny(g, " \t") {
-			c.add("allowed_groups", "allowed_groups has %q, but tokens carry app role values, which have no spaces (e.g. \"Portal.User\" for the role displayed as \"Portal User\")", g)
-		}
-	}
-	if !slices.Contains(strings.Fields(p.Scope), "offline_access") {
-		c.add("scope", "scope %q lacks offline_access: without a refresh token, a reader whose role is removed keeps access until the cookie expires", p.Scope)
-	}
-	if o.Cookie.Refresh <= 0 {
-		c.add("cookie_refresh", `cookie_refresh is not set: a reader whose role is removed keeps access until the cookie expires (%s); set cookie_refresh = "5m"`, o.Cookie.Expire)
-	} else if o.Cookie.Refresh > time.Hour {
-		c.add("cookie_refresh", "cookie_refresh is %s: a revoked reader keeps access that long; 5m is STP's default", o.Cookie.Refresh)
-	}
-	if p.CodeChallengeMethod != "S256" {
-		c.add("code_challenge_method", `code_challenge_method should be "S256" (PKCE)`)
-	}
-	if p.InsecureOIDCSkipNonce {
-		c.add("insecure_oidc_skip_nonce", "insecure_oidc_skip_nonce should be false, so that the ID token's nonce is checked")
-	}
-	c.checkPublicRoutes(o.SkipAuthRoutes, o.SkipAuthRegex)
-	if len(o.TrustedIPs) > 0 {
-		c.add("trusted_ips", "trusted_ips lets whole networks in without signing in; STP's gate does not use it")
-	}
-	for _, d := range o.WhitelistDomains {
-		if strings.HasPrefix(d, ".") || strings.HasPrefix(d, "*") {
-			c.add("whitelist_domains", "whitelist_domains entry %q allows redirects to every subdomain; list the portal's own host only", d)
-		}
-	}
-	if dev {
-		return
-	}
-	// Production only: the demo configuration runs on plain HTTP on
-	// loopback with the stand-in's public secret.
-	if !o.Cookie.Secure {
-		c.add("cookie_secure", "cookie_secure must be true in production, so that the session cookie is only sent over HTTPS")
-	}
-	if _, inFile := c.keys["cookie_secret"]; inFile {
-		c.add("cookie_secret", "cookie_secret is written in the file; give it as OAUTH2_PROXY_COOKIE_SECRET or cookie_secret_file so that it is never committed")
-	}
-	if _, inFile := c.keys["client_secret"]; inFile {
-		c.add("client_secret", "client_secret is written in the file; give it as OAUTH2_PROXY_CLIENT_SECRET or client_secret_file so that it is never committed")
-	}
-	if len(o.WhitelistDomains) == 0 && o.RawRedirectURL == "" {
-		c.add("redirect_url", "redirect_url is not set; set it to https://<portal host>/oauth2/callback")
-	}
-	if strings.HasPrefix(o.RawRedirectURL, "http://") {
-		c.add("redirect_url", "redirect_url %q is not HTTPS", o.RawRedirectURL)
-	}
-}
-
-// checkPublicRoutes requires a rule that lets /public/ through and refuses
-// any rule that lets a gated path through.
-func (c *checker) checkPublicRoutes(routes, regexes []string) {
-	key := "skip_auth_routes"
-	if len(routes) == 0 && len(regexes) > 0 {
-		key = "skip_auth_regex"
-	}
-	gated := []string{"/", "/index.html", "/documents/x/report.pdf", "/compliance-reports/", "/feed.xml", "/catalog.json", "/settings/", "/publicity/"}
-	public := false
-	for _, r := range append(slices.Clone(routes), regexes...) {
-		method, re := "", r
-		if i := strings.Index(r, "="); i >= 0 && i < 8 {
-			method, re = strings.TrimSuffix(r[:i], "!"), r[i+1:]
-		}
-		rx, err := regexp.Compile(re)
-		if err != nil {
-			c.add(key, "skip rule %q: %v", r, err)
-			continue
-		}
-		for _, g := range gated {
-			if rx.MatchString(g) {
-				c.add(key, "skip rule %q lets the gated path %s through without signing in; anchor it: \"GET=^/public/\"", r, g)
-				break
-			}
-		}
-		if rx.MatchString("/public/index.html") && (method == "" || method == "GET") {
-			public = true
-		}
-	}
-	if !public {
-		c.add(key, `no rule lets the public prefix through: add skip_auth_routes = ["GET=^/public/", "HEAD=^/public/"]`)
-	}
-}
-
 // checkTemplates parses the custom sign-in and error pages, since a broken
 // one breaks every sign-in. A relative directory is looked up from the
 // working directory, as oauth2-proxy does; a directory that exists only on
@@ -322,18 +253,6 @@ func (c *checker) checkTemplates(dir string) {
 			c.problems = append(c.problems, Problem{File: path, Line: line, Col: col, Message: err.Error()})
 		}
 	}
-}
-
-func isLoopbackIssuer(issuer string) bool {
-	u, err := url.Parse(issuer)
-	if err != nil || u.Scheme != "http" {
-		return false
-	}
-	if u.Hostname() == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(u.Hostname())
-	return ip != nil && ip.IsLoopback()
 }
 
 // scanKeys finds where each top-level setting is written. The files are

@@ -9,6 +9,7 @@ import (
 	"github.com/stp-portal/stp/proxy/proxycheck"
 )
 
+// The shipped configurations have neither errors nor warnings.
 func TestShippedConfigurationsPass(t *testing.T) {
 	for _, f := range []string{"../oauth2-proxy.cfg", "../oauth2-proxy.demo.cfg"} {
 		if problems := proxycheck.Check(f); len(problems) > 0 {
@@ -116,8 +117,12 @@ func TestRedisIsNotContacted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := strings.Replace(string(body), `session_store_type = "cookie"`,
-		`session_store_type = "redis"`+"\n"+`redis_connection_url = "redis://192.0.2.1:6379"`, 1)
+	// 192.0.2.1 is TEST-NET-1: a connection attempt would hang, not pass.
+	s := strings.Replace(string(body), `redis_connection_url = "rediss://redis.internal:6380/0"`,
+		`redis_connection_url = "rediss://192.0.2.1:6380/0"`, 1)
+	if s == string(body) {
+		t.Fatal("the shipped configuration no longer has the expected redis_connection_url")
+	}
 	if problems := proxycheck.Check(write(t, s)); len(problems) > 0 {
 		t.Errorf("redis configuration:\n%s", join(problems))
 	}

@@ -46,7 +46,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		path := filepath.Join(o.Root, filepath.FromSlash(*proxyCfg))
 		if _, err := os.Stat(path); err == nil {
 			for _, p := range proxycheck.Check(path) {
-				problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: filepath.ToSlash(*proxyCfg), Line: p.Line, Col: p.Col}, Message: p.Message})
+				problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: filepath.ToSlash(*proxyCfg), Line: p.Line, Col: p.Col}, Message: p.Message, Warning: p.Warning})
 			}
 		} else {
 			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: *proxyCfg}, Message: "proxy configuration not found; pass --proxy PATH, or --proxy '' to skip it"})
