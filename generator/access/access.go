@@ -6,8 +6,11 @@
 // throttling), the access file (proxy/access.yaml: who holds which role,
 // who is protected), and the plan that brings the tenant in line with the
 // file, with its guard rails: the last Portal Admin is never removed,
-// protected principals are never touched, and a plan that revokes more
-// than a set share of the people with access needs --force.
+// protected principals never lose a role, and a plan that revokes more
+// than a set share of the people with access needs --force. Every guard
+// rail compares directory objects: a name on the command line or in the
+// file is resolved to the user it names (by object id, sign-in name,
+// e-mail address or alias) before it is checked.
 package access
 
 import (
@@ -133,12 +136,23 @@ func (t *Tenant) role(appRoleID string) Role {
 // RoleID is the id of a portal role's app role on the service principal.
 func (t *Tenant) RoleID(r Role) string { return t.roleIDs[r] }
 
-// Of returns the holdings of the user known by email.
-func (t *Tenant) Of(email string) []Holding {
+// HoldingsOf returns the holdings of the user with object id id.
+func (t *Tenant) HoldingsOf(id string) []Holding {
 	var out []Holding
 	for _, h := range t.Holdings {
-		if h.User.has(email) {
+		if strings.EqualFold(h.User.ID, id) {
 			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// holders returns the users holding a portal role whom name names.
+func (t *Tenant) holders(name string) []User {
+	var out []User
+	for _, h := range t.Holdings {
+		if h.User.has(name) && !slices.ContainsFunc(out, func(u User) bool { return u.ID == h.User.ID }) {
+			out = append(out, h.User)
 		}
 	}
 	return out

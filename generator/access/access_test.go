@@ -234,7 +234,7 @@ func TestUnknownUser(t *testing.T) {
 		Mail: "guest@fabrikam.example", DisplayName: "Guest", AccountEnabled: true}); err != nil {
 		t.Fatal(err)
 	}
-	u, err := c.UserByEmail(context.Background(), "guest@fabrikam.example")
+	u, err := c.Resolve(context.Background(), "guest@fabrikam.example")
 	if err != nil || u.UserPrincipalName != "guest_fabrikam.example#EXT#@contoso.example" {
 		t.Errorf("guest by mail: %+v %v", u, err)
 	}
@@ -507,4 +507,114 @@ func TestRepositoryAccessFile(t *testing.T) {
 	if err != nil || len(p.Changes) != 0 {
 		t.Errorf("the demo tenant does not match proxy/access.yaml: %+v %v", p, err)
 	}
+}
+
+// The guard rails check the user a name resolves to, however it is
+// spelled: object id, sign-in name in another case, an alias of the
+// mailbox or another address.
+func TestGuardRailsByIdentity(t *testing.T) {
+	ctx := context.Background()
+	adele := entra.StableGUID("oid:" + entra.DemoAdmin)
+	spellings := []string{adele, strings.ToUpper(adele), "ADELE@Contoso.Example", entra.DemoAdminAlias, entra.DemoAdminOtherMail}
+
+	t.Run("protected", func(t *testing.T) {
+		s := standIn(t, 2)
+		c := client(t, config(s))
+		// megan is a second admin, so that only protection stands in the way.
+		if err := s.Store().SetRoles(entra.DemoNoRole, entra.RolePortalAdmin); err != nil {
+			t.Fatal(err)
+		}
+		tn := read(t, c)
+		// The protected entry is written as one spelling; every other
+		// one names the same person.
+		for _, entry := range []string{entra.DemoAdmin, entra.DemoAdminAlias, adele} {
+			f := writeFile(t, "admins: [adele@contoso.example, megan@contoso.example]\nprotected: ["+entry+"]\n")
+			for _, name := range spellings {
+				if _, err := access.PlanRevoke(ctx, c, tn, f, name); err == nil || !strings.Contains(err.Error(), "is protected in "+f.Path+":2:13: stp access never revokes their access") {
+					t.Errorf("protected %s, revoke %s: %v", entry, name, err)
+				}
+				if _, err := access.PlanGrant(ctx, c, tn, f, name, access.UserRole); err == nil || !strings.Contains(err.Error(), "is protected") {
+					t.Errorf("protected %s, grant %s: %v", entry, name, err)
+				}
+			}
+		}
+		f := writeFile(t, "admins: [adele@contoso.example]\nprotected: [adele@contoso.example]\n")
+		_, err := access.PlanRevoke(ctx, c, tn, f, adele)
+		if want := "adele@contoso.example (given as " + adele + ") is protected in " + f.Path + ":2:13: stp access never revokes their access"; err == nil || err.Error() != want {
+			t.Errorf("got %v\nwant %s", err, want)
+		}
+		// Someone else is not protected by adele's entry.
+		if _, err := access.PlanRevoke(ctx, c, tn, f, entra.DemoUser); err != nil {
+			t.Errorf("revoking alex: %v", err)
+		}
+	})
+
+	t.Run("last admin", func(t *testing.T) {
+		s := standIn(t, 2)
+		c := client(t, config(s))
+		tn := read(t, c)
+		for _, name := range spellings {
+			p, err := access.PlanGrant(ctx, c, tn, nil, name, access.UserRole)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Check(1, true); err == nil || !strings.Contains(err.Error(), "would remove the last Portal Admin (adele@contoso.example)") {
+				t.Errorf("demoting the last admin as %s: %+v %v", name, p.Changes, err)
+			}
+			p, err = access.PlanRevoke(ctx, c, tn, nil, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Check(1, true); err == nil || !strings.Contains(err.Error(), "last Portal Admin") {
+				t.Errorf("revoking the last admin as %s: %v", name, err)
+			}
+		}
+	})
+
+	t.Run("apply restores a protected admin", func(t *testing.T) {
+		s := standIn(t, 2)
+		c := client(t, config(s))
+		// Demoted behind stp access's back (in the portal, say).
+		if err := s.Store().SetRoles(entra.DemoAdmin, entra.RolePortalUser); err != nil {
+			t.Fatal(err)
+		}
+		f, err := access.LoadFile("../../proxy/access.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := access.PlanFile(ctx, c, read(t, c), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Check(0.25, false); err != nil {
+			t.Fatal(err)
+		}
+		out := apply(t, c, p)
+		if !strings.Contains(out, "granted Portal Admin to adele@contoso.example") || !strings.Contains(out, "revoked Portal User from adele@contoso.example") {
+			t.Errorf("apply printed %q", out)
+		}
+		if got, want := holdings(read(t, c)), "admin:adele@contoso.example user:alex@contoso.example"; got != want {
+			t.Errorf("after apply: %s, want %s", got, want)
+		}
+	})
+
+	t.Run("one user, two names", func(t *testing.T) {
+		s := standIn(t, 2)
+		c := client(t, config(s))
+		tn := read(t, c)
+		f := writeFile(t, "admins: [adele@contoso.example]\nusers:\n  - alex@contoso.example\n  - adele.vance@outlook.example\n")
+		_, err := access.PlanFile(ctx, c, tn, f)
+		if want := f.Path + ":4:5: adele.vance@outlook.example and adele@contoso.example (line 1) are one user, Adele Vance (object id " + adele + "); list them once"; err == nil || err.Error() != want {
+			t.Errorf("got %v\nwant %s", err, want)
+		}
+		// A name two users answer to is refused, not guessed.
+		if err := s.Store().AddUser(entra.User{TenantID: entra.ContosoTenantID, UserPrincipalName: "av@contoso.example", Mail: "av@contoso.example",
+			DisplayName: "A. Vance", AccountEnabled: true, OtherMails: []string{entra.DemoAdminAlias}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := access.PlanGrant(ctx, c, tn, nil, entra.DemoAdminAlias, access.UserRole); !errors.Is(err, access.ErrAmbiguousUser) ||
+			!strings.Contains(err.Error(), "give the object id of the one you mean") {
+			t.Errorf("ambiguous name: %v", err)
+		}
+	})
 }

@@ -20,46 +20,38 @@ import (
 //	  - adele@contoso.example
 //	users:
 //	  - alex@contoso.example
-//	protected:                    # never granted, revoked or changed by stp access
-//	  - adele@contoso.example
+//	protected:                    # never lose a role through stp access
+//	  - adele@contoso.example       # (an address or an object id)
 type File struct {
 	Path             string
 	Tenant           string
 	ServicePrincipal string
 	// Entries are the admins, then the users, in file order.
 	Entries []Entry
-	// Protected are the principals stp access never touches.
+	// Protected are the principals stp access never takes a role from.
 	Protected []Entry
 }
 
-// Entry is one e-mail address in the file, where it was written.
+// Entry is one principal in the file, where it was written.
 type Entry struct {
-	Email string
-	Role  Role // empty for a protected entry
-	Line  int
-	Col   int
+	// Name is an e-mail address, or for a protected entry also an
+	// object id. Any address of the user names them (see Client.Resolve).
+	Name string
+	Role Role // empty for a protected entry
+	Line int
+	Col  int
 }
 
 // At is the entry's position, as file:line:col.
 func (f *File) At(e Entry) string { return fmt.Sprintf("%s:%d:%d", f.Path, e.Line, e.Col) }
 
-// IsProtected returns the protected entry for email, if there is one.
-func (f *File) IsProtected(email string) (Entry, bool) {
+// Listed returns the entry that names u under admins or users, if any.
+func (f *File) Listed(u User) (Entry, bool) {
 	if f == nil {
 		return Entry{}, false
 	}
-	for _, e := range f.Protected {
-		if strings.EqualFold(e.Email, email) {
-			return e, true
-		}
-	}
-	return Entry{}, false
-}
-
-// Role returns the role the file gives email, if any.
-func (f *File) Role(email string) (Entry, bool) {
 	for _, e := range f.Entries {
-		if strings.EqualFold(e.Email, email) {
+		if u.has(e.Name) {
 			return e, true
 		}
 	}
@@ -102,7 +94,13 @@ func ParseFile(path string, data []byte) (*File, error) {
 	}
 	seen := map[string]*yaml.Node{}
 	var adminsNode *yaml.Node
+	// Protected entries may be object ids too, which survive a renamed
+	// account.
 	list := func(key, val *yaml.Node, role Role) []Entry {
+		what := "an e-mail address"
+		if role == "" {
+			what = "an e-mail address or an object id"
+		}
 		if val.Kind != yaml.SequenceNode {
 			if val.Tag == "!!null" {
 				return nil
@@ -112,11 +110,11 @@ func ParseFile(path string, data []byte) (*File, error) {
 		}
 		var out []Entry
 		for _, item := range val.Content {
-			if item.Kind != yaml.ScalarNode || !emailRE.MatchString(item.Value) {
-				fail(item, "%q is not an e-mail address", item.Value)
+			if item.Kind != yaml.ScalarNode || !emailRE.MatchString(item.Value) && (role != "" || !guidRE.MatchString(item.Value)) {
+				fail(item, "%q is not %s", item.Value, what)
 				continue
 			}
-			out = append(out, Entry{Email: item.Value, Role: role, Line: item.Line, Col: item.Column})
+			out = append(out, Entry{Name: item.Value, Role: role, Line: item.Line, Col: item.Column})
 		}
 		return out
 	}
@@ -153,12 +151,12 @@ func ParseFile(path string, data []byte) (*File, error) {
 	f.Entries = append(entries[0], entries[1]...)
 	first := map[string]Entry{}
 	for _, e := range f.Entries {
-		k := strings.ToLower(e.Email)
+		k := strings.ToLower(e.Name)
 		if p, dup := first[k]; dup {
 			if p.Role == e.Role {
-				errs = append(errs, fmt.Errorf("%s: %s is listed twice under %ss (first at line %d)", f.At(e), e.Email, e.Role, p.Line))
+				errs = append(errs, fmt.Errorf("%s: %s is listed twice under %ss (first at line %d)", f.At(e), e.Name, e.Role, p.Line))
 			} else {
-				errs = append(errs, fmt.Errorf("%s: %s is listed under admins (line %d) and users; list them once: an admin reads everything a user does", f.At(e), e.Email, p.Line))
+				errs = append(errs, fmt.Errorf("%s: %s is listed under admins (line %d) and users; list them once: an admin reads everything a user does", f.At(e), e.Name, p.Line))
 			}
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -348,6 +349,10 @@ type User struct {
 	UserPrincipalName string `json:"userPrincipalName"`
 	Mail              string `json:"mail"`
 	DisplayName       string `json:"displayName"`
+	// OtherMails and ProxyAddresses are the user's further addresses,
+	// which name them as well as Mail does.
+	OtherMails     []string `json:"otherMails"`
+	ProxyAddresses []string `json:"proxyAddresses"`
 }
 
 // Email is the address the user is known by: mail, or the sign-in name
@@ -359,40 +364,85 @@ func (u User) Email() string {
 	return u.UserPrincipalName
 }
 
-// has reports whether the user is known by the address email.
-func (u User) has(email string) bool {
-	return strings.EqualFold(u.Mail, email) || strings.EqualFold(u.UserPrincipalName, email)
+// has reports whether name is one of the user's names: their object id,
+// sign-in name, e-mail address, another address (otherMails) or an alias
+// of their mailbox (proxyAddresses, "smtp:" ones), without regard to case,
+// as Graph compares them.
+func (u User) has(name string) bool {
+	if name == "" {
+		return false
+	}
+	if strings.EqualFold(u.ID, name) || strings.EqualFold(u.Mail, name) || strings.EqualFold(u.UserPrincipalName, name) {
+		return true
+	}
+	if slices.ContainsFunc(u.OtherMails, func(m string) bool { return strings.EqualFold(m, name) }) {
+		return true
+	}
+	return slices.ContainsFunc(u.ProxyAddresses, func(a string) bool { return strings.EqualFold(a, "smtp:"+name) })
 }
 
-const userFields = "id,userPrincipalName,mail,displayName"
+const userFields = "id,userPrincipalName,mail,displayName,otherMails,proxyAddresses"
 
-// ErrNoSuchUser is returned by UserByEmail for an address the tenant does
-// not know.
-var ErrNoSuchUser = errors.New("no such user in the tenant")
+var (
+	// ErrNoSuchUser is returned by Resolve for a name the tenant does not
+	// know.
+	ErrNoSuchUser = errors.New("no such user in the tenant")
+	// ErrAmbiguousUser is returned by Resolve for a name that several
+	// users of the tenant answer to.
+	ErrAmbiguousUser = errors.New("more than one user answers to")
+)
 
-// UserByEmail finds a user by sign-in name (GET /users/{userPrincipalName})
-// or, failing that, by e-mail address ($filter=mail eq …), which finds
-// guests and users whose address differs from their sign-in name.
-func (c *Client) UserByEmail(ctx context.Context, email string) (User, error) {
-	var u User
-	err := c.do(ctx, http.MethodGet, "/v1.0/users/"+url.PathEscape(email)+"?$select="+userFields, nil, &u)
-	if err == nil {
-		return u, nil
+// FindUsers returns every user of the tenant that name names: by object id
+// (GET /users/{id}), or by an address in one $filter on the sign-in name,
+// the e-mail address, the other addresses and the mailbox's aliases. Graph
+// compares them without regard to case.
+func (c *Client) FindUsers(ctx context.Context, name string) ([]User, error) {
+	if guidRE.MatchString(name) {
+		var u User
+		err := c.do(ctx, http.MethodGet, "/v1.0/users/"+url.PathEscape(name)+"?$select="+userFields, nil, &u)
+		if IsNotFound(err) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []User{u}, nil
 	}
-	if !IsNotFound(err) {
-		return User{}, err
-	}
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	filter := fmt.Sprintf("userPrincipalName eq %[1]s or mail eq %[1]s or otherMails/any(a:a eq %[1]s) or proxyAddresses/any(a:a eq %[2]s)",
+		quote(name), quote("smtp:"+name))
+	q := url.Values{"$filter": {filter}, "$select": {userFields}}
 	var page struct {
 		Value []User `json:"value"`
 	}
-	q := url.Values{"$filter": {"mail eq '" + strings.ReplaceAll(email, "'", "''") + "'"}, "$select": {userFields}}
 	if err := c.do(ctx, http.MethodGet, "/v1.0/users?"+q.Encode(), nil, &page); err != nil {
+		return nil, err
+	}
+	return page.Value, nil
+}
+
+// Resolve finds the one user name names (see FindUsers), so that every
+// guard rail compares object ids, whatever spelling a command was given.
+func (c *Client) Resolve(ctx context.Context, name string) (User, error) {
+	users, err := c.FindUsers(ctx, name)
+	if err != nil {
 		return User{}, err
 	}
-	if len(page.Value) == 0 {
-		return User{}, fmt.Errorf("%w: %s (Microsoft Graph: 404 Request_ResourceNotFound)", ErrNoSuchUser, email)
+	switch len(users) {
+	case 0:
+		return User{}, fmt.Errorf("%w: %s (Microsoft Graph: 404 Request_ResourceNotFound)", ErrNoSuchUser, name)
+	case 1:
+		return users[0], nil
 	}
-	return page.Value[0], nil
+	return User{}, ambiguous(name, users)
+}
+
+func ambiguous(name string, users []User) error {
+	var names []string
+	for _, u := range users {
+		names = append(names, fmt.Sprintf("%s, %s", u.Email(), u.ID))
+	}
+	return fmt.Errorf("%w %s (%s): give the object id of the one you mean", ErrAmbiguousUser, name, strings.Join(names, "; "))
 }
 
 // UsersByID resolves object ids to users, fifteen per request (Graph's

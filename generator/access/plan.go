@@ -44,39 +44,95 @@ type Plan struct {
 	LosingAccess []User
 	// AdminsAfter are the e-mails of the Portal Admins after the changes.
 	AdminsAfter []string
+	// Principal is the user a grant or revoke names, resolved.
+	Principal User
 	// share applies the --max-revoke guard rail (file plans only).
 	share bool
 }
 
+// Protected is who the access file protects: each protected entry
+// resolved to the users of the tenant it names, by object id, so that a
+// protected person is recognised by any of their names.
+type Protected map[string]Entry
+
+// ResolveProtected resolves the file's protected entries through Graph.
+// An entry that names nobody protects nobody; a Graph error ends the
+// command, since without the answer nobody could be known safe to change.
+func ResolveProtected(ctx context.Context, c *Client, t *Tenant, f *File) (Protected, error) {
+	p := Protected{}
+	if f == nil {
+		return p, nil
+	}
+	for _, e := range f.Protected {
+		users, err := c.FindUsers(ctx, e.Name)
+		if err != nil {
+			return nil, fmt.Errorf("resolving the protected %s (%s): %w", e.Name, f.At(e), err)
+		}
+		for _, u := range append(users, t.holders(e.Name)...) {
+			if _, ok := p[strings.ToLower(u.ID)]; !ok {
+				p[strings.ToLower(u.ID)] = e
+			}
+		}
+	}
+	return p, nil
+}
+
+// Of returns the protected entry that names u, if any.
+func (p Protected) Of(u User) (Entry, bool) {
+	e, ok := p[strings.ToLower(u.ID)]
+	return e, ok
+}
+
+// resolveEntry finds the user a file entry names: among the holders
+// first, whose every address is known, so that a file of present holders
+// costs no Graph request; then through Graph.
+func resolveEntry(ctx context.Context, c *Client, t *Tenant, name string) (User, error) {
+	switch hs := t.holders(name); len(hs) {
+	case 0:
+		return c.Resolve(ctx, name)
+	case 1:
+		return hs[0], nil
+	default:
+		return User{}, ambiguous(name, hs)
+	}
+}
+
 // PlanFile plans the changes that make the tenant match the access file.
-// Users the file names but the tenant does not know are reported at their
-// line, all at once.
+// Names the tenant does not know, and two names of one user, are reported
+// at their line, all at once. A protected principal is never demoted or
+// revoked, but is given the role the file lists for them when they lack
+// it, so that apply restores a protected admin whom something else
+// demoted.
 func PlanFile(ctx context.Context, c *Client, t *Tenant, f *File) (*Plan, error) {
+	protected, err := ResolveProtected(ctx, c, t, f)
+	if err != nil {
+		return nil, err
+	}
 	p := &Plan{Tenant: t, share: true}
 	var errs []error
 	var revokes []Change
+	listed := map[string]Entry{} // by object id
 	for _, e := range f.Entries {
-		holds := t.Of(e.Email)
-		var user User
-		has := false
-		for _, h := range holds {
-			user = h.User
-			if h.Role == e.Role {
-				has = true
-			}
+		user, err := resolveEntry(ctx, c, t, e.Name)
+		if errors.Is(err, ErrNoSuchUser) {
+			errs = append(errs, fmt.Errorf("%s: no such user in the tenant: %s", f.At(e), e.Name))
+			continue
+		} else if errors.Is(err, ErrAmbiguousUser) {
+			errs = append(errs, fmt.Errorf("%s: %v", f.At(e), err))
+			continue
+		} else if err != nil {
+			return nil, err
 		}
+		id := strings.ToLower(user.ID)
+		if prev, dup := listed[id]; dup {
+			errs = append(errs, fmt.Errorf("%s: %s and %s (line %d) are one user, %s (object id %s); list them once",
+				f.At(e), e.Name, prev.Name, prev.Line, user.DisplayName, user.ID))
+			continue
+		}
+		listed[id] = e
+		holds := t.HoldingsOf(user.ID)
 		var changes []Change
-		if !has {
-			if len(holds) == 0 {
-				u, err := c.UserByEmail(ctx, e.Email)
-				if errors.Is(err, ErrNoSuchUser) {
-					errs = append(errs, fmt.Errorf("%s: no such user in the tenant: %s", f.At(e), e.Email))
-					continue
-				} else if err != nil {
-					return nil, err
-				}
-				user = u
-			}
+		if !slices.ContainsFunc(holds, func(h Holding) bool { return h.Role == e.Role }) {
 			changes = append(changes, Change{User: user, Role: e.Role, Why: f.At(e)})
 		}
 		for _, h := range holds {
@@ -85,12 +141,9 @@ func PlanFile(ctx context.Context, c *Client, t *Tenant, f *File) (*Plan, error)
 					Why: fmt.Sprintf("%s makes them a %s", f.At(e), e.Role.Title())})
 			}
 		}
-		pe, ok := f.IsProtected(e.Email)
-		if !ok && user.ID != "" {
-			pe, ok = protected(f, user)
-		}
-		if ok && len(changes) > 0 {
-			p.LeftAlone = append(p.LeftAlone, fmt.Sprintf("%s is protected (%s): %s left alone", e.Email, f.At(pe), describe(changes)))
+		demotes := slices.ContainsFunc(changes, func(ch Change) bool { return ch.Revoke && ch.Role == AdminRole })
+		if pe, ok := protected.Of(user); ok && demotes {
+			p.LeftAlone = append(p.LeftAlone, fmt.Sprintf("%s is protected (%s): %s left alone", user.Email(), f.At(pe), describe(changes)))
 			continue
 		}
 		for _, ch := range changes {
@@ -105,12 +158,12 @@ func PlanFile(ctx context.Context, c *Client, t *Tenant, f *File) (*Plan, error)
 		return nil, errors.Join(errs...)
 	}
 	for _, h := range t.Holdings {
-		if slices.ContainsFunc(f.Entries, func(e Entry) bool { return h.User.has(e.Email) }) {
+		if _, ok := listed[strings.ToLower(h.User.ID)]; ok {
 			continue
 		}
 		ch := Change{Revoke: true, User: h.User, Role: h.Role, Assignment: h.Assignment,
 			Why: fmt.Sprintf("not in %s (held since %s)", f.Path, Since(h.Assignment.Created))}
-		if pe, ok := protected(f, h.User); ok {
+		if pe, ok := protected.Of(h.User); ok {
 			p.LeftAlone = append(p.LeftAlone, fmt.Sprintf("%s is protected (%s): %s left alone", h.User.Email(), f.At(pe), describe([]Change{ch})))
 			continue
 		}
@@ -125,15 +178,6 @@ func PlanFile(ctx context.Context, c *Client, t *Tenant, f *File) (*Plan, error)
 	return p, nil
 }
 
-func protected(f *File, u User) (Entry, bool) {
-	for _, e := range f.Protected {
-		if u.has(e.Email) {
-			return e, true
-		}
-	}
-	return Entry{}, false
-}
-
 func describe(cs []Change) string {
 	var parts []string
 	for _, c := range cs {
@@ -146,28 +190,41 @@ func describe(cs []Change) string {
 	return strings.Join(parts, " and ")
 }
 
-// PlanGrant plans giving the user known by email exactly the role r:
-// granting it, and revoking their other portal role if they hold one.
-func PlanGrant(ctx context.Context, c *Client, t *Tenant, f *File, email string, r Role) (*Plan, error) {
-	if e, ok := f.IsProtected(email); ok {
-		return nil, fmt.Errorf("%s is protected in %s: stp access never changes their roles", email, f.At(e))
+// principal resolves the user a command names and refuses a protected one.
+func principal(ctx context.Context, c *Client, t *Tenant, f *File, name, never string) (User, error) {
+	u, err := c.Resolve(ctx, name)
+	if err != nil {
+		return User{}, err
 	}
-	p := &Plan{Tenant: t}
-	holds := t.Of(email)
-	var user User
-	has := false
-	for _, h := range holds {
-		user = h.User
-		has = has || h.Role == r
+	protected, err := ResolveProtected(ctx, c, t, f)
+	if err != nil {
+		return User{}, err
 	}
-	if len(holds) == 0 {
-		u, err := c.UserByEmail(ctx, email)
-		if err != nil {
-			return nil, err
-		}
-		user = u
+	if e, ok := protected.Of(u); ok {
+		return User{}, fmt.Errorf("%s is protected in %s: stp access never %s", Named(u, name), f.At(e), never)
 	}
-	if !has {
+	return u, nil
+}
+
+// Named is how messages name the user u, given as name: by their address,
+// and by the name given too when that was another one.
+func Named(u User, name string) string {
+	if strings.EqualFold(u.Email(), name) {
+		return u.Email()
+	}
+	return fmt.Sprintf("%s (given as %s)", u.Email(), name)
+}
+
+// PlanGrant plans giving the user name names exactly the role r: granting
+// it, and revoking their other portal role if they hold one.
+func PlanGrant(ctx context.Context, c *Client, t *Tenant, f *File, name string, r Role) (*Plan, error) {
+	user, err := principal(ctx, c, t, f, name, "changes their roles")
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Tenant: t, Principal: user}
+	holds := t.HoldingsOf(user.ID)
+	if !slices.ContainsFunc(holds, func(h Holding) bool { return h.Role == r }) {
 		p.Changes = append(p.Changes, Change{User: user, Role: r, Why: "stp access grant"})
 	}
 	for _, h := range holds {
@@ -180,20 +237,14 @@ func PlanGrant(ctx context.Context, c *Client, t *Tenant, f *File, email string,
 	return p, nil
 }
 
-// PlanRevoke plans taking every portal role from the user known by email.
-func PlanRevoke(ctx context.Context, c *Client, t *Tenant, f *File, email string) (*Plan, error) {
-	if e, ok := f.IsProtected(email); ok {
-		return nil, fmt.Errorf("%s is protected in %s: stp access never revokes their access", email, f.At(e))
+// PlanRevoke plans taking every portal role from the user name names.
+func PlanRevoke(ctx context.Context, c *Client, t *Tenant, f *File, name string) (*Plan, error) {
+	user, err := principal(ctx, c, t, f, name, "revokes their access")
+	if err != nil {
+		return nil, err
 	}
-	holds := t.Of(email)
-	if len(holds) == 0 {
-		// Say whether the user exists at all, which is the usual mistake.
-		if _, err := c.UserByEmail(ctx, email); err != nil {
-			return nil, err
-		}
-	}
-	p := &Plan{Tenant: t}
-	for _, h := range holds {
+	p := &Plan{Tenant: t, Principal: user}
+	for _, h := range t.HoldingsOf(user.ID) {
 		p.Changes = append(p.Changes, Change{Revoke: true, User: h.User, Role: h.Role, Assignment: h.Assignment, Why: "stp access revoke"})
 	}
 	p.settle()

@@ -37,6 +37,12 @@ const (
 	DemoUser    = "alex@contoso.example"
 	DemoNoRole  = "megan@contoso.example"
 	DemoForeign = "lee@fabrikam.example"
+
+	// Adele's other addresses: an alias of her mailbox (proxyAddresses
+	// "smtp:") and an address outside the tenant (otherMails). Graph
+	// finds her by either, and so must every guard rail.
+	DemoAdminAlias     = "adele.vance@contoso.example"
+	DemoAdminOtherMail = "adele.vance@outlook.example"
 )
 
 // The Microsoft Graph application permissions `stp access` needs.
@@ -88,7 +94,8 @@ func DemoStore() *Store {
 	s.AddTenant(Tenant{ID: FabrikamTenantID, DisplayName: "Fabrikam", Domain: "fabrikam.example"})
 	for _, u := range []User{
 		{TenantID: ContosoTenantID, UserPrincipalName: DemoAdmin, Mail: DemoAdmin, DisplayName: "Adele Vance",
-			AccountEnabled: true, Roles: []string{RolePortalAdmin}},
+			AccountEnabled: true, Roles: []string{RolePortalAdmin},
+			OtherMails: []string{DemoAdminOtherMail}, ProxyAddresses: []string{"SMTP:" + DemoAdmin, "smtp:" + DemoAdminAlias}},
 		{TenantID: ContosoTenantID, UserPrincipalName: DemoUser, Mail: DemoUser, DisplayName: "Alex Wilber",
 			AccountEnabled: true, Roles: []string{RolePortalUser}},
 		{TenantID: ContosoTenantID, UserPrincipalName: DemoNoRole, Mail: DemoNoRole, DisplayName: "Megan Bowen",

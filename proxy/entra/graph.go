@@ -7,7 +7,8 @@ package entra
 // when asked to throttle.
 //
 //	GET    /v1.0/users/{id | userPrincipalName}
-//	GET    /v1.0/users?$filter=mail eq '…' | userPrincipalName eq '…' | id in ('…', …)
+//	GET    /v1.0/users?$filter=mail eq '…' or userPrincipalName eq '…' or id eq '…'
+//	       or otherMails/any(x:x eq '…') or proxyAddresses/any(x:x eq 'smtp:…') or id in ('…', …)
 //	GET    /v1.0/servicePrincipals/{id}
 //	GET    /v1.0/servicePrincipals/{id}/appRoleAssignedTo
 //	POST   /v1.0/servicePrincipals/{id}/appRoleAssignedTo   {principalId, resourceId, appRoleId}
@@ -187,10 +188,11 @@ func (p *Provider) graphUser(w http.ResponseWriter, r *http.Request, c graphCall
 		return
 	}
 	// Graph finds a user by object id or userPrincipalName only, not by
-	// mail; a lookup by mail goes through $filter.
+	// mail or an alias; those go through $filter. Both compare without
+	// regard to case, as the directory does.
 	var found *User
 	for _, u := range p.store.Users() {
-		if u.TenantID == c.tenantID && (u.ObjectID == key || strings.EqualFold(u.UserPrincipalName, key)) {
+		if u.TenantID == c.tenantID && (strings.EqualFold(u.ObjectID, key) || strings.EqualFold(u.UserPrincipalName, key)) {
 			found = &u
 			break
 		}
@@ -204,12 +206,77 @@ func (p *Provider) graphUser(w http.ResponseWriter, r *http.Request, c graphCall
 	writeJSON(w, http.StatusOK, v)
 }
 
-// The $filter expressions the stand-in understands on /users: enough for a
-// lookup by e-mail address and for resolving a page of principal ids.
+// The $filter clauses the stand-in understands on /users, joined by "or":
+// enough to find a user by any of their addresses and to resolve a page of
+// principal ids. Values compare without regard to case, as in the
+// directory; a proxy address is compared with its type ("smtp:"), which
+// matches the primary "SMTP:" one too.
 var (
-	filterEq = regexp.MustCompile(`^(mail|userPrincipalName) eq '((?:[^']|'')*)'$`)
-	filterIn = regexp.MustCompile(`^id in \(((?:'[0-9a-fA-F-]+'(?:\s*,\s*)?)+)\)$`)
+	filterEq  = regexp.MustCompile(`^(mail|userPrincipalName|id) eq '((?:[^']|'')*)'$`)
+	filterAny = regexp.MustCompile(`^(otherMails|proxyAddresses)/any\((\w+):\s*(\w+) eq '((?:[^']|'')*)'\)$`)
+	filterIn  = regexp.MustCompile(`^id in \(((?:'[0-9a-fA-F-]+'(?:\s*,\s*)?)+)\)$`)
 )
+
+// maxFilterClauses is Graph's limit on the values of one filter's "or"
+// and "in" clauses together.
+const maxFilterClauses = 15
+
+// userFilter reads a $filter on /users into a predicate. It returns false
+// for an expression Graph would accept that the stand-in does not know, or
+// one Graph refuses; the caller answers 400 either way.
+func userFilter(filter string) (match func(User) bool, clauses int, ok bool) {
+	var preds []func(User) bool
+	for _, clause := range splitOr(filter) {
+		clause = strings.TrimSpace(clause)
+		if m := filterEq.FindStringSubmatch(clause); m != nil {
+			field, want := m[1], strings.ReplaceAll(m[2], "''", "'")
+			preds = append(preds, func(u User) bool {
+				return strings.EqualFold(map[string]string{"mail": u.Mail, "userPrincipalName": u.UserPrincipalName, "id": u.ObjectID}[field], want)
+			})
+			clauses++
+		} else if m := filterAny.FindStringSubmatch(clause); m != nil && m[2] == m[3] {
+			field, want := m[1], strings.ReplaceAll(m[4], "''", "'")
+			preds = append(preds, func(u User) bool {
+				values := u.OtherMails
+				if field == "proxyAddresses" {
+					values = u.ProxyAddresses
+				}
+				return slices.ContainsFunc(values, func(v string) bool { return strings.EqualFold(v, want) })
+			})
+			clauses++
+		} else if m := filterIn.FindStringSubmatch(clause); m != nil {
+			var ids []string
+			for _, id := range strings.Split(m[1], ",") {
+				ids = append(ids, strings.Trim(strings.TrimSpace(id), "'"))
+			}
+			preds = append(preds, func(u User) bool {
+				return slices.ContainsFunc(ids, func(id string) bool { return strings.EqualFold(id, u.ObjectID) })
+			})
+			clauses += len(ids)
+		} else {
+			return nil, 0, false
+		}
+	}
+	return func(u User) bool { return slices.ContainsFunc(preds, func(p func(User) bool) bool { return p(u) }) }, clauses, true
+}
+
+// splitOr splits a filter at its top-level " or ", not inside a quoted
+// value (a doubled quote inside a value toggles twice, so stays inside).
+func splitOr(filter string) []string {
+	var parts []string
+	quoted, start := false, 0
+	for i := 0; i < len(filter); i++ {
+		switch {
+		case filter[i] == '\'':
+			quoted = !quoted
+		case !quoted && strings.HasPrefix(filter[i:], " or "):
+			parts = append(parts, filter[start:i])
+			start = i + len(" or ")
+			i = start - 1
+		}
+	}
+	return append(parts, filter[start:])
+}
 
 func (p *Provider) graphListUsers(w http.ResponseWriter, r *http.Request, c graphCaller) {
 	if r.Method != http.MethodGet {
@@ -220,29 +287,14 @@ func (p *Provider) graphListUsers(w http.ResponseWriter, r *http.Request, c grap
 		denied(w, r)
 		return
 	}
-	filter := strings.TrimSpace(r.URL.Query().Get("$filter"))
-	var match func(User) bool
-	if m := filterEq.FindStringSubmatch(filter); m != nil {
-		want := strings.ReplaceAll(m[2], "''", "'")
-		match = func(u User) bool {
-			if m[1] == "mail" {
-				return strings.EqualFold(u.Mail, want)
-			}
-			return strings.EqualFold(u.UserPrincipalName, want)
-		}
-	} else if m := filterIn.FindStringSubmatch(filter); m != nil {
-		var ids []string
-		for _, id := range strings.Split(m[1], ",") {
-			ids = append(ids, strings.Trim(strings.TrimSpace(id), "'"))
-		}
-		if len(ids) > 15 {
-			graphError(w, r, http.StatusBadRequest, "Request_UnsupportedQuery",
-				"Too many child clauses specified in search filter expression containing 'OR' operators: 16. Max allowed: 15.")
-			return
-		}
-		match = func(u User) bool { return slices.Contains(ids, u.ObjectID) }
-	} else {
+	match, clauses, ok := userFilter(strings.TrimSpace(r.URL.Query().Get("$filter")))
+	if !ok {
 		graphError(w, r, http.StatusBadRequest, "Request_UnsupportedQuery", "Unsupported Query.")
+		return
+	}
+	if clauses > maxFilterClauses {
+		graphError(w, r, http.StatusBadRequest, "Request_UnsupportedQuery",
+			fmt.Sprintf("Too many child clauses specified in search filter expression containing 'OR' operators: %d. Max allowed: %d.", clauses, maxFilterClauses))
 		return
 	}
 	value := []map[string]any{}
@@ -449,14 +501,30 @@ func userJSON(u User) map[string]any {
 		"userPrincipalName": u.UserPrincipalName,
 		"id":                u.ObjectID,
 		"accountEnabled":    u.AccountEnabled,
+		"otherMails":        nonNil(u.OtherMails),
+		"proxyAddresses":    nonNil(u.ProxyAddresses),
 	}
 }
 
+// nonNil makes an empty collection [] in JSON, as Graph sends it.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// unselected are the user properties Graph returns only when $select asks
+// for them.
+var unselected = []string{"accountEnabled", "otherMails", "proxyAddresses"}
+
 // selectFields applies $select: only the named properties are returned.
-// accountEnabled, like in Graph, comes only when selected.
+// Without it, the unselected ones are left out, as Graph does.
 func selectFields(v map[string]any, sel string) map[string]any {
 	if sel == "" {
-		delete(v, "accountEnabled")
+		for _, f := range unselected {
+			delete(v, f)
+		}
 		return v
 	}
 	out := map[string]any{}

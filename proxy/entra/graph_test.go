@@ -179,3 +179,81 @@ func TestClientCredentialsScope(t *testing.T) {
 		}
 	}
 }
+
+// The lookups a guard rail needs find a user by every name Graph knows
+// them by, without regard to case, and only those.
+func TestGraphFindsUsersByEveryName(t *testing.T) {
+	s, err := entra.Start("127.0.0.1:0", entra.DemoStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	token := appToken(t, s, entra.DemoManagerClientID, entra.DemoManagerClientSecret)
+	adele := entra.StableGUID("oid:" + entra.DemoAdmin)
+	users := func(filter string) graphAnswer {
+		t.Helper()
+		q := url.Values{"$filter": {filter}, "$select": {"id,mail,otherMails,proxyAddresses"}}
+		return graph(t, s, token, "GET", "/v1.0/users?"+q.Encode(), "")
+	}
+	ids := func(a graphAnswer) string {
+		var out []string
+		for _, v := range a.body["value"].([]any) {
+			out = append(out, v.(map[string]any)["id"].(string))
+		}
+		return strings.Join(out, ",")
+	}
+
+	// GET /users/{id | userPrincipalName}, either in any case.
+	for _, key := range []string{adele, strings.ToUpper(adele), "Adele@Contoso.Example"} {
+		if a := graph(t, s, token, "GET", "/v1.0/users/"+key, ""); a.status != 200 || a.body["id"] != adele {
+			t.Errorf("GET /users/%s: %d %v", key, a.status, a.body)
+		}
+	}
+	// Not by an alias: that takes $filter.
+	if a := graph(t, s, token, "GET", "/v1.0/users/"+entra.DemoAdminAlias, ""); a.status != 404 {
+		t.Errorf("GET /users/{alias}: %d", a.status)
+	}
+	// otherMails and proxyAddresses come only when selected, as in Graph.
+	if a := graph(t, s, token, "GET", "/v1.0/users/"+adele, ""); a.body["proxyAddresses"] != nil || a.body["otherMails"] != nil {
+		t.Errorf("unselected aliases returned: %v", a.body)
+	}
+
+	for _, filter := range []string{
+		"mail eq 'ADELE@contoso.example'",
+		"userPrincipalName eq 'adele@contoso.example'",
+		"id eq '" + strings.ToUpper(adele) + "'",
+		"otherMails/any(m:m eq 'Adele.Vance@Outlook.Example')",
+		"proxyAddresses/any(p:p eq 'smtp:adele.vance@contoso.example')",
+		"proxyAddresses/any(p:p eq 'smtp:adele@contoso.example')", // the primary SMTP: one
+		"mail eq 'nobody@contoso.example' or otherMails/any(x:x eq 'adele.vance@outlook.example')",
+		"id in ('" + adele + "')",
+	} {
+		if a := users(filter); a.status != 200 || ids(a) != adele {
+			t.Errorf("$filter=%s: %d %v", filter, a.status, a.body)
+		}
+	}
+	a := users("proxyAddresses/any(p:p eq 'smtp:adele.vance@contoso.example')")
+	if u := a.body["value"].([]any)[0].(map[string]any); len(u["proxyAddresses"].([]any)) != 2 || len(u["otherMails"].([]any)) != 1 {
+		t.Errorf("selected aliases: %v", u)
+	}
+	// An alias of nobody, a quote inside a value, another tenant's user.
+	for _, filter := range []string{
+		"proxyAddresses/any(p:p eq 'smtp:adele.vance@outlook.example')",
+		"mail eq 'o''brien@contoso.example or mail eq ''adele@contoso.example'''",
+		"mail eq '" + entra.DemoForeign + "'",
+	} {
+		if a := users(filter); a.status != 200 || ids(a) != "" {
+			t.Errorf("$filter=%s: %d %v", filter, a.status, a.body)
+		}
+	}
+	// What the stand-in does not know, or Graph refuses, is a 400.
+	for filter, want := range map[string]string{
+		"startswith(mail,'adele')":                                                "Request_UnsupportedQuery: Unsupported Query.",
+		"proxyAddresses/any(p:x eq 'smtp:a@b.example')":                           "Request_UnsupportedQuery: Unsupported Query.",
+		strings.Repeat("mail eq 'a@b.example' or ", 15) + "mail eq 'c@d.example'": "Request_UnsupportedQuery: Too many child clauses specified in search filter expression containing 'OR' operators: 16. Max allowed: 15.",
+	} {
+		if a := users(filter); a.status != 400 || errorCode(a) != want {
+			t.Errorf("$filter=%s: %d %s", filter, a.status, errorCode(a))
+		}
+	}
+}

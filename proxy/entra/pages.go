@@ -81,6 +81,7 @@ func indexBody(p *Provider) string {
 		// revocation is shown.
 		b.WriteString(`<form method="post" action="/_standin/users/` + esc(u.UserPrincipalName) + `/roles">`)
 		b.WriteString(`<input type="hidden" name="back" value="1">`)
+		b.WriteString(`<input type="hidden" name="token" value="` + esc(p.formToken) + `">`)
 		for _, r := range app.AppRoles {
 			checked := ""
 			for _, have := range u.Roles {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -38,6 +39,10 @@ type Provider struct {
 	refreshs map[string]refreshGrant
 
 	graph graphState
+
+	// formToken is in the forms of the stand-in's own page; a form post
+	// to /_standin/ without it is refused (see sameOrigin).
+	formToken string
 }
 
 type authCode struct {
@@ -82,6 +87,7 @@ func NewProvider(store *Store, baseURL string, opts ...ProviderOption) (*Provide
 		codes:         map[string]authCode{},
 		refreshs:      map[string]refreshGrant{},
 		graph:         graphState{pageSize: DefaultGraphPageSize},
+		formToken:     randomToken(),
 	}
 	for _, o := range opts {
 		o(p)
@@ -565,8 +571,17 @@ func (p *Provider) adminConsent(w http.ResponseWriter, r *http.Request, tenant s
 //	                                       or a form with repeated roles= values
 //	POST /_standin/graph/throttle          answer the next N Graph requests with 429:
 //	                                       JSON {"requests": N, "retryAfterSeconds": S}
+//
+// A request that changes anything must come from the stand-in's own page or
+// from outside a browser (see sameOrigin).
 func (p *Provider) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, "/_standin/")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if err := p.sameOrigin(r); err != nil {
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": err.Error()})
+			return
+		}
+	}
 	switch {
 	case rest == "users" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, map[string]any{"users": userViews(p.store.Users())})
@@ -623,6 +638,35 @@ func (p *Provider) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such stand-in endpoint"})
 	}
+}
+
+// sameOrigin refuses a request to change the directory that a web page of
+// another site could have made the developer's browser send: any page may
+// post a form to http://127.0.0.1:5556/. Browsers say where a request
+// comes from (Sec-Fetch-Site, Origin); curl and the tests say nothing and
+// are let through. The request must also be JSON, which a page of another
+// site cannot send without a CORS preflight the stand-in never answers, or
+// a form from the stand-in's own page, carrying its token.
+//
+// http.CrossOriginProtection is not enough here: without Sec-Fetch-Site it
+// compares Origin with the Host header, which a DNS-rebinding page chooses.
+func (p *Provider) sameOrigin(r *http.Request) error {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return fmt.Errorf("refused a %s request (Sec-Fetch-Site: %s): the stand-in's directory changes only from its own page (%s/) or outside a browser", site, site, p.baseURL)
+	}
+	if origin := r.Header.Get("Origin"); origin != "" && origin != p.baseURL {
+		return fmt.Errorf("refused a request from %s: the stand-in's directory changes only from its own page (%s/) or outside a browser", origin, p.baseURL)
+	}
+	switch ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct {
+	case "application/json":
+		return nil
+	case "application/x-www-form-urlencoded":
+		if subtle.ConstantTimeCompare([]byte(r.PostFormValue("token")), []byte(p.formToken)) == 1 {
+			return nil
+		}
+		return fmt.Errorf("refused a form without the stand-in page's token: use the page at %s/ (reload it), or send JSON", p.baseURL)
+	}
+	return errors.New(`send JSON (Content-Type: application/json), e.g. {"roles": ["Portal.User"]}`)
 }
 
 type userView struct {

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -320,5 +321,96 @@ func TestEveryPageSaysWhatItIs(t *testing.T) {
 		if !strings.Contains(string(body), entra.Banner) {
 			t.Errorf("%s: no banner", p)
 		}
+	}
+}
+
+// A page of another site cannot change the stand-in's directory through
+// the developer's browser; the stand-in's own page and curl can.
+func TestAdminRefusesCrossSiteRequests(t *testing.T) {
+	s := start(t)
+	post := func(contentType, body string, header map[string]string) int {
+		t.Helper()
+		req, _ := http.NewRequest("POST", s.URL+"/_standin/users/"+entra.DemoUser+"/roles", strings.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		res, err := noRedirects.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	roles := func() []string {
+		u, _ := s.Store().User(entra.DemoUser)
+		return u.Roles
+	}
+	const jsonType, formType = "application/json", "application/x-www-form-urlencoded"
+	for _, tc := range []struct {
+		name, contentType, body string
+		header                  map[string]string
+	}{
+		{"cross-site JSON", jsonType, `{"roles":[]}`, map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}},
+		{"another origin", jsonType, `{"roles":[]}`, map[string]string{"Origin": "http://evil.example"}},
+		{"same site, another port", jsonType, `{"roles":[]}`, map[string]string{"Sec-Fetch-Site": "same-site"}},
+		{"DNS rebinding", jsonType, `{"roles":[]}`, map[string]string{"Origin": "http://evil.example:5556", "Sec-Fetch-Site": "same-origin"}},
+		{"cross-site form", formType, "roles=", map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}},
+		{"form without the page's token", formType, "roles=", nil},
+		{"text/plain", "text/plain", `{"roles":[]}`, nil},
+	} {
+		if got := post(tc.contentType, tc.body, tc.header); got != http.StatusForbidden {
+			t.Errorf("%s: %d, want 403", tc.name, got)
+		}
+	}
+	if got := roles(); len(got) != 1 || got[0] != entra.RolePortalUser {
+		t.Fatalf("a refused request changed alex's roles: %v", got)
+	}
+	// DELETE and PUT are refused the same way.
+	for _, method := range []string{"PUT", "DELETE", "PATCH"} {
+		req, _ := http.NewRequest(method, s.URL+"/_standin/users/"+entra.DemoUser+"/roles", strings.NewReader(`{"roles":[]}`))
+		req.Header.Set("Content-Type", jsonType)
+		req.Header.Set("Origin", "http://evil.example")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-site %s: %d", method, res.StatusCode)
+		}
+	}
+	// The throttle switch too.
+	req, _ := http.NewRequest("POST", s.URL+"/_standin/graph/throttle", strings.NewReader(`{"requests":5,"retryAfterSeconds":60}`))
+	req.Header.Set("Content-Type", jsonType)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site throttle: %v %v", res.Status, err)
+	}
+
+	// curl: JSON, no Origin.
+	if got := post(jsonType, `{"roles":["Portal.Admin"]}`, nil); got != 200 {
+		t.Errorf("curl: %d", got)
+	}
+	// The stand-in's own page: its form, with its token, from its origin.
+	res, err := http.Get(s.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="token" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatal("the page's forms carry no token")
+	}
+	same := map[string]string{"Origin": s.URL, "Sec-Fetch-Site": "same-origin"}
+	if got := post(formType, "back=1&roles=Portal.User&token="+string(m[1]), same); got != http.StatusSeeOther {
+		t.Errorf("the page's form: %d, want 303 back to the page", got)
+	}
+	if got := roles(); len(got) != 1 || got[0] != entra.RolePortalUser {
+		t.Errorf("after the page's form: %v", got)
+	}
+	if got := post(formType, "back=1&roles=&token=not-the-token", same); got != http.StatusForbidden {
+		t.Errorf("a wrong token: %d", got)
 	}
 }

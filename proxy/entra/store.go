@@ -87,6 +87,12 @@ type User struct {
 	Mail              string // email; empty for some guests
 	DisplayName       string // name
 	AccountEnabled    bool
+	// OtherMails are further addresses of the user (Graph's otherMails),
+	// and ProxyAddresses the mailbox's addresses with their type, as
+	// Exchange keeps them: "SMTP:" for the primary one, "smtp:" for an
+	// alias. Graph finds a user by either with $filter and any().
+	OtherMails     []string
+	ProxyAddresses []string
 	// Roles are the values of the app roles assigned to the user. The
 	// Store keeps the assignments themselves (see AppRoleAssignment);
 	// this is what tokens carry, read from them.
@@ -195,6 +201,7 @@ func (s *Store) AddUser(u User) error {
 	}
 	roles := normalRoles(u.Roles)
 	u.Roles = nil // held as assignments
+	u.OtherMails, u.ProxyAddresses = slices.Clone(u.OtherMails), slices.Clone(u.ProxyAddresses)
 	s.users = append(s.users, &u)
 	for _, r := range roles {
 		s.assign(&u, r)
@@ -406,7 +413,7 @@ func (s *Store) find(name string) *User {
 
 func (s *Store) findByID(oid string) *User {
 	for _, u := range s.users {
-		if u.ObjectID == oid {
+		if strings.EqualFold(u.ObjectID, oid) {
 			return u
 		}
 	}
@@ -435,6 +442,7 @@ func normalRoles(roles []string) []string {
 func (s *Store) copyUser(u *User) User {
 	c := *u
 	c.Roles = s.rolesOf(u.ObjectID)
+	c.OtherMails, c.ProxyAddresses = slices.Clone(u.OtherMails), slices.Clone(u.ProxyAddresses)
 	return c
 }
 

@@ -4,12 +4,11 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -24,10 +23,18 @@ func init() {
 
 const accessUsage = `usage:
   stp access list                          who holds Portal Admin and Portal User, since when
-  stp access grant EMAIL --role admin|user give EMAIL exactly that role
-  stp access revoke EMAIL                  take every portal role from EMAIL
+  stp access grant NAME --role admin|user  give NAME exactly that role
+  stp access revoke NAME                   take every portal role from NAME
   stp access plan                          what apply would change to match the access file
   stp access apply [--force]               make those changes, and print each one
+
+NAME is an e-mail address, a sign-in name, an alias or an object id: the
+guard rails check the user it names, whatever the spelling.
+
+The access file is proxy/access.yaml of the STP repository the working
+directory is in (found by walking up to it), or --file PATH. grant and
+revoke refuse to run without one, since then nobody is protected, unless
+given --no-access-file; the last Portal Admin is never removed either way.
 
 Microsoft Graph is reached as an app registration (client credentials) or
 with a token; the secret and the token are read from the environment only:
@@ -44,137 +51,174 @@ Application.Read.All and User.Read.All (see proxy/README.md).
 flags:
 `
 
+// accessRun is one stp access command after its arguments are read: what
+// every subcommand needs.
+type accessRun struct {
+	sub            string
+	fl             *accessFlags
+	maxRevoke      float64
+	stdout, stderr io.Writer
+	ctx            context.Context
+	file           *access.File
+	client         *access.Client
+	tenant         *access.Tenant
+}
+
+func (a *accessRun) fail(err error) int {
+	fmt.Fprintf(a.stderr, "stp access %s: %v\n", a.sub, err)
+	return 1
+}
+
 func runAccess(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, accessUsage)
 		newAccessFlags(stdout).fs.PrintDefaults()
 		return 0
 	}
-	sub := args[0]
-	switch sub {
-	case "list", "grant", "revoke", "plan", "apply":
-	default:
-		fmt.Fprintf(stderr, "stp access: unknown subcommand %q (list, grant, revoke, plan, apply)\n", sub)
-		return 2
+	a := &accessRun{sub: args[0], stdout: stdout, stderr: stderr}
+	pos, code := a.parse(args[1:])
+	if code != 0 {
+		return code
 	}
-	fl := newAccessFlags(stderr)
-	fl.fs.Usage = func() {
-		fmt.Fprint(stderr, accessUsage)
-		fl.fs.PrintDefaults()
+	var err error
+	if a.file, err = a.fl.accessFile(a.sub); err != nil {
+		return a.fail(err)
 	}
-	pos, err := parseInterspersed(fl.fs, args[1:])
-	if err != nil {
-		return 2
+	if a.client, err = a.fl.client(a.file, stderr); err != nil {
+		return a.fail(err)
 	}
-	want := map[string]int{"list": 0, "plan": 0, "apply": 0, "grant": 1, "revoke": 1}[sub]
-	if len(pos) != want {
-		if want == 1 {
-			fmt.Fprintf(stderr, "stp access %s: give one e-mail address, e.g. stp access %s alex@contoso.example\n", sub, sub)
-		} else {
-			fmt.Fprintf(stderr, "stp access %s: unexpected argument %q\n", sub, pos[0])
-		}
-		return 2
-	}
-	if sub == "grant" && *fl.role == "" {
-		fmt.Fprintln(stderr, "stp access grant: say which role: --role admin or --role user")
-		return 2
-	}
-	maxRevoke, err := parseShare(*fl.maxRevoke)
-	if err != nil {
-		fmt.Fprintf(stderr, "stp access: --max-revoke: %v\n", err)
-		return 2
-	}
-
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "stp access %s: %v\n", sub, err)
-		return 1
-	}
-	file, err := fl.loadFile(sub == "plan" || sub == "apply")
-	if err != nil {
-		return fail(err)
-	}
-	client, err := fl.client(file, stderr)
-	if err != nil {
-		return fail(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), *fl.timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), *a.fl.timeout)
 	defer cancel()
-	tenant, err := access.Read(ctx, client)
-	if err != nil {
-		return fail(err)
+	a.ctx = ctx
+	if a.tenant, err = access.Read(ctx, a.client); err != nil {
+		return a.fail(err)
 	}
-
-	switch sub {
+	switch a.sub {
 	case "list":
-		writeList(stdout, tenant, file)
+		protected, err := access.ResolveProtected(ctx, a.client, a.tenant, a.file)
+		if err != nil {
+			return a.fail(err)
+		}
+		writeList(stdout, a.tenant, a.file, protected)
 		return 0
 	case "grant", "revoke":
-		email := pos[0]
-		var plan *access.Plan
-		var role access.Role
-		if sub == "grant" {
-			if role, err = access.ParseRole(*fl.role); err != nil {
-				return fail(err)
-			}
-			plan, err = access.PlanGrant(ctx, client, tenant, file, email, role)
+		return a.grantOrRevoke(pos[0])
+	}
+	return a.planOrApply()
+}
+
+// parse reads the subcommand's flags and arguments; a non-zero code is the
+// exit code of a usage error, already reported.
+func (a *accessRun) parse(args []string) ([]string, int) {
+	switch a.sub {
+	case "list", "grant", "revoke", "plan", "apply":
+	default:
+		fmt.Fprintf(a.stderr, "stp access: unknown subcommand %q (list, grant, revoke, plan, apply)\n", a.sub)
+		return nil, 2
+	}
+	a.fl = newAccessFlags(a.stderr)
+	a.fl.fs.Usage = func() {
+		fmt.Fprint(a.stderr, accessUsage)
+		a.fl.fs.PrintDefaults()
+	}
+	pos, err := parseInterspersed(a.fl.fs, args)
+	if err != nil {
+		return nil, 2
+	}
+	a.fl.fs.Visit(func(f *flag.Flag) { a.fl.fileSet = a.fl.fileSet || f.Name == "file" })
+	want := map[string]int{"list": 0, "plan": 0, "apply": 0, "grant": 1, "revoke": 1}[a.sub]
+	usage := func(format string, args ...any) ([]string, int) {
+		fmt.Fprintf(a.stderr, "stp access %s: %s\n", a.sub, fmt.Sprintf(format, args...))
+		return nil, 2
+	}
+	switch {
+	case len(pos) != want && want == 1:
+		return usage("give one user, by e-mail address or object id, e.g. stp access %s alex@contoso.example", a.sub)
+	case len(pos) != want:
+		return usage("unexpected argument %q", pos[0])
+	case a.sub == "grant" && *a.fl.role == "":
+		return usage("say which role: --role admin or --role user")
+	case *a.fl.noFile && a.fl.fileSet:
+		return usage("give --file or --no-access-file, not both")
+	case *a.fl.noFile && (a.sub == "plan" || a.sub == "apply"):
+		return usage("%s compares the tenant with the access file; --no-access-file is for list, grant and revoke", a.sub)
+	}
+	if a.maxRevoke, err = parseShare(*a.fl.maxRevoke); err != nil {
+		return usage("--max-revoke: %v", err)
+	}
+	return pos, 0
+}
+
+func (a *accessRun) grantOrRevoke(name string) int {
+	var plan *access.Plan
+	var role access.Role
+	var err error
+	if a.sub == "grant" {
+		if role, err = access.ParseRole(*a.fl.role); err != nil {
+			return a.fail(err)
+		}
+		plan, err = access.PlanGrant(a.ctx, a.client, a.tenant, a.file, name, role)
+	} else {
+		plan, err = access.PlanRevoke(a.ctx, a.client, a.tenant, a.file, name)
+	}
+	if err != nil {
+		return a.fail(err)
+	}
+	user := plan.Principal
+	who := access.Named(user, name)
+	if len(plan.Changes) == 0 {
+		if a.sub == "grant" {
+			h := a.tenant.HoldingsOf(user.ID)
+			fmt.Fprintf(a.stdout, "%s already holds %s (since %s); nothing changed.\n", who, role.Title(), access.Since(h[0].Assignment.Created))
 		} else {
-			plan, err = access.PlanRevoke(ctx, client, tenant, file, email)
+			fmt.Fprintf(a.stdout, "%s holds no portal role; nothing changed.\n", who)
 		}
-		if err != nil {
-			return fail(err)
-		}
-		if len(plan.Changes) == 0 {
-			if sub == "grant" {
-				h := tenant.Of(email)
-				fmt.Fprintf(stdout, "%s already holds %s (since %s); nothing changed.\n", email, role.Title(), access.Since(h[0].Assignment.Created))
-			} else {
-				fmt.Fprintf(stdout, "%s holds no portal role; nothing changed.\n", email)
-			}
-			return 0
-		}
-		if err := plan.Check(maxRevoke, *fl.force); err != nil {
-			return fail(err)
-		}
-		if _, err := access.Apply(ctx, client, plan, stdout); err != nil {
-			return fail(err)
-		}
-		if sub == "revoke" {
-			fmt.Fprintf(stdout, "%s loses access at their next session refresh (cookie_refresh in the proxy's configuration).\n", email)
-		}
-		noteDrift(stdout, file, email, sub, role)
 		return 0
 	}
-
-	// plan, apply
-	plan, err := access.PlanFile(ctx, client, tenant, file)
-	if err != nil {
-		return fail(err)
+	if err := plan.Check(a.maxRevoke, *a.fl.force); err != nil {
+		return a.fail(err)
 	}
+	if _, err := access.Apply(a.ctx, a.client, plan, a.stdout); err != nil {
+		return a.fail(err)
+	}
+	if a.sub == "revoke" {
+		fmt.Fprintf(a.stdout, "%s loses access at their next session refresh (cookie_refresh in the proxy's configuration).\n", user.Email())
+	}
+	noteDrift(a.stdout, a.file, user, a.sub, role)
+	return 0
+}
+
+func (a *accessRun) planOrApply() int {
+	plan, err := access.PlanFile(a.ctx, a.client, a.tenant, a.file)
+	if err != nil {
+		return a.fail(err)
+	}
+	stdout, stderr := a.stdout, a.stderr
 	if len(plan.Changes) == 0 {
 		plan.Write(stdout)
-		fmt.Fprintf(stdout, "No changes: the tenant matches %s (%s).\n", file.Path, peopleSummary(tenant))
+		fmt.Fprintf(stdout, "No changes: the tenant matches %s (%s).\n", a.file.Path, peopleSummary(a.tenant))
 		return 0
 	}
-	if sub == "plan" {
+	if a.sub == "plan" {
 		fmt.Fprintf(stdout, "To bring %s (service principal %s) in line with %s:\n",
-			tenant.ServicePrincipal.DisplayName, tenant.ServicePrincipal.ID, file.Path)
+			a.tenant.ServicePrincipal.DisplayName, a.tenant.ServicePrincipal.ID, a.file.Path)
 		plan.Write(stdout)
 		fmt.Fprintf(stdout, "Plan: %s\n", plan.Summary())
-		if err := plan.Check(maxRevoke, *fl.force); err != nil {
+		if err := plan.Check(a.maxRevoke, *a.fl.force); err != nil {
 			fmt.Fprintf(stderr, "stp access plan: apply would be %v\n", err)
 			return 1
 		}
 		fmt.Fprintln(stdout, "Run `stp access apply` to make these changes.")
 		return 0
 	}
-	if err := plan.Check(maxRevoke, *fl.force); err != nil {
+	if err := plan.Check(a.maxRevoke, *a.fl.force); err != nil {
 		plan.Write(stderr)
-		return fail(err)
+		return a.fail(err)
 	}
-	done, err := access.Apply(ctx, client, plan, stdout)
+	done, err := access.Apply(a.ctx, a.client, plan, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "stp access apply: stopped after %d of %d changes; `stp access plan` shows what is left\n", done, len(plan.Changes))
-		return fail(err)
+		return a.fail(err)
 	}
 	for _, s := range plan.LeftAlone {
 		fmt.Fprintf(stdout, "left alone: %s\n", s)
@@ -193,7 +237,7 @@ type accessFlags struct {
 	fs                                          *flag.FlagSet
 	file, graphURL, authority, tenant, clientID *string
 	sp, role, maxRevoke                         *string
-	force                                       *bool
+	force, noFile                               *bool
 	timeout                                     *time.Duration
 	fileSet                                     bool
 }
@@ -209,7 +253,8 @@ func newAccessFlags(out io.Writer) *accessFlags {
 	}
 	return &accessFlags{
 		fs:        fs,
-		file:      fs.String("file", "proxy/access.yaml", "the access file (who holds which role, who is protected)"),
+		file:      fs.String("file", "", "the access file (who holds which role, who is protected); default: proxy/access.yaml of the STP repository the working directory is in"),
+		noFile:    fs.Bool("no-access-file", false, "grant, revoke: go on without an access file, so with no protected principal (the last Portal Admin is still never removed)"),
 		graphURL:  fs.String("graph-url", env("STP_GRAPH_URL", access.DefaultGraphURL), "Microsoft Graph's base URL ($STP_GRAPH_URL)"),
 		authority: fs.String("authority", env("STP_AUTHORITY_URL", access.DefaultAuthority), "the Entra ID authority that issues tokens ($STP_AUTHORITY_URL)"),
 		tenant:    fs.String("tenant", os.Getenv("STP_TENANT_ID"), "the tenant id ($STP_TENANT_ID; default: the access file's tenant)"),
@@ -238,20 +283,67 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// loadFile reads the access file. list, grant and revoke work without
-// one (nobody is then protected but the last admin), unless --file names
-// it explicitly.
-func (fl *accessFlags) loadFile(required bool) (*access.File, error) {
-	fl.fs.Visit(func(f *flag.Flag) {
-		if f.Name == "file" {
-			fl.fileSet = true
-		}
-	})
-	f, err := access.LoadFile(*fl.file)
-	if errors.Is(err, fs.ErrNotExist) && !required && !fl.fileSet {
+// accessFile reads the access file: --file, or proxy/access.yaml of the
+// STP repository around the working directory. It is not looked up
+// relative to the working directory: from another folder that would find
+// no file, and so protect nobody. Without a file, list goes on (it changes
+// nothing), grant and revoke only when told --no-access-file, and plan and
+// apply not at all.
+func (fl *accessFlags) accessFile(sub string) (*access.File, error) {
+	if *fl.noFile {
 		return nil, nil
 	}
-	return f, err
+	if fl.fileSet {
+		return access.LoadFile(*fl.file)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	path, repo := findAccessFile(wd)
+	if path != "" {
+		// Named relative to where the command runs, as a publisher would
+		// type it: proxy/access.yaml from the repository's root.
+		if rel, err := filepath.Rel(wd, path); err == nil {
+			path = rel
+		}
+		return access.LoadFile(path)
+	}
+	if sub == "list" {
+		return nil, nil
+	}
+	where := fmt.Sprintf("%s is not inside an STP repository (no folder above it holds go.mod and catalog.yaml, or proxy/access.yaml)", wd)
+	if repo != "" {
+		where = fmt.Sprintf("the STP repository %s has no proxy/access.yaml", repo)
+	}
+	if sub == "plan" || sub == "apply" {
+		return nil, fmt.Errorf("no access file: %s; run from the repository or give --file PATH", where)
+	}
+	return nil, fmt.Errorf("no access file: %s, so no principal would be protected; run from the repository, give --file PATH, or --no-access-file to %s with only the last-admin guard rail", where, sub)
+}
+
+// findAccessFile walks up from dir to the STP repository: the first folder
+// holding proxy/access.yaml, or go.mod with catalog.yaml. It returns the
+// access file's path, or "" and the repository's root when the repository
+// has none, or "" and "" outside any repository.
+func findAccessFile(dir string) (path, repo string) {
+	exists := func(p string) bool {
+		_, err := os.Stat(p)
+		return err == nil
+	}
+	for {
+		if p := filepath.Join(dir, "proxy", "access.yaml"); exists(p) {
+			return p, dir
+		}
+		if exists(filepath.Join(dir, "go.mod")) && exists(filepath.Join(dir, "catalog.yaml")) {
+			return "", dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", ""
+		}
+		dir = parent
+	}
 }
 
 func (fl *accessFlags) client(file *access.File, stderr io.Writer) (*access.Client, error) {
@@ -334,7 +426,7 @@ func parseShare(s string) (float64, error) {
 	return v, nil
 }
 
-func writeList(w io.Writer, t *access.Tenant, file *access.File) {
+func writeList(w io.Writer, t *access.Tenant, file *access.File, protected access.Protected) {
 	fmt.Fprintf(w, "%s (service principal %s)\n", t.ServicePrincipal.DisplayName, t.ServicePrincipal.ID)
 	for _, r := range access.Roles {
 		fmt.Fprintf(w, "\n%s (%s)\n", r.Title(), r.Value())
@@ -346,11 +438,11 @@ func writeList(w io.Writer, t *access.Tenant, file *access.File) {
 			}
 			n++
 			var notes []string
-			if _, ok := file.IsProtected(h.User.Email()); ok {
+			if _, ok := protected.Of(h.User); ok {
 				notes = append(notes, "protected")
 			}
 			if file != nil {
-				if e, ok := file.Role(h.User.Email()); !ok {
+				if e, ok := file.Listed(h.User); !ok {
 					notes = append(notes, "not in "+file.Path)
 				} else if e.Role != r {
 					notes = append(notes, fmt.Sprintf("%s says %s", file.Path, e.Role))
@@ -378,7 +470,7 @@ func writeList(w io.Writer, t *access.Tenant, file *access.File) {
 func peopleAfter(p *access.Plan) string {
 	n := p.Tenant.People() - len(p.LosingAccess)
 	for _, c := range p.Changes {
-		if !c.Revoke && len(p.Tenant.Of(c.User.Email())) == 0 {
+		if !c.Revoke && len(p.Tenant.HoldingsOf(c.User.ID)) == 0 {
 			n++
 		}
 	}
@@ -409,11 +501,12 @@ func peopleSummary(t *access.Tenant) string {
 
 // noteDrift says when a change from the command line differs from the
 // access file, which the next apply would undo.
-func noteDrift(w io.Writer, file *access.File, email, sub string, role access.Role) {
+func noteDrift(w io.Writer, file *access.File, u access.User, sub string, role access.Role) {
 	if file == nil {
 		return
 	}
-	e, listed := file.Role(email)
+	e, listed := file.Listed(u)
+	email := u.Email()
 	switch {
 	case sub == "grant" && !listed:
 		fmt.Fprintf(w, "Note: %s does not list %s; the next `stp access apply` would revoke this. Add them under %ss: to keep it.\n", file.Path, email, role)

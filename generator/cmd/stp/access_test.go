@@ -137,3 +137,83 @@ func TestAccessCommandGraphTrouble(t *testing.T) {
 	t.Setenv("STP_GRAPH_TOKEN", "not-a-token")
 	s.expect(1, "", "401 Unauthorized: InvalidAuthenticationToken", "list")
 }
+
+// runIn runs stp access in dir, without --file: the access file is found
+// from the repository, or not at all.
+func (s *accessSession) runIn(dir string, args ...string) (int, string, string) {
+	s.t.Chdir(dir)
+	var out, errb bytes.Buffer
+	code := run(append([]string{"access"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func (s *accessSession) expectIn(dir string, wantCode int, wantOut, wantErr string, args ...string) {
+	s.t.Helper()
+	code, out, errs := s.runIn(dir, args...)
+	if code != wantCode || !strings.Contains(out, wantOut) || !strings.Contains(errs, wantErr) {
+		s.t.Errorf("in %s: stp access %s: exit %d\n--- stdout\n%s--- stderr\n%s--- want exit %d, stdout with %q, stderr with %q",
+			dir, strings.Join(args, " "), code, out, errs, wantCode, wantOut, wantErr)
+	}
+}
+
+// The access file is the repository's, wherever in it the command runs;
+// from outside a repository grant and revoke refuse rather than run
+// without guard rails. The protected admin is refused by every name.
+func TestAccessCommandFindsTheFile(t *testing.T) {
+	s := newAccessSession(t)
+	t.Setenv("STP_TENANT_ID", entra.ContosoTenantID)
+	t.Setenv("STP_SERVICE_PRINCIPAL_ID", entra.DemoServicePrincipalID)
+	adele := entra.StableGUID("oid:" + entra.DemoAdmin)
+	// megan is a second admin, so that only protection stands in the way.
+	if err := s.idp.Store().SetRoles(entra.DemoNoRole, entra.RolePortalAdmin); err != nil {
+		t.Fatal(err)
+	}
+	adeleIsAdmin := func() {
+		t.Helper()
+		if u, _ := s.idp.Store().User(entra.DemoAdmin); len(u.Roles) != 1 || u.Roles[0] != entra.RolePortalAdmin {
+			t.Fatalf("adele's roles: %v", u.Roles)
+		}
+	}
+
+	// Outside any repository: no file, so no protection; refused.
+	elsewhere := t.TempDir()
+	s.expectIn(elsewhere, 1, "", "stp access revoke: no access file: "+elsewhere+" is not inside an STP repository", "revoke", entra.DemoAdmin)
+	s.expectIn(elsewhere, 1, "", "or --no-access-file to grant with only the last-admin guard rail", "grant", adele, "--role", "user")
+	s.expectIn(elsewhere, 1, "", "no access file: ", "plan")
+	adeleIsAdmin()
+	s.expectIn(elsewhere, 2, "", "--no-access-file is for list, grant and revoke", "apply", "--no-access-file")
+	s.expectIn(elsewhere, 2, "", "give --file or --no-access-file, not both", "revoke", entra.DemoUser, "--no-access-file", "--file", s.file)
+	s.expectIn(elsewhere, 0, "2 Portal Admins", "", "list") // list changes nothing
+	// Told explicitly, it goes on with the last-admin guard rail only.
+	s.expectIn(elsewhere, 0, "revoked Portal User from alex@contoso.example", "", "revoke", entra.DemoUser, "--no-access-file")
+
+	// In a repository, from a folder deep inside it.
+	repo := t.TempDir()
+	for name, body := range map[string]string{"go.mod": "module example\n", "catalog.yaml": "site: {}\n", "content/reports/x.md": "x\n"} {
+		os.MkdirAll(filepath.Join(repo, filepath.Dir(name)), 0o755)
+		os.WriteFile(filepath.Join(repo, name), []byte(body), 0o644)
+	}
+	deep := filepath.Join(repo, "content", "reports")
+	s.expectIn(deep, 1, "", "no access file: the STP repository "+repo+" has no proxy/access.yaml", "revoke", entra.DemoAdmin)
+	os.MkdirAll(filepath.Join(repo, "proxy"), 0o755)
+	data, _ := os.ReadFile(s.file)
+	os.WriteFile(filepath.Join(repo, "proxy", "access.yaml"), data, 0o644)
+	for _, name := range []string{entra.DemoAdmin, adele, strings.ToUpper(adele), "Adele@CONTOSO.example", entra.DemoAdminAlias, entra.DemoAdminOtherMail} {
+		s.expectIn(deep, 1, "", "is protected in ../../proxy/access.yaml:24:5: stp access never revokes their access", "revoke", name)
+		s.expectIn(deep, 1, "", "is protected in ../../proxy/access.yaml:24:5: stp access never changes their roles", "grant", name, "--role", "user")
+	}
+	adeleIsAdmin()
+	s.expectIn(deep, 1, "", "stp access revoke: adele@contoso.example (given as "+adele+") is protected in", "revoke", adele)
+	s.expectIn(repo, 0, "  adele@contoso.example  Adele Vance  since 2025-01-06 09:00 UTC  (protected)", "", "list")
+	// apply still works from there: it puts alex back and takes megan's
+	// admin role (1 of 3 people: over 25%).
+	s.expectIn(deep, 0, "granted Portal User to alex@contoso.example", "", "apply", "--max-revoke", "50%")
+	s.expectIn(repo, 0, "No changes: the tenant matches proxy/access.yaml", "", "apply")
+	adeleIsAdmin()
+
+	// Without a file, the last admin stays by every name too.
+	s.idp.Store().SetRoles(entra.DemoNoRole)
+	s.expectIn(elsewhere, 1, "", "would remove the last Portal Admin (adele@contoso.example)", "grant", adele, "--role", "user", "--no-access-file", "--force")
+	s.expectIn(elsewhere, 1, "", "would remove the last Portal Admin", "revoke", entra.DemoAdminAlias, "--no-access-file", "--force")
+	adeleIsAdmin()
+}
