@@ -28,7 +28,8 @@ const PublicPrefix = "public/"
 type Options struct {
 	// Root holds catalog.yaml, content/ and layouts/.
 	Root string
-	// Out is the output folder, replaced as a whole on success.
+	// Out is the output folder, replaced as a whole on success: a folder
+	// of its own, missing, empty or made by an earlier build.
 	Out string
 	// Now is the build date: retention, "new" badges and scheduled
 	// documents are decided as of this day.
@@ -70,21 +71,20 @@ type Result struct {
 // it: files whose bytes are unchanged are not written again, and no folder
 // or file that stays is made anew. The swap is three renames, so nothing
 // is deleted but what the new build no longer has.
+//
+// Build moves and writes over only folders of its own, which it marks: an
+// output that overlaps the site's sources, a file, a link, or a folder
+// holding files it did not write is refused with an *OutputError before
+// anything is written.
 func Build(o Options) (*Result, error) {
 	o = o.withDefaults()
-	out := filepath.Clean(o.Out)
-	spare := SparePath(out)
-	w := newWriter(spare)
-	if st, err := os.Lstat(spare); err == nil && st.IsDir() {
-		w.reuse = true
-	} else {
-		if err == nil {
-			_ = os.Remove(spare) // not a folder STP made
-		}
-		if err := os.Mkdir(spare, 0o755); err != nil {
-			return nil, fmt.Errorf("cannot create the build folder next to %s: %w", o.Out, err)
-		}
+	dst, err := claimOutput(o)
+	if err != nil {
+		return nil, err
 	}
+	out, spare := dst.out, dst.spare
+	w := newWriter(spare)
+	w.reuse = dst.reuse
 	trace := newTracer(o.Timings)
 	res, err := (&Builder{o: o}).build(w, nil, trace)
 	if err != nil {
@@ -268,6 +268,11 @@ func (bl *Builder) Build(changed ...string) (*Result, error) {
 		}
 		w.ready = bl.Ready
 	}
+	if bl.outputs == nil {
+		if _, err := outputPath(bl.o); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.MkdirAll(bl.o.Out, 0o755); err != nil {
 		return nil, err
 	}
@@ -362,8 +367,7 @@ func SparePath(out string) string {
 // in place of the built folder, for the next build to write over. out is
 // missing only between two renames, never half-written.
 func swap(built, out string) error {
-	aside := filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".stp-old")
-	_ = os.RemoveAll(aside) // left by a swap that was interrupted
+	aside := asidePath(out) // claimOutput cleared it
 	moved := false
 	if _, err := os.Lstat(out); err == nil {
 		if err := os.Rename(out, aside); err != nil {

@@ -23,7 +23,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	var o site.Options
 	var now, out string
 	fs.StringVar(&o.Root, "root", ".", "the site's folder, holding catalog.yaml, content/ and layouts/")
-	fs.StringVar(&out, "out", "", "output folder (default ROOT/public)")
+	fs.StringVar(&out, "out", "", "output folder, replaced as a whole by each build: a new or empty one, or one stp build made (default ROOT/public)")
 	fs.StringVar(&now, "now", "", "build as of this date, YYYY-MM-DD (default today): decides retention and what is new")
 	fs.StringVar(&o.BaseURL, "base-url", "", "override site.base_url, e.g. https://host/pr-12/ for a preview")
 	fs.BoolVar(&o.Preview, "preview", false, `mark every page "Preview — not published" and noindex`)
@@ -62,6 +62,17 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 	res, err := site.Build(o)
+	var refused *site.OutputError
+	if errors.As(err, &refused) {
+		// Named as it was given: "--out content: that is the site's …".
+		if out != "" && refused.Path == out {
+			fmt.Fprint(stderr, "stp build: --out ")
+		} else {
+			fmt.Fprint(stderr, "stp build: ")
+		}
+		fmt.Fprintln(stderr, refused)
+		return 2
+	}
 	if err != nil {
 		return reportProblems(stderr, "stp build", err)
 	}
