@@ -63,6 +63,10 @@ func WithContentSecurityPolicy(policy string) Option {
 	return func(h *handler) { h.csp = policy }
 }
 
+// defaultPublicPrefix is the URL prefix readable without signing in; the
+// proxy's skip_auth_routes name it, and Upstream gates everything else.
+const defaultPublicPrefix = "/public/"
+
 // WithPublicPrefix changes the URL prefix readable without signing in
 // (default "/public/"). It must start and end with a slash.
 func WithPublicPrefix(prefix string) Option {
@@ -78,7 +82,7 @@ func New(dir string, opts ...Option) http.Handler {
 	h := &handler{
 		dir:          dir,
 		csp:          DefaultContentSecurityPolicy,
-		publicPrefix: "/public/",
+		publicPrefix: defaultPublicPrefix,
 	}
 	for _, o := range opts {
 		o(h)
@@ -121,7 +125,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	f, err := os.OpenInRoot(h.dir, rootName(name))
+	root, err := os.OpenRoot(h.dir)
+	if err != nil {
+		h.notFound(w, r)
+		return
+	}
+	defer root.Close()
+	f, err := openNoLinks(root, rootName(name))
 	if err != nil {
 		h.notFound(w, r)
 		return
@@ -150,7 +160,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Close()
 		name = path.Join(name, "index.html")
-		if f, err = os.OpenInRoot(h.dir, rootName(name)); err != nil {
+		if f, err = openNoLinks(root, rootName(name)); err != nil {
 			h.notFound(w, r)
 			return
 		}
@@ -218,6 +228,41 @@ func sitePath(r *http.Request) (string, bool) {
 	return strings.TrimSuffix(p, "/"), true
 }
 
+// errLink refuses a symbolic link in the site.
+var errLink = errors.New("symbolic link in the site")
+
+// openNoLinks opens name inside root, refusing a symbolic link in any of
+// its components. os.Root alone keeps links from leaving the directory but
+// follows those inside it, so a link under public/ to a gated file would
+// serve that file without signing in; the build writes no links, so none
+// is followed. Each component is checked with Lstat before the open: the
+// site directory is written only by the build, so the gap between the two
+// is not a race anyone else can run.
+func openNoLinks(root *os.Root, name string) (*os.File, error) {
+	if name != "." {
+		for i := 0; ; {
+			j := strings.IndexByte(name[i:], '/')
+			if j < 0 {
+				j = len(name)
+			} else {
+				j += i
+			}
+			info, err := root.Lstat(name[:j])
+			if err != nil {
+				return nil, err
+			}
+			if info.Mode()&fs.ModeSymlink != 0 {
+				return nil, errLink
+			}
+			if j == len(name) {
+				break
+			}
+			i = j + 1
+		}
+	}
+	return root.Open(name)
+}
+
 // rootName turns a site path into a name relative to the site directory.
 func rootName(name string) string {
 	if name == "/" {
@@ -283,7 +328,7 @@ func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
 	hdr.Del("Content-Disposition")
 	hdr.Set("Cache-Control", CacheNotFound)
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
-	body, err := readInRoot(h.dir, "404.html")
+	body, err := read404(h.dir)
 	if err != nil {
 		body = []byte("<!DOCTYPE html>\n<title>Page not found</title>\n<h1>Page not found</h1>\n")
 	}
@@ -294,8 +339,13 @@ func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func readInRoot(dir, name string) ([]byte, error) {
-	f, err := os.OpenInRoot(dir, name)
+func read404(dir string) ([]byte, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	f, err := openNoLinks(root, "404.html")
 	if err != nil {
 		return nil, err
 	}
