@@ -24,6 +24,7 @@ import (
 	"os"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -66,6 +67,13 @@ func WithContentSecurityPolicy(policy string) Option {
 // defaultPublicPrefix is the URL prefix readable without signing in; the
 // proxy's skip_auth_routes name it, and Upstream gates everything else.
 const defaultPublicPrefix = "/public/"
+
+// maxRanges is the most byte ranges one request may ask for. More, or
+// ranges out of order or overlapping, and the whole file is sent instead
+// (RFC 9110 lets a server ignore Range): a thousand one-byte ranges of a
+// small PDF would otherwise cost a hundred times its size in multipart
+// headers. Readers and download managers ask for one range at a time.
+const maxRanges = 5
 
 // WithPublicPrefix changes the URL prefix readable without signing in
 // (default "/public/"). It must start and end with a slash.
@@ -185,6 +193,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.isDownload(name) {
 		hdr.Set("Content-Disposition", ContentDisposition(path.Base(name)))
 	}
+	if rng := r.Header.Get("Range"); rng != "" && !modestRanges(rng, info.Size()) {
+		r.Header.Del("Range")
+	}
 	// ServeContent answers HEAD, Range and the conditional headers
 	// (If-None-Match, If-Modified-Since) from the values set above.
 	http.ServeContent(w, r, name, info.ModTime(), f)
@@ -261,6 +272,52 @@ func openNoLinks(root *os.Root, name string) (*os.File, error) {
 		}
 	}
 	return root.Open(name)
+}
+
+// modestRanges reports whether a Range header asks for at most maxRanges
+// byte ranges, in increasing order and without overlap, of a file of the
+// given size. A header it cannot parse is left to http.ServeContent.
+func modestRanges(header string, size int64) bool {
+	spec, ok := strings.CutPrefix(header, "bytes=")
+	if !ok {
+		return true
+	}
+	parts := strings.Split(spec, ",")
+	if len(parts) > maxRanges {
+		return false
+	}
+	end := int64(-1) // the last byte of the previous range
+	for _, p := range parts {
+		first, last, ok := strings.Cut(strings.TrimSpace(p), "-")
+		if !ok {
+			return true
+		}
+		var start, stop int64
+		if first == "" {
+			// A suffix range: the last n bytes.
+			n, err := strconv.ParseInt(last, 10, 64)
+			if err != nil {
+				return true
+			}
+			start, stop = max(size-n, 0), size-1
+		} else {
+			var err error
+			if start, err = strconv.ParseInt(first, 10, 64); err != nil {
+				return true
+			}
+			stop = size - 1
+			if last != "" {
+				if stop, err = strconv.ParseInt(last, 10, 64); err != nil {
+					return true
+				}
+			}
+		}
+		if start <= end {
+			return false
+		}
+		end = stop
+	}
+	return true
 }
 
 // rootName turns a site path into a name relative to the site directory.

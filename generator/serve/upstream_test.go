@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -90,6 +92,48 @@ func TestUpstreamRefusesBodies(t *testing.T) {
 			if rec.Code != http.StatusRequestEntityTooLarge || rec.Header().Get("Connection") != "close" {
 				t.Errorf("%s %s with a body: status %d, Connection %q", method, target, rec.Code, rec.Header().Get("Connection"))
 			}
+		}
+	}
+}
+
+func TestRanges(t *testing.T) {
+	dir := site(t)
+	pdf := strings.Repeat("%PDF-1.7 ", 139)[:1250]
+	if err := os.WriteFile(filepath.Join(dir, "public", "documents", "whitepaper", "Whitepaper.pdf"), []byte(pdf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := preview(t, dir)
+	many := make([]string, 1000)
+	for i := range many {
+		many[i] = fmt.Sprintf("%d-%d", i, i)
+	}
+	for _, tt := range []struct {
+		ranges string
+		status int
+	}{
+		{"bytes=0-3", 206},
+		{"bytes=-100", 206},
+		{"bytes=1000-", 206},
+		{"bytes=0-0,2-2", 206},
+		{"bytes=0-0,2-2,4-4,6-6,8-8", 206},
+		{"bytes=0-0,2-2,4-4,6-6,8-8,10-10", 200},
+		{"bytes=" + strings.Join(many, ","), 200},
+		{"bytes=0-10,5-20", 200},
+		{"bytes=10-20,0-5", 200},
+		{"bytes=0-1199,-100", 200},
+		{"bytes=1200-,0-10", 200},
+		{"bytes=0-1249", 206},
+		{"bytes=5000-", 416},
+	} {
+		rec := do(h, "GET", "/public/documents/whitepaper/Whitepaper.pdf", http.Header{"Range": {tt.ranges}})
+		if rec.Code != tt.status {
+			t.Errorf("Range %.40s: status %d, want %d", tt.ranges, rec.Code, tt.status)
+		}
+		if tt.status == 200 && rec.Body.String() != pdf {
+			t.Errorf("Range %.40s: body of %d bytes, want the whole file", tt.ranges, rec.Body.Len())
+		}
+		if rec.Body.Len() > 2*len(pdf) {
+			t.Errorf("Range %.40s: %d bytes for a %d-byte file", tt.ranges, rec.Body.Len(), len(pdf))
 		}
 	}
 }
