@@ -1,16 +1,24 @@
 // Package serve serves a built site directory over HTTP, safely.
 //
-// It is the upstream behind oauth2-proxy (stp serve, stp demo) and the base
-// of the dev server, so it owns every header a reader's browser and a CDN
-// see on the portal's own content: content types, attachment names for
+// It is the upstream behind oauth2-proxy (stp serve --dir, stp demo) and the
+// base of the dev server, so it owns every header a reader's browser and a
+// CDN see on the portal's own content: content types, attachment names for
 // downloads, caching per path class, and the security headers. oauth2-proxy
 // passes these through unchanged.
+//
+// Upstream is the production router: the site, the search API, and a Gate
+// in front of everything outside /public/ that admits only requests signed
+// by oauth2-proxy (GAP-Signature) for a session holding a portal role, so
+// that the upstream does not depend on the proxy having matched the path
+// right. NewServer is its HTTP server, with bounds on slow and idle clients
+// that do not cut off a slow download.
 //
 // The handler never lists a directory, never normalises a path with dot
 // segments or encoded separators into another one (because oauth2-proxy lets
 // /public/... through without a session, a normalising upstream would turn
-// /public/../index.html into a bypass), and opens every file through os.Root
-// so that symbolic links cannot leave the site directory.
+// /public/../index.html into a bypass), opens every file through os.Root and
+// follows no symbolic link at all, and sends a file whole rather than
+// answer many or overlapping byte ranges.
 package serve
 
 import (
