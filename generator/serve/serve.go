@@ -1,16 +1,24 @@
 // Package serve serves a built site directory over HTTP, safely.
 //
-// It is the upstream behind oauth2-proxy (stp serve, stp demo) and the base
-// of the dev server, so it owns every header a reader's browser and a CDN
-// see on the portal's own content: content types, attachment names for
+// It is the upstream behind oauth2-proxy (stp serve --dir, stp demo) and the
+// base of the dev server, so it owns every header a reader's browser and a
+// CDN see on the portal's own content: content types, attachment names for
 // downloads, caching per path class, and the security headers. oauth2-proxy
 // passes these through unchanged.
+//
+// Upstream is the production router: the site, the search API, and a Gate
+// in front of everything outside /public/ that admits only requests signed
+// by oauth2-proxy (GAP-Signature) for a session holding a portal role, so
+// that the upstream does not depend on the proxy having matched the path
+// right. NewServer is its HTTP server, with bounds on slow and idle clients
+// that do not cut off a slow download.
 //
 // The handler never lists a directory, never normalises a path with dot
 // segments or encoded separators into another one (because oauth2-proxy lets
 // /public/... through without a session, a normalising upstream would turn
-// /public/../index.html into a bypass), and opens every file through os.Root
-// so that symbolic links cannot leave the site directory.
+// /public/../index.html into a bypass), opens every file through os.Root and
+// follows no symbolic link at all, and sends a file whole rather than
+// answer many or overlapping byte ranges.
 package serve
 
 import (
@@ -24,6 +32,7 @@ import (
 	"os"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -63,6 +72,17 @@ func WithContentSecurityPolicy(policy string) Option {
 	return func(h *handler) { h.csp = policy }
 }
 
+// defaultPublicPrefix is the URL prefix readable without signing in; the
+// proxy's skip_auth_routes name it, and Upstream gates everything else.
+const defaultPublicPrefix = "/public/"
+
+// maxRanges is the most byte ranges one request may ask for. More, or
+// ranges out of order or overlapping, and the whole file is sent instead
+// (RFC 9110 lets a server ignore Range): a thousand one-byte ranges of a
+// small PDF would otherwise cost a hundred times its size in multipart
+// headers. Readers and download managers ask for one range at a time.
+const maxRanges = 5
+
 // WithPublicPrefix changes the URL prefix readable without signing in
 // (default "/public/"). It must start and end with a slash.
 func WithPublicPrefix(prefix string) Option {
@@ -78,7 +98,7 @@ func New(dir string, opts ...Option) http.Handler {
 	h := &handler{
 		dir:          dir,
 		csp:          DefaultContentSecurityPolicy,
-		publicPrefix: "/public/",
+		publicPrefix: defaultPublicPrefix,
 	}
 	for _, o := range opts {
 		o(h)
@@ -121,7 +141,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	f, err := os.OpenInRoot(h.dir, rootName(name))
+	root, err := os.OpenRoot(h.dir)
+	if err != nil {
+		h.notFound(w, r)
+		return
+	}
+	defer root.Close()
+	f, err := openNoLinks(root, rootName(name))
 	if err != nil {
 		h.notFound(w, r)
 		return
@@ -150,7 +176,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Close()
 		name = path.Join(name, "index.html")
-		if f, err = os.OpenInRoot(h.dir, rootName(name)); err != nil {
+		if f, err = openNoLinks(root, rootName(name)); err != nil {
 			h.notFound(w, r)
 			return
 		}
@@ -174,6 +200,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("ETag", etag)
 	if h.isDownload(name) {
 		hdr.Set("Content-Disposition", ContentDisposition(path.Base(name)))
+	}
+	if rng := r.Header.Get("Range"); rng != "" && !modestRanges(rng, info.Size()) {
+		r.Header.Del("Range")
 	}
 	// ServeContent answers HEAD, Range and the conditional headers
 	// (If-None-Match, If-Modified-Since) from the values set above.
@@ -216,6 +245,87 @@ func sitePath(r *http.Request) (string, bool) {
 		return "/", true
 	}
 	return strings.TrimSuffix(p, "/"), true
+}
+
+// errLink refuses a symbolic link in the site.
+var errLink = errors.New("symbolic link in the site")
+
+// openNoLinks opens name inside root, refusing a symbolic link in any of
+// its components. os.Root alone keeps links from leaving the directory but
+// follows those inside it, so a link under public/ to a gated file would
+// serve that file without signing in; the build writes no links, so none
+// is followed. Each component is checked with Lstat before the open: the
+// site directory is written only by the build, so the gap between the two
+// is not a race anyone else can run.
+func openNoLinks(root *os.Root, name string) (*os.File, error) {
+	if name != "." {
+		for i := 0; ; {
+			j := strings.IndexByte(name[i:], '/')
+			if j < 0 {
+				j = len(name)
+			} else {
+				j += i
+			}
+			info, err := root.Lstat(name[:j])
+			if err != nil {
+				return nil, err
+			}
+			if info.Mode()&fs.ModeSymlink != 0 {
+				return nil, errLink
+			}
+			if j == len(name) {
+				break
+			}
+			i = j + 1
+		}
+	}
+	return root.Open(name)
+}
+
+// modestRanges reports whether a Range header asks for at most maxRanges
+// byte ranges, in increasing order and without overlap, of a file of the
+// given size. A header it cannot parse is left to http.ServeContent.
+func modestRanges(header string, size int64) bool {
+	spec, ok := strings.CutPrefix(header, "bytes=")
+	if !ok {
+		return true
+	}
+	parts := strings.Split(spec, ",")
+	if len(parts) > maxRanges {
+		return false
+	}
+	end := int64(-1) // the last byte of the previous range
+	for _, p := range parts {
+		first, last, ok := strings.Cut(strings.TrimSpace(p), "-")
+		if !ok {
+			return true
+		}
+		var start, stop int64
+		if first == "" {
+			// A suffix range: the last n bytes.
+			n, err := strconv.ParseInt(last, 10, 64)
+			if err != nil {
+				return true
+			}
+			start, stop = max(size-n, 0), size-1
+		} else {
+			var err error
+			if start, err = strconv.ParseInt(first, 10, 64); err != nil {
+				return true
+			}
+			stop = size - 1
+			if last != "" {
+				if stop, err = strconv.ParseInt(last, 10, 64); err != nil {
+					return true
+				}
+			}
+		}
+		if start <= end {
+			return false
+		}
+		end = stop
+	}
+	return true
 }
 
 // rootName turns a site path into a name relative to the site directory.
@@ -283,7 +393,7 @@ func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
 	hdr.Del("Content-Disposition")
 	hdr.Set("Cache-Control", CacheNotFound)
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
-	body, err := readInRoot(h.dir, "404.html")
+	body, err := read404(h.dir)
 	if err != nil {
 		body = []byte("<!DOCTYPE html>\n<title>Page not found</title>\n<h1>Page not found</h1>\n")
 	}
@@ -294,8 +404,13 @@ func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func readInRoot(dir, name string) ([]byte, error) {
-	f, err := os.OpenInRoot(dir, name)
+func read404(dir string) ([]byte, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	f, err := openNoLinks(root, "404.html")
 	if err != nil {
 		return nil, err
 	}

@@ -64,7 +64,19 @@ func site(t *testing.T) string {
 	if err := os.Symlink("../../secret.txt", filepath.Join(dir, "public", "rel-link.txt")); err != nil {
 		t.Fatal(err)
 	}
+	// Links that stay inside the site but lead out of the public area,
+	// to a file and to a directory.
 	if err := os.Symlink("..", filepath.Join(dir, "public", "up")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../catalog.json", filepath.Join(dir, "public", "catalog.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../../documents/soc2", filepath.Join(dir, "public", "documents", "soc2")); err != nil {
+		t.Fatal(err)
+	}
+	// A link inside the gated area to a public file.
+	if err := os.Symlink("../public/feed.xml", filepath.Join(dir, "documents", "feed.xml")); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -156,7 +168,14 @@ func TestServe(t *testing.T) {
 		{"/public/abs-link.txt", 404, "", serve.CacheNotFound, "Not here", "", ""},
 		{"/public/rel-link.txt", 404, "", serve.CacheNotFound, "Not here", "", ""},
 		{"/public/up/secret.txt", 404, "", serve.CacheNotFound, "Not here", "", ""},
-		{"/public/up/", 200, "text/html; charset=utf-8", serve.CachePublic, "Home", "", ""},
+		// No symbolic link is followed, even one inside the site: the
+		// build writes none, and one under public/ would publish a gated
+		// file.
+		{"/public/up/", 404, "", serve.CacheNotFound, "Not here", "", ""},
+		{"/public/up/catalog.json", 404, "", serve.CacheNotFound, "Not here", "", ""},
+		{"/public/catalog.json", 404, "", serve.CacheNotFound, "Not here", "", ""},
+		{"/public/documents/soc2/SOC%202%20Type%20II.pdf", 404, "", serve.CacheNotFound, "Not here", "", ""},
+		{"/documents/feed.xml", 404, "", serve.CacheNotFound, "Not here", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {
@@ -195,10 +214,6 @@ func TestServe(t *testing.T) {
 		})
 	}
 }
-
-// The public/up link points at the site root itself, which is inside the
-// root, so it is served; that keeps the test above honest about symlinks
-// being followed inside the site but not outside it.
 
 func TestMethods(t *testing.T) {
 	h := serve.New(site(t))

@@ -6,17 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"sync"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/stp-portal/stp/generator/devserver"
-	"github.com/stp-portal/stp/generator/search"
 	"github.com/stp-portal/stp/generator/serve"
 	"github.com/stp-portal/stp/generator/site"
 )
@@ -32,6 +31,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	root := fs.String("root", ".", "the site's folder, for the dev server")
 	now := fs.String("now", "", "dev server: build as of this date, YYYY-MM-DD")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on; keep it on loopback so that only oauth2-proxy reaches the files")
+	keyFile := fs.String("signature-key-file", "", "with --dir: a file holding oauth2-proxy's signature_key (sha256:SECRET); default $"+signatureKeyEnv)
+	noGate := fs.Bool("no-gate", false, "with --dir: serve the gated pages to anyone who reaches the address (a local preview of a built site)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -39,28 +40,36 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "stp serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	var handler http.Handler
+	if *dir != "" {
+		if info, err := os.Stat(*dir); err != nil || !info.IsDir() {
+			fmt.Fprintf(stderr, "stp serve: %s is not a built site directory (run stp build first)\n", *dir)
+			return 1
+		}
+		var err error
+		if handler, err = upstream(*dir, *keyFile, *noGate, os.Getenv(signatureKeyEnv), stderr); err != nil {
+			fmt.Fprintf(stderr, "stp serve: %v\n", err)
+			return 2
+		}
+	} else if *keyFile != "" || *noGate {
+		fmt.Fprintln(stderr, "stp serve: --signature-key-file and --no-gate go with --dir; the dev server has no gate")
+		return 2
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "stp serve: %v\n", err)
 		return 1
 	}
-	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
+	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() && (*dir == "" || *noGate) {
 		// Everything here would be readable without signing in.
 		fmt.Fprintf(stderr, "stp serve: warning: listening on %s, not loopback: anyone who can reach it reads the gated pages without signing in\n", ln.Addr())
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	var handler http.Handler
 	var watch func(stop <-chan struct{}) error
-	siteDir := *dir
-	if siteDir != "" {
-		if info, err := os.Stat(siteDir); err != nil || !info.IsDir() {
-			fmt.Fprintf(stderr, "stp serve: %s is not a built site directory (run stp build first)\n", siteDir)
-			return 1
-		}
-		handler = serve.New(siteDir)
-		fmt.Fprintf(stdout, "serving %s at http://%s/ (Ctrl-C to stop)\n", siteDir, ln.Addr())
+	if *dir != "" {
+		fmt.Fprintf(stdout, "serving %s at http://%s/ (Ctrl-C to stop)\n", *dir, ln.Addr())
 	} else {
 		o := site.Options{Root: *root, BaseURL: "http://" + ln.Addr().String() + "/"}
 		if *now != "" {
@@ -71,7 +80,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			}
 			o.Now = t
 		}
-		siteDir, err = os.MkdirTemp("", "stp-dev-")
+		siteDir, err := os.MkdirTemp("", "stp-dev-")
 		if err != nil {
 			fmt.Fprintf(stderr, "stp serve: %v\n", err)
 			return 1
@@ -86,17 +95,15 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "stp serve: %v\n", err)
 			return 1
 		}
-		handler, watch = dev, dev.Watch
+		// The dev server is the site; the search API answers beside it.
+		if handler, err = serve.Upstream(serve.UpstreamOptions{Dir: siteDir, NoGate: true, Site: dev}); err != nil {
+			fmt.Fprintf(stderr, "stp serve: %v\n", err)
+			return 1
+		}
+		watch = dev.Watch
 		fmt.Fprintf(stdout, "dev server at http://%s/ — watching catalog.yaml, content/ and layouts/ (Ctrl-C to stop)\n", ln.Addr())
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/", handler)
-	// search: server in catalog.yaml: the same engine answers here, over
-	// each area's index, read-only.
-	mux.Handle("/api/search", searchEndpoint(filepath.Join(siteDir, "search")))
-	mux.Handle("/public/api/search", searchEndpoint(filepath.Join(siteDir, "public", "search")))
-
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := serve.NewServer(handler, serve.DefaultTimeouts)
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	done := make(chan struct{})
@@ -120,30 +127,40 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// searchEndpoint answers queries over the index in dir, opening it again
-// when a rebuild replaced it.
-func searchEndpoint(dir string) http.Handler {
-	var mu sync.Mutex
-	var current http.Handler
-	var stamp time.Time
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info, err := os.Stat(filepath.Join(dir, "manifest.json"))
+// signatureKeyEnv holds oauth2-proxy's signature_key for `stp serve --dir`.
+const signatureKeyEnv = "STP_SIGNATURE_KEY"
+
+// upstream returns the router of `stp serve --dir`: serve.Upstream with the
+// gate keyed from keyFile or, without one, envKey; or, with noGate, without
+// the gate, after a warning. Without a key or noGate it refuses, saying how
+// to set one.
+func upstream(dir, keyFile string, noGate bool, envKey string, stderr io.Writer) (http.Handler, error) {
+	o := serve.UpstreamOptions{Dir: dir}
+	key := envKey
+	if keyFile != "" {
+		b, err := os.ReadFile(keyFile)
 		if err != nil {
-			http.Error(w, `{"error":"this site has no search index"}`, http.StatusNotFound)
-			return
+			return nil, err
 		}
-		mu.Lock()
-		if current == nil || !info.ModTime().Equal(stamp) {
-			h, err := search.Handler(dir)
-			if err != nil {
-				mu.Unlock()
-				http.Error(w, `{"error":"the search index cannot be opened"}`, http.StatusServiceUnavailable)
-				return
-			}
-			current, stamp = h, info.ModTime()
+		key = strings.TrimSpace(string(b))
+		if key == "" {
+			return nil, fmt.Errorf("%s is empty; it must hold oauth2-proxy's signature_key, sha256:SECRET", keyFile)
 		}
-		h := current
-		mu.Unlock()
-		h.ServeHTTP(w, r)
-	})
+	}
+	switch {
+	case noGate && key != "":
+		return nil, errors.New("--no-gate and a signature key: choose one")
+	case noGate:
+		fmt.Fprintln(stderr, "stp serve: warning: --no-gate: the gated pages are served to anyone who can reach this address, "+
+			"without signing in; use it only to preview a built site")
+		o.NoGate = true
+		return serve.Upstream(o)
+	case key == "":
+		return nil, fmt.Errorf("--dir serves the upstream behind oauth2-proxy, which must prove each request came through it: "+
+			"set %s or --signature-key-file to the value of oauth2-proxy's signature_key "+
+			"(sha256:SECRET, e.g. sha256:$(openssl rand -base64 32); OAUTH2_PROXY_SIGNATURE_KEY), "+
+			"or pass --no-gate to preview a built site locally", signatureKeyEnv)
+	}
+	o.Gate = serve.Gate{SignatureKey: key, Log: slog.New(slog.NewJSONHandler(stderr, nil))}
+	return serve.Upstream(o)
 }
