@@ -40,18 +40,22 @@ serve: build
 check: $(STP)
 	$(STP) check
 
-# test-setup installs what the tests drive: Chromium for browser tests, and
+# test-setup installs what the tests drive: Chromium for browser tests,
 # axe-core (pinned by generator/browsertest/package-lock.json) for their
-# accessibility checks.
+# accessibility checks, and for the production topology's end-to-end tests
+# (proxy/e2e) nginx and Caddy as TLS terminators and Redis as the session
+# store. The tests start and stop their own instances on loopback ports;
+# nothing is started as a system service.
+TEST_PACKAGES := chromium chromium-driver fonts-dejavu-core npm nginx-light caddy redis-server
+TEST_COMMANDS := chromium npm nginx caddy redis-server
 test-setup:
 	go mod download
-	@if ! command -v chromium >/dev/null 2>&1; then \
-		echo "installing chromium (browser tests)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-dejavu-core >/dev/null; \
-	fi
-	@if ! command -v npm >/dev/null 2>&1; then \
-		echo "installing npm (axe-core for the browser tests)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	@missing=""; for c in $(TEST_COMMANDS); do \
+		command -v $$c >/dev/null 2>&1 || [ -x /usr/sbin/$$c ] || missing="$$missing $$c"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing what the tests drive:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; \
 	fi
 	npm ci --prefix generator/browsertest --no-audit --no-fund --loglevel=error
 

@@ -163,7 +163,7 @@ func TestCookies(t *testing.T) {
 	}
 	withCookie := func(g *gate, value string) response {
 		anon := newBrowser(t, g)
-		return anon.do("GET", g.ProxyURL+"/", http.Header{"Cookie": {"_stp_demo=" + value}})
+		return anon.do("GET", g.ProxyURL+"/", http.Header{"Cookie": {g.CookieName + "=" + value}})
 	}
 	if res := withCookie(g, good.Value); res.StatusCode != 200 {
 		t.Fatalf("the cookie itself: %d", res.StatusCode)

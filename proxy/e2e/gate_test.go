@@ -187,7 +187,7 @@ func TestSessionCookieFlags(t *testing.T) {
 	cb := b.do("GET", back.Header.Get("Location"), nil)
 	var session *http.Cookie
 	for _, c := range cb.Cookies() {
-		if c.Name == "_stp_demo" && c.Value != "" {
+		if c.Name == g.CookieName && c.Value != "" {
 			session = c
 		}
 	}

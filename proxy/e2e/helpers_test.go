@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -127,11 +128,7 @@ func newBrowser(t testing.TB, g *gate) *browser {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &browser{t: t, g: g, client: &http.Client{
-		Jar:           jar,
-		Timeout:       10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	return &browser{t: t, g: g, client: g.Client(jar)}
 }
 
 type response struct {
@@ -200,7 +197,7 @@ func (b *browser) signIn(path, user string) response {
 func (b *browser) sessionCookie() *http.Cookie {
 	u, _ := url.Parse(b.g.ProxyURL)
 	for _, c := range b.client.Jar.Cookies(u) {
-		if c.Name == "_stp_demo" {
+		if c.Name == b.g.CookieName {
 			return c
 		}
 	}
@@ -209,14 +206,19 @@ func (b *browser) sessionCookie() *http.Cookie {
 
 // raw sends a request target exactly as given, bypassing every client-side
 // normalisation, the way an attacker's client would.
-func raw(t testing.TB, proxyURL, target string, cookie string) (int, http.Header, string) {
+func raw(t testing.TB, g *gate, target string, cookie string) (int, http.Header, string) {
 	t.Helper()
-	u, _ := url.Parse(proxyURL)
+	u, _ := url.Parse(g.ProxyURL)
 	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
+	if u.Scheme == "https" {
+		c := g.TLSConfig().Clone()
+		c.ServerName = u.Hostname()
+		conn = tls.Client(conn, c)
+	}
 	conn.SetDeadline(time.Now().Add(10 * time.Second))
 	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n", target, u.Host)
 	if cookie != "" {

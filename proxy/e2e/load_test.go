@@ -24,29 +24,40 @@ var (
 )
 
 // TestLoad measures a signed-in reader's page and download through the real
-// proxy, bounded in time, and fails on any error.
+// proxy, in the demo topology and through the production one's terminator
+// (two replicas, sessions in Redis), bounded in time, and fails on any
+// error.
 func TestLoad(t *testing.T) {
 	if *loadDuration == 0 {
 		t.Skip("load test not requested; run with -args -load 5s")
 	}
-	g := startGate(t, stack.Config{})
-	b := newBrowser(t, g)
-	if res := b.signIn("/", entra.DemoUser); res.StatusCode != 200 {
-		t.Fatalf("sign-in: %d", res.StatusCode)
-	}
-	cookie := "_stp_demo=" + b.sessionCookie().Value
-
-	for _, target := range []struct{ name, path, want string }{
-		{"page", "/compliance-reports/", siteFiles["compliance-reports/index.html"]},
-		{"download (64 KiB PDF)", "/documents/soc2/SOC%202%20Type%20II.pdf", siteFiles["documents/soc2/SOC 2 Type II.pdf"]},
+	for _, tp := range []struct {
+		name string
+		prod *stack.Production
+	}{
+		{"demo", nil},
+		{"production-nginx", &stack.Production{Terminator: stack.Nginx}},
+		{"production-caddy", &stack.Production{Terminator: stack.Caddy}},
 	} {
-		r := load(t, g.ProxyURL+target.path, cookie, target.want, *loadWorkers, *loadDuration)
-		msg := fmt.Sprintf("%-22s %d workers, %s: %d requests, %.0f req/s, p50 %s, p99 %s, errors %d",
-			target.name, *loadWorkers, *loadDuration, r.requests, r.perSecond, r.p50, r.p99, r.errors)
-		t.Log(msg)
-		if r.errors > 0 {
-			t.Errorf("%s: %d errors, first: %v", target.name, r.errors, r.firstErr)
-		}
+		t.Run(tp.name, func(t *testing.T) {
+			g := startGate(t, stack.Config{Production: tp.prod})
+			b := newBrowser(t, g)
+			if res := b.signIn("/", entra.DemoUser); res.StatusCode != 200 {
+				t.Fatalf("sign-in: %d", res.StatusCode)
+			}
+			cookie := g.CookieName + "=" + b.sessionCookie().Value
+			for _, target := range []struct{ name, path, want string }{
+				{"page", "/compliance-reports/", siteFiles["compliance-reports/index.html"]},
+				{"download (64 KiB PDF)", "/documents/soc2/SOC%202%20Type%20II.pdf", siteFiles["documents/soc2/SOC 2 Type II.pdf"]},
+			} {
+				r := load(t, g, g.ProxyURL+target.path, cookie, target.want, *loadWorkers, *loadDuration)
+				t.Logf("%-17s %-22s %d workers, %s: %d requests, %.0f req/s, p50 %s, p99 %s, errors %d",
+					tp.name, target.name, *loadWorkers, *loadDuration, r.requests, r.perSecond, r.p50, r.p99, r.errors)
+				if r.errors > 0 {
+					t.Errorf("%s: %d errors, first: %v", target.name, r.errors, r.firstErr)
+				}
+			}
+		})
 	}
 }
 
@@ -57,8 +68,8 @@ type loadResult struct {
 	firstErr         error
 }
 
-func load(t *testing.T, url, cookie, want string, workers int, d time.Duration) loadResult {
-	transport := &http.Transport{MaxIdleConnsPerHost: workers, DisableCompression: true}
+func load(t *testing.T, g *gate, url, cookie, want string, workers int, d time.Duration) loadResult {
+	transport := &http.Transport{MaxIdleConnsPerHost: workers, DisableCompression: true, TLSClientConfig: g.TLSConfig()}
 	defer transport.CloseIdleConnections()
 	client := &http.Client{Transport: transport, Timeout: 10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -67,7 +67,7 @@ func TestPathsStayInside(t *testing.T) {
 	if res := b.signIn("/", entra.DemoUser); res.StatusCode != 200 {
 		t.Fatalf("sign-in: %d", res.StatusCode)
 	}
-	cookie := "_stp_demo=" + b.sessionCookie().Value
+	cookie := g.CookieName + "=" + b.sessionCookie().Value
 
 	targets := []string{
 		"/public/%2e%2e/index.html",
@@ -97,7 +97,7 @@ func TestPathsStayInside(t *testing.T) {
 			if signedIn {
 				c = cookie
 			}
-			status, header, body := raw(t, g.ProxyURL, target, c)
+			status, header, body := raw(t, g, target, c)
 			who := "anonymous"
 			if signedIn {
 				who = "signed in"

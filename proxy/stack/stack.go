@@ -1,14 +1,19 @@
 // Package stack runs the portal's gate on loopback: the local Entra ID
 // stand-in, the upstream serving a built site, and the real oauth2-proxy
-// binary between them, configured from proxy/oauth2-proxy.demo.cfg.
+// binary between them.
 //
-// `stp demo`, the end-to-end tests and the proxy load test all start it the
-// same way, so that what the tests check is what the demo shows.
+// Two topologies: the demo's (one proxy on plain HTTP, configured from
+// proxy/oauth2-proxy.demo.cfg), which `stp demo` shows, and the production
+// one (a TLS terminator with the shipped nginx or Caddy rules, two proxy
+// replicas configured from proxy/oauth2-proxy.cfg, sessions in Redis), which
+// operators deploy. The end-to-end tests run both, so that what they check
+// is what the demo shows and what operators run.
 package stack
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -18,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,33 +51,106 @@ type Config struct {
 	// admitted) when not empty.
 	AllowedTenants []string
 	// ProxyAddr and IdPAddr are the listen addresses; empty means a free
-	// loopback port.
+	// loopback port. In the production topology ProxyAddr is the
+	// terminator's.
 	ProxyAddr, IdPAddr, UpstreamAddr string
-	// ProxyOutput receives oauth2-proxy's log (the audit trail); nil
-	// discards it.
+	// ProxyOutput receives oauth2-proxy's log (the audit trail) and, in the
+	// production topology, Redis's and the terminator's; nil discards it.
 	ProxyOutput io.Writer
+	// UpstreamLog receives the upstream's log lines (refused requests);
+	// nil discards them.
+	UpstreamLog io.Writer
 	// ExtraArgs are appended to oauth2-proxy's command line, after the
 	// stack's own flags, so they win.
 	ExtraArgs []string
 	// ReadyTimeout bounds the wait for the proxy to answer /ping.
 	ReadyTimeout time.Duration
+	// Production, when set, runs the topology operators deploy instead of
+	// the demo's.
+	Production *Production
+	// NoUpstreamGate serves the site without checking that requests came
+	// through the proxy with a session, as a careless deployment would.
+	// Only for the tests that show the attack corpus notices.
+	NoUpstreamGate bool
+	// SessionLifetime is the upstream's absolute session lifetime in the
+	// production topology with Redis sessions; 0 means 12 hours, the
+	// production configuration's cookie_expire.
+	SessionLifetime time.Duration
+	// UpstreamHook, when set, is told of every response the upstream sends:
+	// the request, the status and the body bytes written. The attack
+	// corpus counts with it what got past the proxy.
+	UpstreamHook func(r *http.Request, status int, bytes int64)
+}
+
+// Production is the topology proxy/README.md tells operators to deploy:
+//
+//	client --HTTPS--> terminator --> oauth2-proxy replicas --> upstream
+//	                  (nginx/Caddy)   (proxy/oauth2-proxy.cfg,   (stp serve's
+//	                                   sessions in Redis)        router, gated)
+//
+// with the production configuration file, TLS from a throwaway CA, and the
+// Entra ID stand-in as the only fake.
+type Production struct {
+	// Terminator is Nginx (the default) or Caddy.
+	Terminator string
+	// Replicas is the number of oauth2-proxy instances behind the
+	// terminator; 0 means 2.
+	Replicas int
+	// CookieSessions keeps sessions in the cookie instead of Redis.
+	CookieSessions bool
+	// BareTerminator leaves out the shipped terminator rules (see
+	// terminatorConfig.bare). Only for the tests that show the attack
+	// corpus notices.
+	BareTerminator bool
 }
 
 // Stack is a running gate.
 type Stack struct {
-	ProxyURL    string // where readers go
-	UpstreamURL string // the site, on loopback, without the gate
+	ProxyURL    string // where readers go (the terminator in production)
+	UpstreamURL string // the site, on loopback, behind its own gate
 	IdP         *entra.Server
 	Store       *entra.Store
+	// Replicas are the oauth2-proxy instances' own URLs.
+	Replicas []string
+	// CookieName is the session cookie's name in the configuration used.
+	CookieName string
+	// RedisAddr is the session store's address, when sessions live in Redis.
+	RedisAddr string
 
+	tls      *tls.Config // trusts the throwaway CA (production only)
 	upstream *http.Server
-	proxy    *exec.Cmd
-	done     chan struct{} // closed when the proxy process has exited
-	waitErr  error         // its exit status, valid once done is closed
+	procs    []*proc // the terminator first, then the replicas, then Redis
+	proxies  []*proc
+	tmp      string
 }
 
-// Start starts the stand-in, the upstream and oauth2-proxy, and returns once
-// the proxy answers, or with an error (and everything stopped).
+// Client returns an HTTP client for the portal: with a cookie jar when jar
+// is not nil, trusting the run's throwaway CA in the production topology,
+// and never following redirects, so that tests see every hop.
+func (s *Stack) Client(jar http.CookieJar) *http.Client {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.TLSClientConfig = s.TLSConfig()
+	return &http.Client{
+		Jar:           jar,
+		Transport:     transport,
+		Timeout:       15 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// TLSConfig returns a client TLS configuration trusting the run's CA, or nil
+// in the demo topology (plain HTTP). Each call returns a new one, because
+// an http.Transport changes the one it is given (it adds "h2").
+func (s *Stack) TLSConfig() *tls.Config {
+	if s.tls == nil {
+		return nil
+	}
+	return s.tls.Clone()
+}
+
+// Start starts the stand-in, the upstream and oauth2-proxy (and in the
+// production topology Redis and the terminator), and returns once the
+// portal answers, or with an error (and everything stopped).
 func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if cfg.Store == nil {
 		cfg.Store = entra.DemoStore()
@@ -79,12 +158,28 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if cfg.ReadyTimeout == 0 {
 		cfg.ReadyTimeout = time.Minute
 	}
-	s := &Stack{Store: cfg.Store}
+	prod := cfg.Production
+	if prod != nil {
+		if prod.Terminator == "" {
+			prod.Terminator = Nginx
+		}
+		if prod.Replicas == 0 {
+			prod.Replicas = 2
+		}
+	}
+	// The cookie names of proxy/oauth2-proxy.demo.cfg and oauth2-proxy.cfg.
+	s := &Stack{Store: cfg.Store, CookieName: "_stp_demo"}
+	if prod != nil {
+		s.CookieName = "__Host-stp"
+	}
 	defer func() {
 		if err != nil {
 			s.Close()
 		}
 	}()
+	if s.tmp, err = os.MkdirTemp("", "stp-stack-"); err != nil {
+		return nil, err
+	}
 
 	idpAddr := cfg.IdPAddr
 	if idpAddr == "" {
@@ -94,44 +189,80 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		return nil, fmt.Errorf("starting the Entra ID stand-in: %w", err)
 	}
 
-	upAddr := cfg.UpstreamAddr
-	if upAddr == "" {
-		upAddr = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp", upAddr)
-	if err != nil {
-		return nil, fmt.Errorf("starting the upstream: %w", err)
-	}
-	s.UpstreamURL = "http://" + ln.Addr().String()
-	s.upstream = &http.Server{Handler: serve.New(cfg.SiteDir), ReadHeaderTimeout: 10 * time.Second}
-	go s.upstream.Serve(ln)
-
-	proxyAddr := cfg.ProxyAddr
-	if proxyAddr == "" {
-		// oauth2-proxy must know its own URL for the redirect URI before
-		// it starts, so the port is chosen here and handed over; the gap
-		// between closing and re-opening it is tiny on loopback.
-		if proxyAddr, err = freePort(); err != nil {
+	// The request signature proves to the upstream that a request came
+	// through the proxy: the same secret goes to both, new each run.
+	signatureKey := "sha256:" + randomSecret()
+	// Sessions in Redis (production): the proxies keep them there, and the
+	// upstream remembers there when each began.
+	var redisPassword string
+	if prod != nil && !prod.CookieSessions {
+		redisPassword = randomSecret()
+		r, addr, err := startRedis(ctx, s.tmp, redisPassword, cfg.ProxyOutput)
+		if err != nil {
 			return nil, err
 		}
+		s.procs = append(s.procs, r)
+		s.RedisAddr = addr
 	}
-	s.ProxyURL = "http://" + proxyAddr
-	callback := s.ProxyURL + "/oauth2/callback"
-	cfg.Store.SetRedirectURIs(callback)
-
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
+	if err := s.startUpstream(cfg, signatureKey, redisPassword); err != nil {
 		return nil, err
 	}
 
-	tenant := cfg.Store.Application().HomeTenantID
+	// oauth2-proxy must know the portal's URL for the redirect URI before
+	// it starts, so the ports are chosen here and handed over; the gap
+	// between closing and re-opening them is tiny on loopback.
+	portalAddr := cfg.ProxyAddr
+	if portalAddr == "" {
+		if portalAddr, err = freePort(); err != nil {
+			return nil, err
+		}
+	}
+	scheme := "http"
+	if prod != nil {
+		scheme = "https"
+	}
+	s.ProxyURL = scheme + "://" + portalAddr
+	callback := s.ProxyURL + "/oauth2/callback"
+	cfg.Store.SetRedirectURIs(callback)
+
+	app := cfg.Store.Application()
+	env := []string{
+		"OAUTH2_PROXY_COOKIE_SECRET=" + randomSecret(),
+		"OAUTH2_PROXY_SIGNATURE_KEY=" + signatureKey,
+	}
+	configFile := "oauth2-proxy.demo.cfg"
+	var replicaAddrs []string
+	if prod == nil {
+		replicaAddrs = []string{portalAddr}
+	} else {
+		configFile = "oauth2-proxy.cfg"
+		env = append(env, "OAUTH2_PROXY_CLIENT_SECRET="+app.ClientSecret)
+		for range prod.Replicas {
+			a, err := freePort()
+			if err != nil {
+				return nil, err
+			}
+			replicaAddrs = append(replicaAddrs, a)
+		}
+	}
+
 	args := []string{
-		"--config=" + filepath.Join(cfg.ModuleRoot, "proxy", "oauth2-proxy.demo.cfg"),
-		"--http-address=" + proxyAddr,
+		"--config=" + filepath.Join(cfg.ModuleRoot, "proxy", configFile),
 		"--upstream=" + s.UpstreamURL + "/",
 		"--redirect-url=" + callback,
-		"--whitelist-domain=" + proxyAddr,
+		"--whitelist-domain=" + portalAddr,
 		"--custom-templates-dir=" + filepath.Join(cfg.ModuleRoot, "proxy", "templates"),
+	}
+	if prod != nil {
+		// The stand-in in place of Entra ID: its issuer and application.
+		// Everything else is the production file as operators deploy it.
+		args = append(args, "--client-id="+app.ClientID, "--trusted-proxy-ip=127.0.0.1")
+		if prod.CookieSessions {
+			args = append(args, "--session-store-type=cookie")
+		} else {
+			args = append(args, "--session-store-type=redis", "--redis-connection-url=redis://"+s.RedisAddr+"/0")
+			env = append(env, "OAUTH2_PROXY_REDIS_PASSWORD="+redisPassword)
+		}
 	}
 	if len(cfg.AllowedTenants) > 0 {
 		args = append(args,
@@ -141,116 +272,193 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 			args = append(args, "--entra-id-allowed-tenant="+t)
 		}
 	} else {
-		args = append(args, "--oidc-issuer-url="+s.IdP.IssuerURL(tenant))
+		args = append(args, "--oidc-issuer-url="+s.IdP.IssuerURL(app.HomeTenantID))
 	}
 	if cfg.CookieRefresh > 0 {
 		args = append(args, "--cookie-refresh="+cfg.CookieRefresh.String())
 	}
 
-	args = append(args, cfg.ExtraArgs...)
-
-	var cmd *exec.Cmd
-	if cfg.ProxyBinary != "" {
-		cmd = exec.Command(cfg.ProxyBinary, args...)
-	} else {
-		cmd = exec.Command("go", append([]string{"tool", "oauth2-proxy"}, args...)...)
-		cmd.Dir = cfg.ModuleRoot
-	}
-	// The cookie secret goes through the environment, not the command
-	// line, so that it does not show in the process list. Settings from
-	// the caller's OAUTH2_PROXY_* variables are dropped so that they cannot
-	// change what is being run.
-	env := []string{"OAUTH2_PROXY_COOKIE_SECRET=" + base64.URLEncoding.EncodeToString(secret)}
+	// Secrets go through the environment, not the command line, so that
+	// they do not show in the process list. Settings from the caller's
+	// OAUTH2_PROXY_* variables are dropped so that they cannot change what
+	// is being run.
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "OAUTH2_PROXY_") {
 			env = append(env, kv)
 		}
 	}
-	cmd.Env = env
-	out := cfg.ProxyOutput
-	if out == nil {
-		out = io.Discard
+	for i, addr := range replicaAddrs {
+		replicaArgs := append(append(slices.Clip(args), "--http-address="+addr), cfg.ExtraArgs...)
+		var cmd *exec.Cmd
+		if cfg.ProxyBinary != "" {
+			cmd = exec.Command(cfg.ProxyBinary, replicaArgs...)
+		} else {
+			cmd = exec.Command("go", append([]string{"tool", "oauth2-proxy"}, replicaArgs...)...)
+			cmd.Dir = cfg.ModuleRoot
+		}
+		cmd.Env = env
+		p, err := startProc(fmt.Sprintf("oauth2-proxy #%d", i+1), cmd, cfg.ProxyOutput)
+		if err != nil {
+			return nil, err
+		}
+		s.procs = append(s.procs, p)
+		s.proxies = append(s.proxies, p)
+		s.Replicas = append(s.Replicas, "http://"+addr)
+		if err := p.waitReady(ctx, cfg.ReadyTimeout, addr, func() bool { return ping("http://" + addr) }); err != nil {
+			return nil, err
+		}
 	}
-	cmd.Stdout, cmd.Stderr = out, out
-	setProcessGroup(cmd)
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting oauth2-proxy: %w", err)
-	}
-	s.proxy = cmd
-	s.done = make(chan struct{})
-	go func() {
-		s.waitErr = cmd.Wait()
-		close(s.done)
-	}()
 
-	if err := s.waitReady(ctx, cfg.ReadyTimeout); err != nil {
-		return nil, err
+	if prod != nil {
+		ca, err := newThrowawayCA(s.tmp)
+		if err != nil {
+			return nil, err
+		}
+		s.tls = ca.ClientTLS()
+		dir := filepath.Join(s.tmp, prod.Terminator)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		t, err := startTerminator(ctx, prod.Terminator, terminatorConfig{
+			moduleRoot: cfg.ModuleRoot, dir: dir, addr: portalAddr, proxies: replicaAddrs, ca: ca, bare: prod.BareTerminator,
+		}, cfg.ProxyOutput)
+		if err != nil {
+			return nil, err
+		}
+		s.procs = append([]*proc{t}, s.procs...)
 	}
 	return s, nil
 }
 
-// waitReady polls the proxy's /ping until it answers, the proxy exits, or
-// the time is up.
-func (s *Stack) waitReady(ctx context.Context, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	client := &http.Client{Timeout: 2 * time.Second}
-	for {
-		res, err := client.Get(s.ProxyURL + "/ping")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
+// startUpstream serves the site on loopback with the router `stp serve
+// --dir` runs in production, behind its gate.
+func (s *Stack) startUpstream(cfg Config, signatureKey, redisPassword string) error {
+	upAddr := cfg.UpstreamAddr
+	if upAddr == "" {
+		upAddr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", upAddr)
+	if err != nil {
+		return fmt.Errorf("starting the upstream: %w", err)
+	}
+	s.UpstreamURL = "http://" + ln.Addr().String()
+	h, err := upstreamHandler(cfg, signatureKey)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if s.RedisAddr != "" {
+		starts, err := serve.NewRedisStarts("redis://"+s.RedisAddr+"/0", redisPassword)
+		if err != nil {
+			ln.Close()
+			return err
 		}
-		select {
-		case <-s.done:
-			return fmt.Errorf("oauth2-proxy exited before it was ready: %v (see its log)", s.waitErr)
-		case <-ctx.Done():
-			return fmt.Errorf("oauth2-proxy did not answer on %s within %s", s.ProxyURL, timeout)
-		case <-time.After(50 * time.Millisecond):
+		lifetime := cfg.SessionLifetime
+		if lifetime == 0 {
+			lifetime = 12 * time.Hour
 		}
+		h = serve.SessionLifetime{Max: lifetime, CookieName: s.CookieName, Starts: starts}.Wrap(h, upstreamLogf(cfg.UpstreamLog))
+	}
+	if hook := cfg.UpstreamHook; hook != nil {
+		inner := h
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+			inner.ServeHTTP(rec, r)
+			hook(r, rec.status, rec.bytes)
+		})
+	}
+	s.upstream = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go s.upstream.Serve(ln)
+	return nil
+}
+
+// upstreamLogf writes the upstream's log lines to w.
+func upstreamLogf(w io.Writer) func(format string, args ...any) {
+	if w == nil {
+		w = io.Discard
+	}
+	return func(format string, args ...any) {
+		fmt.Fprintf(w, time.Now().Format("2006/01/02 15:04:05 ")+"upstream: "+format+"\n", args...)
 	}
 }
 
-// Close stops oauth2-proxy (its whole process group, so that the binary
-// started by `go tool` goes too), the upstream and the stand-in.
-func (s *Stack) Close() error {
-	var errs []error
-	if s.proxy != nil && s.proxy.Process != nil {
-		select {
-		case <-s.done:
-			// Already gone.
-		default:
-			stopProcessGroup(s.proxy, false)
-			select {
-			case <-s.done:
-			case <-time.After(5 * time.Second):
-				stopProcessGroup(s.proxy, true)
-				<-s.done
-			}
-		}
-		s.proxy = nil
+func upstreamHandler(cfg Config, signatureKey string) (http.Handler, error) {
+	return serve.New(cfg.SiteDir), nil
+}
+
+// recorder notes a response's status and size for Config.UpstreamHook.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (r *recorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	n, err := r.ResponseWriter.Write(p)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// ping tells whether oauth2-proxy answers its health check at base.
+func ping(base string) bool {
+	client := &http.Client{Timeout: 2 * time.Second}
+	res, err := client.Get(base + "/ping")
+	if err != nil {
+		return false
 	}
+	res.Body.Close()
+	return res.StatusCode == http.StatusOK
+}
+
+// randomSecret returns 32 random bytes in URL-safe base64, the form
+// oauth2-proxy takes for its cookie secret.
+func randomSecret() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on the platforms Go supports
+	}
+	return base64.URLEncoding.EncodeToString(b)
+}
+
+// StopReplica stops oauth2-proxy replica i (0-based), as a crash or a
+// rolling update would.
+func (s *Stack) StopReplica(i int) { s.proxies[i].stop() }
+
+// Close stops everything the stack started.
+func (s *Stack) Close() error {
+	for _, p := range s.procs {
+		p.stop()
+	}
+	s.procs, s.proxies = nil, nil
+	var errs []error
 	if s.upstream != nil {
 		errs = append(errs, s.upstream.Close())
 	}
 	if s.IdP != nil {
 		errs = append(errs, s.IdP.Close())
 	}
+	if s.tmp != "" {
+		errs = append(errs, os.RemoveAll(s.tmp))
+	}
 	return errors.Join(errs...)
 }
 
-// Exited is closed when the proxy process stops, so that `stp demo` can
-// notice a proxy that died on its own.
-func (s *Stack) Exited() <-chan struct{} { return s.done }
+// Exited is closed when the (first) proxy process stops, so that `stp demo`
+// can notice a proxy that died on its own.
+func (s *Stack) Exited() <-chan struct{} { return s.proxies[0].done }
 
-// ProxyPID is the process id of oauth2-proxy (or of `go tool` running it).
+// ProxyPID is the process id of the (first) oauth2-proxy (or of `go tool`
+// running it).
 func (s *Stack) ProxyPID() int {
-	if s.proxy == nil || s.proxy.Process == nil {
+	if len(s.proxies) == 0 {
 		return 0
 	}
-	return s.proxy.Process.Pid
+	return s.proxies[0].cmd.Process.Pid
 }
 
 func freePort() (string, error) {

@@ -33,6 +33,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on; keep it on loopback so that only oauth2-proxy reaches the files")
 	keyFile := fs.String("signature-key-file", "", "with --dir: a file holding oauth2-proxy's signature_key (sha256:SECRET); default $"+signatureKeyEnv)
 	noGate := fs.Bool("no-gate", false, "with --dir: serve the gated pages to anyone who reaches the address (a local preview of a built site)")
+	var sessions sessionFlags
+	fs.StringVar(&sessions.store, "session-store", "", "with --dir: the Redis oauth2-proxy keeps sessions in (redis:// or rediss://; password from $"+redisPasswordEnv+"), to end each session --session-lifetime after it began")
+	fs.DurationVar(&sessions.lifetime, "session-lifetime", 12*time.Hour, "with --session-store: a session's absolute lifetime, however often it is refreshed")
+	fs.StringVar(&sessions.cookie, "session-cookie", "__Host-stp", "with --session-store: oauth2-proxy's cookie_name")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -51,8 +55,12 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "stp serve: %v\n", err)
 			return 2
 		}
-	} else if *keyFile != "" || *noGate {
-		fmt.Fprintln(stderr, "stp serve: --signature-key-file and --no-gate go with --dir; the dev server has no gate")
+		if handler, err = sessions.wrap(handler, stderr); err != nil {
+			fmt.Fprintf(stderr, "stp serve: %v\n", err)
+			return 2
+		}
+	} else if *keyFile != "" || *noGate || sessions.store != "" {
+		fmt.Fprintln(stderr, "stp serve: --signature-key-file, --no-gate and --session-store go with --dir; the dev server has no gate")
 		return 2
 	}
 	ln, err := net.Listen("tcp", *addr)
@@ -127,8 +135,37 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// signatureKeyEnv holds oauth2-proxy's signature_key for `stp serve --dir`.
-const signatureKeyEnv = "STP_SIGNATURE_KEY"
+// signatureKeyEnv holds oauth2-proxy's signature_key for `stp serve --dir`,
+// and redisPasswordEnv the password of the session store.
+const (
+	signatureKeyEnv  = "STP_SIGNATURE_KEY"
+	redisPasswordEnv = "STP_REDIS_PASSWORD"
+)
+
+// sessionFlags say where oauth2-proxy keeps sessions, for the absolute
+// session lifetime (serve.SessionLifetime).
+type sessionFlags struct {
+	store    string
+	lifetime time.Duration
+	cookie   string
+}
+
+// wrap puts the session lifetime in front of h when a store is given.
+func (f sessionFlags) wrap(h http.Handler, stderr io.Writer) (http.Handler, error) {
+	if f.store == "" {
+		return h, nil
+	}
+	if f.lifetime <= 0 {
+		return nil, fmt.Errorf("--session-lifetime must be positive, not %s", f.lifetime)
+	}
+	starts, err := serve.NewRedisStarts(f.store, os.Getenv(redisPasswordEnv))
+	if err != nil {
+		return nil, err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	l := serve.SessionLifetime{Max: f.lifetime, CookieName: f.cookie, Starts: starts}
+	return l.Wrap(h, func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }), nil
+}
 
 // upstream returns the router of `stp serve --dir`: serve.Upstream with the
 // gate keyed from keyFile or, without one, envKey; or, with noGate, without
