@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -367,23 +368,36 @@ func (s *Stack) startUpstream(cfg Config, signatureKey, redisPassword string) er
 			hook(r, rec.status, rec.bytes)
 		})
 	}
-	s.upstream = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.upstream = serve.NewServer(h, serve.DefaultTimeouts)
 	go s.upstream.Serve(ln)
 	return nil
 }
 
 // upstreamLogf writes the upstream's log lines to w.
 func upstreamLogf(w io.Writer) func(format string, args ...any) {
-	if w == nil {
-		w = io.Discard
-	}
+	w = orDiscard(w)
 	return func(format string, args ...any) {
 		fmt.Fprintf(w, time.Now().Format("2006/01/02 15:04:05 ")+"upstream: "+format+"\n", args...)
 	}
 }
 
+// upstreamHandler is the router `stp serve --dir` runs, behind its gate.
 func upstreamHandler(cfg Config, signatureKey string) (http.Handler, error) {
-	return serve.New(cfg.SiteDir), nil
+	if cfg.NoUpstreamGate {
+		return serve.Upstream(serve.UpstreamOptions{Dir: cfg.SiteDir, NoGate: true})
+	}
+	log := slog.New(slog.NewJSONHandler(orDiscard(cfg.UpstreamLog), nil))
+	return serve.Upstream(serve.UpstreamOptions{
+		Dir:  cfg.SiteDir,
+		Gate: serve.Gate{SignatureKey: signatureKey, Log: log},
+	})
+}
+
+func orDiscard(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
 }
 
 // recorder notes a response's status and size for Config.UpstreamHook.
