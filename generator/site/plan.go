@@ -107,6 +107,10 @@ func (bl *Builder) load() (*build, catalog.Problems) {
 		}
 	}
 
+	if cat != nil {
+		problems = append(problems, b.checkPublicContent(cat, pages, md)...)
+	}
+
 	cached := &partials{cache: map[string]template.HTML{}}
 	layouts, layoutProblems := loadLayouts(o.Root, funcs(b.base, cached))
 	cached.layouts = layouts
