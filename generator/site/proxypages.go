@@ -41,6 +41,8 @@ type ProxyPage struct {
 type proxyPages struct {
 	html   map[string]*template.Template // sign_in.html, error.html
 	robots *texttemplate.Template
+	// sources hashes the files read, for the pages' keys.
+	sources uint64
 }
 
 // loadProxyPages parses proxy/templates/ under root, if there is one.
@@ -51,9 +53,12 @@ func loadProxyPages(root string) (*proxyPages, catalog.Problems) {
 	}
 	pp := &proxyPages{html: map[string]*template.Template{}}
 	var problems catalog.Problems
+	sources := newKey(0)
+	defer func() { pp.sources = sources.sum() }()
 	// partials.html holds what both pages share; oauth2-proxy never reads it.
 	shared := template.New(proxySources+"partials.html").Delims("[[", "]]").Option("missingkey=error")
 	if src, err := os.ReadFile(filepath.Join(dir, "partials.html")); err == nil {
+		sources.str("partials.html", string(src))
 		if _, err := shared.Parse(string(src)); err != nil {
 			return nil, catalog.Problems{templateProblem(err)}
 		}
@@ -69,6 +74,7 @@ func loadProxyPages(root string) (*proxyPages, catalog.Problems) {
 			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: proxySources + name}, Message: err.Error()})
 			continue
 		}
+		sources.str(name, string(src))
 		if name == "robots.txt" {
 			pp.robots, err = texttemplate.New(proxySources+name).Delims("[[", "]]").Option("missingkey=error").Parse(string(src))
 		} else {
@@ -104,9 +110,11 @@ func (b *build) proxyJobs() []job {
 		note, _ := b.md.HTML([]byte(c.Note)) // goldmark writes to memory and cannot fail
 		data.ContactNote = template.HTML(inert(string(note)))
 	}
+	// The pages show the site's settings and assets, and their sources.
+	key := newKey(b.global).any(b.assets).num(b.proxy.sources).sum()
 	var jobs []job
 	for name, t := range b.proxy.html {
-		jobs = append(jobs, job{rel: ProxyTemplates + name, render: func(buf *bytes.Buffer) error {
+		jobs = append(jobs, job{rel: ProxyTemplates + name, key: newKey(key).str(name).sum(), render: func(buf *bytes.Buffer) error {
 			var page strings.Builder
 			if err := t.Execute(&page, data); err != nil {
 				return err
@@ -122,7 +130,7 @@ func (b *build) proxyJobs() []job {
 	if b.proxy.robots != nil {
 		plain := *data // robots.txt is served as it is, not parsed
 		plain.BasePath, plain.Home = b.base, b.base+PublicPrefix
-		jobs = append(jobs, job{rel: ProxyTemplates + "robots.txt", render: func(buf *bytes.Buffer) error {
+		jobs = append(jobs, job{rel: ProxyTemplates + "robots.txt", key: newKey(key).str("robots.txt").sum(), render: func(buf *bytes.Buffer) error {
 			return b.proxy.robots.Execute(buf, &plain)
 		}})
 	}
