@@ -119,3 +119,17 @@ func TestHTMLAndText(t *testing.T) {
 		}
 	}
 }
+
+// TestLinks: links, images and bare URLs with where they start, page links
+// resolved; columns count characters.
+func TestLinks(t *testing.T) {
+	md := NewMarkdown(0, map[string]string{"faq.md": "/public/faq/"})
+	src := "Één [a](../documents/x/) and ![i](/i.png)\nsee <https://h.example/y> or https://h.example/z and [**b**](faq.md#q) [r][ref]\n\n[ref]: /r/\n\n```\n[no](link)\n```\n"
+	want := []Link{
+		{"../documents/x/", 1, 5}, {"/i.png", 1, 30}, {"https://h.example/y", 2, 5},
+		{"https://h.example/z", 2, 30}, {"/public/faq/#q", 2, 54}, {"/r/", 2, 72},
+	}
+	if got := md.Links([]byte(src)); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("links\n%v, want\n%v", got, want)
+	}
+}

@@ -124,6 +124,9 @@ type Builder struct {
 	// docKeys remembers each document's key and what else it hashed.
 	docKeys [2]map[*catalog.Document]keyMemo
 	descs   map[string]description
+	// gate is what public content may not link or name, as of the last
+	// catalog.
+	gate *gate
 	// linksKey is the key of the links descs were rendered with.
 	linksKey uint64
 	// keys are the input hashes of the last build's outputs; outputs holds

@@ -34,6 +34,8 @@ type build struct {
 	pages   []*content.Page
 	intro   template.HTML
 	layouts *Layouts
+	// proxy are oauth2-proxy's pages' sources, nil when there are none.
+	proxy *proxyPages
 	// md renders document descriptions, one heading level down.
 	md             *content.Markdown
 	base           string // base path, "/" or "/pr-12/"
@@ -107,15 +109,22 @@ func (bl *Builder) load() (*build, catalog.Problems) {
 		}
 	}
 
+	if cat != nil {
+		problems = append(problems, b.checkPublicContent(cat, pages, md)...)
+	}
+
 	cached := &partials{cache: map[string]template.HTML{}}
 	layouts, layoutProblems := loadLayouts(o.Root, funcs(b.base, cached))
 	cached.layouts = layouts
 	problems = append(problems, layoutProblems...)
+	proxy, proxyProblems := loadProxyPages(o.Root)
+	problems = append(problems, proxyProblems...)
 	problems.Sort()
 	if cat == nil || len(problems.Errors()) > 0 {
 		return nil, problems
 	}
 	b.layouts = layouts
+	b.proxy = proxy
 	bl.cat = cat
 	b.series = cat.Listed(o.Now)
 	// Warnings are for the publisher's eyes: worked out while pages render.
@@ -262,6 +271,7 @@ func (b *build) render(w *writer) error {
 		jobs = append(jobs, b.areaJobs(a)...)
 	}
 	jobs = append(jobs, b.page(b.gated, "404.html", &Page{Layout: "404", Title: "Page not found", NoIndex: true}, 0))
+	jobs = append(jobs, b.proxyJobs()...)
 	b.trace.phase("pages planned")
 	if err := w.run(jobs); err != nil {
 		return err
@@ -279,6 +289,9 @@ func (b *build) render(w *writer) error {
 	// Every folder gets an index page, so no server ever lists one.
 	var placeholders []job
 	for _, dir := range b.bl.missingIndexes(w) {
+		if strings.HasPrefix(dir, ".") {
+			continue // never served (ProxyTemplates)
+		}
 		a := b.gated
 		if strings.HasPrefix(dir, PublicPrefix) {
 			a = b.public
