@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stp-portal/stp/generator/site"
 	"github.com/stp-portal/stp/proxy/stack"
 )
 
@@ -59,6 +60,11 @@ func writeSite(t testing.TB) string {
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// oauth2-proxy's pages, as the build makes them.
+	if err := os.CopyFS(filepath.Join(dir, filepath.FromSlash(site.ProxyTemplates)),
+		os.DirFS(filepath.Join(sampleSite, filepath.FromSlash(site.ProxyTemplates)))); err != nil {
+		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(parent, "secret.txt"), []byte(secretOutside), 0o644); err != nil {
 		t.Fatal(err)

@@ -15,12 +15,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stp-portal/stp/generator/site"
 	"github.com/stp-portal/stp/proxy/stack"
 )
 
 var (
 	proxyBinary string
 	moduleRoot  string
+	// sampleSite is the repository's sample, built once: the tests' own
+	// small sites take oauth2-proxy's pages from it.
+	sampleSite string
 )
 
 func TestMain(m *testing.M) {
@@ -54,6 +58,17 @@ func run(m *testing.M) int {
 			return 1
 		}
 		fmt.Fprintf(os.Stderr, "e2e: built oauth2-proxy in %s\n", time.Since(start).Round(100*time.Millisecond))
+	}
+	dir, err := os.MkdirTemp("", "stp-e2e-sample-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	sampleSite = filepath.Join(dir, "public")
+	if _, err := site.Build(site.Options{Root: moduleRoot, Out: sampleSite, Now: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: building the sample site:", err)
+		return 1
 	}
 	return m.Run()
 }

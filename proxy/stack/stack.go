@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/stp-portal/stp/generator/serve"
+	"github.com/stp-portal/stp/generator/site"
 	"github.com/stp-portal/stp/proxy/entra"
 )
 
@@ -247,12 +248,18 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		}
 	}
 
+	// oauth2-proxy's own pages, made by the build from proxy/templates with
+	// the portal's title, logo, contact and base path.
+	templates := filepath.Join(cfg.SiteDir, filepath.FromSlash(site.ProxyTemplates))
+	if _, err := os.Stat(filepath.Join(templates, "error.html")); err != nil {
+		return nil, fmt.Errorf("the site in %s has no pages for oauth2-proxy (%s): build it with stp build", cfg.SiteDir, site.ProxyTemplates)
+	}
 	args := []string{
 		"--config=" + filepath.Join(cfg.ModuleRoot, "proxy", configFile),
 		"--upstream=" + s.UpstreamURL + "/",
 		"--redirect-url=" + callback,
 		"--whitelist-domain=" + portalAddr,
-		"--custom-templates-dir=" + filepath.Join(cfg.ModuleRoot, "proxy", "templates"),
+		"--custom-templates-dir=" + templates,
 	}
 	if prod != nil {
 		// The stand-in in place of Entra ID: its issuer and application.
