@@ -62,7 +62,7 @@ func Load(dir, label string) (*Site, error) {
 	}
 	defer root.Close()
 	err = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
+		if err != nil || !d.Type().IsRegular() || p == site.OutputMarker {
 			return err
 		}
 		f, err := root.Open(p)

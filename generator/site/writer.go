@@ -571,9 +571,13 @@ func fingerprint(name string, data []byte) string {
 // publisher's given as the output is refused, never swept away. The name
 // starts with a dot, and the upstream serves no such name.
 const (
-	markerName = ".stp-build"
+	markerName = OutputMarker
 	markerText = "This folder is an output of stp build, which replaces it as a whole.\n"
 )
+
+// OutputMarker is the name of the marker file in every output folder: the
+// build's bookkeeping, not part of the site (stp diff leaves it out).
+const OutputMarker = ".stp-build"
 
 // legacyOutputs are files every build writes. Builds before the marker
 // left unmarked outputs at the default ROOT/public; a folder there that
