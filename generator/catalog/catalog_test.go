@@ -184,7 +184,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			"syntax error",
 			replace("    title: SOC 2 Report\n", "    title: [SOC 2 Report\n"),
-			[]string{`catalog.yaml:17:1: YAML syntax: did not find expected ',' or ']'`},
+			[]string{`catalog.yaml:17:12: the [ opened here is never closed; end the list with ], as in title: [SOC 2 Report]`},
 		},
 		{
 			"javascript contact url and bad accent",

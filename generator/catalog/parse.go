@@ -77,14 +77,14 @@ func (d *decoder) parseWhole(data, text []byte, pre *items) *Catalog {
 			d.errorAt(top, "catalog is empty; it needs site:, the taxonomies and documents:")
 			return nil
 		}
-		d.syntaxError(err)
+		d.syntaxError(err, text)
 		return nil
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		d.errorf(&extra, "catalog holds a second YAML document after ---; keep one")
 	} else if !errors.Is(err, io.EOF) {
-		d.syntaxError(err)
+		d.syntaxError(err, text)
 		return nil
 	}
 	if len(root.Content) == 0 || !d.rejectAliases(&root) {
@@ -119,9 +119,14 @@ func (d *decoder) parseWhole(data, text []byte, pre *items) *Catalog {
 	return c
 }
 
-// syntaxError turns the YAML library's message ("yaml: line 7: did not find
-// expected key") into a positioned problem.
-func (d *decoder) syntaxError(err error) {
+// syntaxError reports why the YAML library refused text: where the
+// publisher went wrong, when explainSyntax finds it, or else the library's
+// message ("yaml: line 7: did not find expected key") at its line.
+func (d *decoder) syntaxError(err error, text []byte) {
+	if p := explainSyntax(d.file, text); p != nil {
+		d.problems = append(d.problems, p)
+		return
+	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line, col := 1, 1
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
