@@ -75,7 +75,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			"unknown region with suggestion",
 			replace("    regions: all\n", "    regions: [europa, japan]\n"),
-			[]string{`catalog.yaml:23:14: unknown region "europa" (did you mean "europe"?); add it to the catalog's regions or use a known id (known: europe, japan)`},
+			[]string{`catalog.yaml:23:15: unknown region "europa" (did you mean "europe"?); add it to the catalog's regions or use a known id (known: europe, japan)`},
 		},
 		{
 			"bad date",
@@ -177,14 +177,15 @@ func TestParseErrors(t *testing.T) {
 				return strings.Replace(s, "site:\n", "x: &a [1, 2]\ny: &b [*a, *a]\nsite:\n", 1)
 			},
 			[]string{
-				`catalog.yaml:2:8: aliases (*a) are not allowed in a catalog; write the value out`,
-				`catalog.yaml:2:12: aliases (*a) are not allowed in a catalog; write the value out`,
+				`catalog.yaml:1:1: unknown field "x" in the catalog (known: site, regions, industries, services, standards, documents)`,
+				`catalog.yaml:2:1: unknown field "y" in the catalog (known: site, regions, industries, services, standards, documents)`,
+				`catalog.yaml:2:8: aliases (*a) are not allowed in a catalog (and 1 more alias); write each value out in full where it is used`,
 			},
 		},
 		{
 			"syntax error",
 			replace("    title: SOC 2 Report\n", "    title: [SOC 2 Report\n"),
-			[]string{`catalog.yaml:17:1: YAML syntax: did not find expected ',' or ']'`},
+			[]string{`catalog.yaml:17:12: the [ opened here is never closed; end the list with ], as in title: [SOC 2 Report]`},
 		},
 		{
 			"javascript contact url and bad accent",
@@ -245,10 +246,16 @@ func TestLoadChecksFiles(t *testing.T) {
 	must(t, os.WriteFile(outside, []byte("%PDF"), 0o644))
 	must(t, os.Symlink(outside, filepath.Join(dir, "content", "files", "soc-2024.pdf")))
 	_, problems = Load(dir)
-	if len(problems) != 1 || !strings.Contains(problems[0].Error(), "cannot be used") {
+	if len(problems) != 1 || !strings.Contains(problems[0].Error(), "content/files/soc-2024.pdf is a symbolic link to a file outside content/") {
 		t.Fatalf("symlink out of content/: problems %v", problems)
 	}
+	// So is an empty file: readers would download nothing.
 	must(t, os.Remove(filepath.Join(dir, "content", "files", "soc-2024.pdf")))
+	must(t, os.WriteFile(filepath.Join(dir, "content", "files", "soc-2024.pdf"), nil, 0o644))
+	_, problems = Load(dir)
+	if want := "catalog.yaml:27:11: content/files/soc-2024.pdf is empty (0 bytes): readers would download nothing; put the real file there"; len(problems) != 1 || problems[0].Error() != want {
+		t.Fatalf("empty file: problems %v, want %s", problems, want)
+	}
 	must(t, os.WriteFile(filepath.Join(dir, "content", "files", "soc-2024.pdf"), []byte("%PDF"), 0o644))
 	if c, problems := Load(dir); c == nil || len(problems) > 0 {
 		t.Fatalf("Load: %v", problems)

@@ -1,10 +1,14 @@
 package catalog
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -18,6 +22,18 @@ type decoder struct {
 	// lineOffset is added to every line: a re-parsed slice of the catalog
 	// starts at line lineOffset+1 of the file.
 	lineOffset int
+	// data is the whole file, when known, to find an item of a list that
+	// validation refuses (see locate); starts are its lines' offsets.
+	data   []byte
+	starts []int
+	// text is what the YAML library reads: data, or data with its
+	// documents blanked out (see parseSplit).
+	text []byte
+	// broken are the taxonomies whose section is missing or unreadable,
+	// and ghosts the ids of their entries refused: references to them
+	// are consequences of a problem already reported, and not reported.
+	broken map[string]bool
+	ghosts map[string]map[string]bool
 }
 
 func (d *decoder) pos(n *yaml.Node) Pos {
@@ -26,6 +42,10 @@ func (d *decoder) pos(n *yaml.Node) Pos {
 
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
 	d.problems = append(d.problems, &Problem{Pos: d.pos(n), Message: fmt.Sprintf(format, args...)})
+}
+
+func (d *decoder) warnf(n *yaml.Node, format string, args ...any) {
+	d.problems = append(d.problems, &Problem{Pos: d.pos(n), Message: fmt.Sprintf(format, args...), Warning: true})
 }
 
 func (d *decoder) errorAt(p Pos, format string, args ...any) {
@@ -39,21 +59,40 @@ type field struct {
 }
 
 // mapping calls each field's setter for the keys present in n and reports
-// unknown and repeated keys. It returns the keys that were present.
+// unknown and repeated keys. It returns the keys that were present; a known
+// key that an unknown one was probably meant to be ("titel" for "title") is
+// in it with a nil node, so that it is not reported missing as well.
+//
+// A key given twice is reported once for the mapping, with how many more
+// are: a document written without its dash repeats every key of the one
+// before, and the first line should say that, not list each of them.
 func (d *decoder) mapping(n *yaml.Node, what string, fields []field) map[string]*yaml.Node {
 	if n.Kind != yaml.MappingNode {
 		d.errorf(n, "%s must be a mapping of keys to values, not %s", what, describe(n))
 		return nil
 	}
 	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	var meant []string
+	var dup *Problem
+	dups := 0
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
 			d.errorf(k, "%s has a key that is not a plain name", what)
 			continue
 		}
-		if prev, dup := seen[k.Value]; dup {
-			d.errorf(k, "%q is given twice in %s (first at line %d); keep one", k.Value, what, prev.Line)
+		if prev, dup1 := seen[k.Value]; dup1 {
+			if dups++; dup == nil {
+				hint := "keep one"
+				switch {
+				case what == "the catalog":
+					hint = fmt.Sprintf("merge the two into one %s: section", k.Value)
+				case strings.HasPrefix(what, "a document") || strings.HasPrefix(what, "an entry of"):
+					hint = "keep one, or, if a new entry starts here, begin its first line with \"- \" as the others do"
+				}
+				d.errorf(k, "%q is given twice in %s (first at line %d); %s", k.Value, what, prev.Line+d.lineOffset, hint)
+				dup = d.problems[len(d.problems)-1]
+			}
 			continue
 		}
 		var f *field
@@ -64,11 +103,23 @@ func (d *decoder) mapping(n *yaml.Node, what string, fields []field) map[string]
 			}
 		}
 		if f == nil {
-			d.errorf(k, "unknown field %q in %s%s (known: %s)", k.Value, what, suggest(k.Value, fieldNames(fields)), strings.Join(fieldNames(fields), ", "))
+			hint := suggest(k.Value, fieldNames(fields))
+			if m, ok := strings.CutPrefix(hint, " (did you mean \""); ok {
+				meant = append(meant, strings.TrimSuffix(m, "\"?)"))
+			}
+			d.errorf(k, "unknown field %q in %s%s (known: %s)", k.Value, what, hint, strings.Join(fieldNames(fields), ", "))
 			continue
 		}
 		seen[k.Value] = k
 		f.set(v)
+	}
+	if dups > 1 {
+		dup.Message += fmt.Sprintf(" (%d more keys below are given twice too)", dups-1)
+	}
+	for _, m := range meant {
+		if _, ok := seen[m]; !ok {
+			seen[m] = nil
+		}
 	}
 	return seen
 }
@@ -164,7 +215,14 @@ func (d *decoder) boolean(n *yaml.Node, what string) bool {
 			return b
 		}
 	}
-	d.errorf(n, "%s must be true or false, not %s", what, describe(n))
+	switch v := strings.ToLower(n.Value); {
+	case n.Kind == yaml.ScalarNode && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 && (v == "true" || v == "false"):
+		d.errorf(n, "%s must be true or false without quotes: in quotes it is text; write %s: %s", what, what, v)
+	case n.Kind == yaml.ScalarNode && (v == "yes" || v == "no" || v == "on" || v == "off" || v == "y" || v == "n"):
+		d.errorf(n, "%s must be true or false, not %s; write %s: %t", what, describe(n), what, v == "yes" || v == "on" || v == "y")
+	default:
+		d.errorf(n, "%s must be true or false, not %s", what, describe(n))
+	}
 	return false
 }
 
@@ -204,13 +262,17 @@ func (d *decoder) ids(n *yaml.Node, what string) ([]string, bool) {
 		return nil, false
 	case yaml.SequenceNode:
 		out := make([]string, 0, len(n.Content))
-		for _, item := range n.Content {
+		for i, item := range n.Content {
 			if item.Kind != yaml.ScalarNode || item.Tag == "!!null" {
 				d.errorf(item, "%s must hold ids, not %s", what, describe(item))
 				continue
 			}
 			if item.Value == All {
 				d.errorf(item, "write %s: all instead of listing all among other ids", what)
+				continue
+			}
+			if slices.Contains(out, item.Value) {
+				d.warnf(item, "%s lists %q twice (item %d); remove this one", what, item.Value, i+1)
 				continue
 			}
 			out = append(out, item.Value)
@@ -221,22 +283,69 @@ func (d *decoder) ids(n *yaml.Node, what string) ([]string, bool) {
 	return nil, false
 }
 
-// rejectAliases reports every alias in the tree. Aliases are never needed in
-// a catalog, and expanding them is how hostile YAML blows up memory.
+// locate finds id, an item of the list at at, in the catalog's text:
+// a flow list such as [emea, apacc] has one position, its bracket, and a
+// publisher looks for the item. It returns at when it cannot tell.
+func (d *decoder) locate(at Pos, id string) Pos {
+	if d.data == nil || at.Line < 1 || id == "" {
+		return at
+	}
+	if d.starts == nil {
+		d.starts = lineStarts(d.data)
+	}
+	if at.Line > len(d.starts) {
+		return at
+	}
+	rest := d.data[d.starts[at.Line-1]:]
+	for c := 1; c < at.Col && len(rest) > 0 && rest[0] != '\n'; c++ {
+		_, size := utf8.DecodeRune(rest)
+		rest = rest[size:]
+	}
+	start := len(d.data) - len(rest)
+	text := d.data[start:min(len(d.data), start+64<<10)]
+	for i := 0; i < len(text); {
+		k := bytes.Index(text[i:], []byte(id))
+		if k < 0 {
+			break
+		}
+		k += i
+		before, after := byte(' '), byte('\n')
+		if k > 0 {
+			before = text[k-1]
+		}
+		if k+len(id) < len(text) {
+			after = text[k+len(id)]
+		}
+		if strings.IndexByte(" \t[,-\"'", before) >= 0 && strings.IndexByte(" \t],\n\r#\"'", after) >= 0 {
+			off := start + k
+			line := sort.SearchInts(d.starts, off+1)
+			return Pos{File: at.File, Line: line, Col: utf8.RuneCount(d.data[d.starts[line-1]:off]) + 1}
+		}
+		i = k + 1
+	}
+	return at
+}
+
+// rejectAliases reports the aliases in the tree: the first, with how many
+// more there are. Aliases are never needed in a catalog, and expanding
+// them is how hostile YAML blows up memory.
 func (d *decoder) rejectAliases(n *yaml.Node) bool {
-	ok := true
+	deep := false
+	var first *yaml.Node
+	aliases := 0
 	var walk func(n *yaml.Node, depth int)
 	walk = func(n *yaml.Node, depth int) {
 		if depth > 64 {
-			if ok {
+			if !deep {
 				d.errorf(n, "nesting is deeper than 64 levels; a catalog needs at most 5")
 			}
-			ok = false
+			deep = true
 			return
 		}
 		if n.Kind == yaml.AliasNode {
-			d.errorf(n, "aliases (*%s) are not allowed in a catalog; write the value out", n.Value)
-			ok = false
+			if aliases++; first == nil {
+				first = n
+			}
 			return
 		}
 		for _, c := range n.Content {
@@ -244,5 +353,15 @@ func (d *decoder) rejectAliases(n *yaml.Node) bool {
 		}
 	}
 	walk(n, 0)
-	return ok
+	if first != nil {
+		more := ""
+		switch {
+		case aliases == 2:
+			more = " (and 1 more alias)"
+		case aliases > 2:
+			more = fmt.Sprintf(" (and %d more aliases)", aliases-1)
+		}
+		d.errorf(first, "aliases (*%s) are not allowed in a catalog%s; write each value out in full where it is used", first.Value, more)
+	}
+	return !deep && first == nil
 }

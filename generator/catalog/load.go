@@ -8,21 +8,35 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/stp-portal/stp/generator/internal/par"
 )
 
 // Load reads root/catalog.yaml, checks it, and checks that every file it
-// publishes is a regular file inside root/content. Problems name files
-// relative to root.
+// publishes is a regular file inside root/content, not empty. Problems name
+// files relative to root.
 func Load(root string) (*Catalog, Problems) {
-	return Reload(root, nil, true)
+	return Reload(root, nil, LoadOptions{AllFiles: true})
+}
+
+// LoadOptions say how Reload loads.
+type LoadOptions struct {
+	// AllFiles checks every published file again, not only those of the
+	// documents an edit touched.
+	AllFiles bool
+	// AllowEmpty accepts a catalog with no documents, when it says so
+	// itself with documents: [] (stp build --allow-empty). Otherwise an
+	// empty portal is an error: a documents list emptied by accident (a
+	// bad merge, an indentation slip) must not publish a portal with
+	// nothing in it.
+	AllowEmpty bool
 }
 
 // Reload is Load for a catalog that was loaded before as prev: only the
 // documents an edit touched are parsed again (see Reparse) and, unless
-// allFiles, only their files are checked again.
-func Reload(root string, prev *Catalog, allFiles bool) (*Catalog, Problems) {
+// o.AllFiles, only their files are checked again.
+func Reload(root string, prev *Catalog, o LoadOptions) (*Catalog, Problems) {
 	const name = "catalog.yaml"
 	data, err := readLimited(filepath.Join(root, name), MaxSize)
 	if err != nil {
@@ -38,9 +52,12 @@ func Reload(root string, prev *Catalog, allFiles bool) (*Catalog, Problems) {
 	if c == nil {
 		return nil, problems
 	}
+	if p := c.checkEmpty(o.AllowEmpty); p != nil {
+		problems = append(problems, p)
+	}
 	type idFile struct{ id, file string }
 	checked := map[idFile]bool{}
-	if prev != nil && !allFiles {
+	if prev != nil && !o.AllFiles {
 		for _, d := range prev.Documents {
 			checked[idFile{d.ID, d.File}] = true
 		}
@@ -57,7 +74,7 @@ func Reload(root string, prev *Catalog, allFiles bool) (*Catalog, Problems) {
 	}
 	var checks []fileCheck
 	if c.Site.Logo != "" {
-		checks = append(checks, fileCheck{c.Site.Logo, Pos{File: name, Line: 1, Col: 1}})
+		checks = append(checks, fileCheck{c.Site.Logo, c.Site.logoAt})
 	}
 	for _, doc := range c.Documents {
 		if !checked[idFile{doc.ID, doc.File}] {
@@ -66,24 +83,34 @@ func Reload(root string, prev *Catalog, allFiles bool) (*Catalog, Problems) {
 	}
 	// A hundred thousand stats, several system calls each through os.Root:
 	// spread over the CPUs, with more in flight than CPUs for a cold disk.
-	found := make([]*Problem, len(checks))
+	found := make([]*fileProblem, len(checks))
+	links := make([]string, len(checks))
 	_ = par.Each(4*runtime.GOMAXPROCS(0), len(checks), func(i int) error {
-		rel, at := checks[i].rel, checks[i].at
-		// os.Root refuses paths and symlinks that lead outside content/.
-		info, err := content.Stat(rel)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			found[i] = &Problem{Pos: at, Message: fmt.Sprintf("file content/%s does not exist; add it or fix the path", rel)}
-		case err != nil:
-			found[i] = &Problem{Pos: at, Message: fmt.Sprintf("file content/%s cannot be used: %v", rel, err)}
-		case !info.Mode().IsRegular():
-			found[i] = &Problem{Pos: at, Message: fmt.Sprintf("content/%s is not a regular file; point at the file to publish", rel)}
-		}
+		found[i], links[i] = checkFile(content, checks[i].rel, checks[i].at)
 		return nil
 	})
-	for _, p := range found {
-		if p != nil {
-			problems = append(problems, p)
+	// A folder linked out of content/ makes every file under it fail: say
+	// it once, at the first file, with how many more it holds.
+	first := map[string]int{}
+	for i, p := range found {
+		if p == nil {
+			continue
+		}
+		if l := links[i]; l != "" {
+			if j, seen := first[l]; seen {
+				found[j].more++
+				continue
+			}
+			first[l] = i
+		}
+		problems = append(problems, p.Problem)
+	}
+	for _, i := range first {
+		switch n := found[i].more; {
+		case n == 1:
+			found[i].Message += " (1 more published file is under it)"
+		case n > 1:
+			found[i].Message += fmt.Sprintf(" (%d more published files are under it)", n)
 		}
 	}
 	problems.Sort()
@@ -91,6 +118,79 @@ func Reload(root string, prev *Catalog, allFiles bool) (*Catalog, Problems) {
 		return nil, problems
 	}
 	return c, problems
+}
+
+// checkEmpty refuses a catalog with no documents, unless allowed and the
+// catalog says so itself with documents: [] rather than a documents: with
+// nothing left under it. Allowed, it is a warning: never silence.
+func (c *Catalog) checkEmpty(allow bool) *Problem {
+	if len(c.Documents) > 0 {
+		return nil
+	}
+	p := &Problem{Pos: c.documentsAt}
+	switch {
+	case c.documentsNull:
+		p.Message = "documents: has nothing under it, so the portal would have no documents; list them under documents:, or, for a portal with no documents on purpose, write documents: [] and build with --allow-empty"
+	case !allow:
+		p.Message = "documents is an empty list, so the portal would have no documents; if that is what you want, build with --allow-empty"
+	default:
+		p.Message, p.Warning = "documents is an empty list: the portal has no documents (--allow-empty)", true
+	}
+	return p
+}
+
+// checkFile checks that rel, a file a catalog publishes, is a regular file
+// inside content, not empty. When a symbolic link on the way leads out of
+// content, it names the link.
+func checkFile(content *os.Root, rel string, at Pos) (*fileProblem, string) {
+	problem := func(format string, args ...any) *fileProblem {
+		return &fileProblem{Problem: &Problem{Pos: at, Message: fmt.Sprintf(format, args...)}}
+	}
+	// os.Root refuses paths and symlinks that lead outside content/.
+	info, err := content.Stat(rel)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return problem("file content/%s does not exist; add it or fix the path", rel), ""
+	case err != nil:
+		if link, target := outsideLink(content, rel); link != "" {
+			what := "file"
+			if link != rel {
+				what = "folder"
+			}
+			return problem("content/%s is a symbolic link to a %s outside content/ (%s), and stp publishes only what is inside content/; put the %s itself there instead of the link", link, what, target, what), link
+		}
+		return problem("file content/%s cannot be read: %v", rel, errors.Unwrap(err)), ""
+	case !info.Mode().IsRegular():
+		return problem("content/%s is not a regular file; point at the file to publish", rel), ""
+	case info.Size() == 0:
+		return problem("content/%s is empty (0 bytes): readers would download nothing; put the real file there", rel), ""
+	}
+	return nil, ""
+}
+
+// fileProblem is a problem with a published file, and how many others the
+// same cause has.
+type fileProblem struct {
+	*Problem
+	more int
+}
+
+// outsideLink finds the first symbolic link on the way to rel, and where
+// it leads.
+func outsideLink(content *os.Root, rel string) (link, target string) {
+	parts := strings.Split(rel, "/")
+	for i := range parts {
+		p := strings.Join(parts[:i+1], "/")
+		info, err := content.Lstat(p)
+		if err != nil {
+			return "", ""
+		}
+		if info.Mode()&fs.ModeSymlink != 0 {
+			target, _ := content.Readlink(p)
+			return p, target
+		}
+	}
+	return "", ""
 }
 
 // readLimited reads a whole file, refusing one larger than limit.

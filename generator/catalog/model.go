@@ -31,6 +31,11 @@ type Catalog struct {
 	// File is the path the catalog was read from, as errors show it.
 	File string
 
+	// documentsAt is where the documents list is, and documentsNull
+	// whether it was left empty (documents: with nothing under it).
+	documentsAt   Pos
+	documentsNull bool
+
 	// src remembers the text and where each document starts, so that an
 	// edit to a few documents re-parses only those (see Reparse).
 	src *source
@@ -59,6 +64,7 @@ type Site struct {
 	Search string
 
 	defaultRegionsPos, defaultIndustriesPos Pos
+	logoAt                                  Pos
 }
 
 // Contact is where readers get help, shown on the help page and the

@@ -70,6 +70,7 @@ func (d *decoder) parse(data []byte) *Catalog {
 // section blanked out when pre holds those documents already parsed.
 func (d *decoder) parseWhole(data, text []byte, pre *items) *Catalog {
 	top := Pos{File: d.file, Line: 1, Col: 1}
+	d.text = text
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(text))
 	if err := dec.Decode(&root); err != nil {
@@ -77,21 +78,36 @@ func (d *decoder) parseWhole(data, text []byte, pre *items) *Catalog {
 			d.errorAt(top, "catalog is empty; it needs site:, the taxonomies and documents:")
 			return nil
 		}
-		d.syntaxError(err)
+		d.syntaxError(err, text)
 		return nil
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		d.errorf(&extra, "catalog holds a second YAML document after ---; keep one")
+		d.errorAt(d.documentStart(&extra), "a second YAML document starts here, after ---; a catalog is one document: remove the --- line")
+		return nil
 	} else if !errors.Is(err, io.EOF) {
-		d.syntaxError(err)
+		d.syntaxError(err, text)
 		return nil
 	}
-	if len(root.Content) == 0 || !d.rejectAliases(&root) {
+	d.data = data
+	if len(root.Content) == 0 {
+		return nil
+	}
+	body := root.Content[0]
+	sections := []string{"site", "regions", "industries", "services", "standards", "documents"}
+	if !d.rejectAliases(&root) {
+		// The anchor an alias names often sits under a key of its own
+		// (defaults:, x-common:): that is the mistake to report first.
+		if body.Kind == yaml.MappingNode {
+			var known []field
+			for _, k := range sections {
+				known = append(known, field{k, func(*yaml.Node) {}})
+			}
+			d.mapping(body, "the catalog", known)
+		}
 		return nil
 	}
 	c := &Catalog{File: d.file}
-	body := root.Content[0]
 	present := d.mapping(body, "the catalog", []field{
 		{"site", func(v *yaml.Node) { c.Site = d.site(v) }},
 		{"regions", func(v *yaml.Node) { c.Regions = d.terms(v, "regions", false) }},
@@ -100,8 +116,10 @@ func (d *decoder) parseWhole(data, text []byte, pre *items) *Catalog {
 		{"standards", func(v *yaml.Node) { c.Standards = d.terms(v, "standards", true) }},
 		{"documents", func(v *yaml.Node) {
 			if pre != nil {
+				c.documentsAt = Pos{File: d.file, Line: pre.lines[0], Col: pre.seqCol}
 				c.Documents = pre.docs
 			} else {
+				c.documentsAt, c.documentsNull = d.pos(v), v.Kind == yaml.ScalarNode && v.Tag == "!!null"
 				c.Documents = d.documents(v)
 			}
 		}},
@@ -110,18 +128,57 @@ func (d *decoder) parseWhole(data, text []byte, pre *items) *Catalog {
 		return nil
 	}
 	c.src = newSource(data, body, pre)
-	for _, k := range []string{"site", "regions", "industries", "services", "standards", "documents"} {
+	for _, k := range sections {
 		if _, ok := present[k]; !ok {
 			d.errorf(body, "the catalog has no %s: section; add one (see the catalog format in README.md)", k)
 		}
+		if present[k] == nil {
+			d.markBroken(k)
+		}
+	}
+	// A section given twice is reported; what the second one would have
+	// changed (ids it defines, documents it lists) is not.
+	if twice(body) {
+		return c
 	}
 	d.validate(c)
 	return c
 }
 
-// syntaxError turns the YAML library's message ("yaml: line 7: did not find
-// expected key") into a positioned problem.
-func (d *decoder) syntaxError(err error) {
+// documentStart finds the --- line that starts the YAML document whose
+// first node is n.
+func (d *decoder) documentStart(n *yaml.Node) Pos {
+	at := d.pos(n)
+	lines := bytes.Split(d.text, []byte("\n"))
+	for l := min(at.Line, len(lines)); l >= 1; l-- {
+		if bytes.HasPrefix(lines[l-1], []byte("---")) {
+			return Pos{File: d.file, Line: l, Col: 1}
+		}
+	}
+	return at
+}
+
+// twice reports whether a mapping gives a key twice.
+func twice(n *yaml.Node) bool {
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i].Value; seen[k] {
+			return true
+		} else {
+			seen[k] = true
+		}
+	}
+	return false
+}
+
+// syntaxError reports why the YAML library refused text: where the
+// publisher went wrong, when explainSyntax finds it, or else the library's
+// message ("yaml: line 7: did not find expected key") at its line.
+func (d *decoder) syntaxError(err error, text []byte) {
+	if p := explainSyntax(d.file, text); p != nil {
+		d.problems = append(d.problems, p)
+		return
+	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line, col := 1, 1
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
@@ -174,10 +231,12 @@ func (d *decoder) site(n *yaml.Node) Site {
 		}},
 		{"page_size", func(v *yaml.Node) { s.PageSize = d.integer(v, "site.page_size", 5, 500) }},
 		{"new_days", func(v *yaml.Node) { s.NewDays = d.integer(v, "site.new_days", 1, 365) }},
-		{"logo", func(v *yaml.Node) { s.Logo = d.contentPath(v, "site.logo") }},
+		{"logo", func(v *yaml.Node) { s.logoAt = d.pos(v); s.Logo = d.contentPath(v, "site.logo") }},
 		{"accent", func(v *yaml.Node) {
 			s.Accent = d.str(v, "site.accent")
-			if !colourPattern.MatchString(s.Accent) {
+			if v.Tag == "!!null" {
+				d.errorf(v, "site.accent is empty: YAML reads # as the start of a comment, so put the colour in quotes: accent: \"#0b5cad\"")
+			} else if !colourPattern.MatchString(s.Accent) {
 				d.errorf(v, "site.accent must be a hex colour such as \"#0b5cad\", not %s", describe(v))
 			}
 		}},
@@ -271,10 +330,28 @@ func CheckContentPath(p string) error {
 	return nil
 }
 
+// markBroken records that a taxonomy's section is missing or unreadable.
+func (d *decoder) markBroken(section string) {
+	if d.broken == nil {
+		d.broken = map[string]bool{}
+	}
+	d.broken[section] = true
+}
+
 func (d *decoder) terms(n *yaml.Node, what string, groups bool) []Term {
 	if n.Kind != yaml.SequenceNode {
 		d.errorf(n, "%s must be a list of entries with id and name, not %s", what, describe(n))
+		d.markBroken(what)
 		return nil
+	}
+	ghost := func(id string) {
+		if d.ghosts == nil {
+			d.ghosts = map[string]map[string]bool{}
+		}
+		if d.ghosts[what] == nil {
+			d.ghosts[what] = map[string]bool{}
+		}
+		d.ghosts[what][id] = true
 	}
 	var out []Term
 	seen := map[string]int{}
@@ -301,6 +378,7 @@ func (d *decoder) terms(n *yaml.Node, what string, groups bool) []Term {
 			continue
 		case !validID(t.ID):
 			d.errorf(idNode, "id %s must be lowercase letters, digits and single hyphens, e.g. %q", describe(idNode), slug(t.ID))
+			ghost(t.ID)
 			continue
 		}
 		if line, dup := seen[t.ID]; dup {
@@ -363,6 +441,13 @@ func (d *decoder) document(n *yaml.Node) *Document {
 		ok = ok && good
 		return t
 	}
+	// A list that is not one is reported; that it names nothing is not.
+	ids := func(v *yaml.Node, what string) ([]string, bool) {
+		before := len(d.problems.Errors())
+		list, all := d.ids(v, what)
+		ok = ok && len(d.problems.Errors()) == before
+		return list, all
+	}
 	present := d.mapping(n, "a document", []field{
 		{"id", func(v *yaml.Node) { at("id", v); doc.ID = d.str(v, "id") }},
 		{"kind", func(v *yaml.Node) { at("kind", v); doc.Kind = d.str(v, "kind") }},
@@ -370,10 +455,10 @@ func (d *decoder) document(n *yaml.Node) *Document {
 		{"summary", func(v *yaml.Node) { at("summary", v); doc.Summary = strings.TrimSpace(d.str(v, "summary")) }},
 		{"series", func(v *yaml.Node) { at("series", v); doc.Series = d.str(v, "series") }},
 		{"version", func(v *yaml.Node) { at("version", v); doc.Version = strings.TrimSpace(d.str(v, "version")) }},
-		{"services", func(v *yaml.Node) { at("services", v); doc.Services, doc.AllServices = d.ids(v, "services") }},
-		{"standards", func(v *yaml.Node) { at("standards", v); doc.Standards, doc.AllStandards = d.ids(v, "standards") }},
-		{"regions", func(v *yaml.Node) { at("regions", v); doc.Regions, doc.AllRegions = d.ids(v, "regions") }},
-		{"industries", func(v *yaml.Node) { at("industries", v); doc.Industries, doc.AllIndustries = d.ids(v, "industries") }},
+		{"services", func(v *yaml.Node) { at("services", v); doc.Services, doc.AllServices = ids(v, "services") }},
+		{"standards", func(v *yaml.Node) { at("standards", v); doc.Standards, doc.AllStandards = ids(v, "standards") }},
+		{"regions", func(v *yaml.Node) { at("regions", v); doc.Regions, doc.AllRegions = ids(v, "regions") }},
+		{"industries", func(v *yaml.Node) { at("industries", v); doc.Industries, doc.AllIndustries = ids(v, "industries") }},
 		{"published", func(v *yaml.Node) { at("published", v); doc.Published = date(v, "published") }},
 		{"audit_period", func(v *yaml.Node) {
 			at("audit_period", v)
@@ -382,7 +467,9 @@ func (d *decoder) document(n *yaml.Node) *Document {
 				{"from", func(v *yaml.Node) { at("audit_period.from", v); p.From = date(v, "audit_period.from") }},
 				{"to", func(v *yaml.Node) { at("audit_period.to", v); p.To = date(v, "audit_period.to") }},
 			})
-			if fields != nil && (fields["from"] == nil || fields["to"] == nil) {
+			_, from := fields["from"]
+			_, to := fields["to"]
+			if fields != nil && (!from || !to) {
 				d.errorf(v, "audit_period needs both from: and to:, e.g. {from: 2024-01-01, to: 2024-12-31}")
 				ok = false
 			}
@@ -412,9 +499,11 @@ func (d *decoder) document(n *yaml.Node) *Document {
 		{"published", "the publish date, YYYY-MM-DD"},
 		{"file", "the file to publish, under content/"},
 	} {
-		if present[k.key] == nil {
+		if v, given := present[k.key]; !given {
 			d.errorf(n, "%s has no %s: (%s)", name, k.key, k.hint)
 			ok = false
+		} else if v == nil {
+			ok = false // misspelt, and reported so
 		}
 	}
 	if !ok {

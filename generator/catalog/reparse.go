@@ -107,7 +107,7 @@ func reparseDocuments(prev *Catalog, data []byte) (*Catalog, Problems, bool) {
 		return nil, nil, false
 	}
 	docs, lines := parsed.docs, parsed.lines
-	d := &decoder{file: prev.File}
+	d := &decoder{file: prev.File, data: data}
 	delta := bytes.Count(slice, []byte{'\n'}) - bytes.Count(old[startByte:endByte], []byte{'\n'})
 
 	c := *prev

@@ -3,6 +3,8 @@ package catalog
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -312,5 +314,67 @@ func TestSchemaAgreesWithParser(t *testing.T) {
 				t.Errorf("schema accepted=%v, want %v: %v", err == nil, tt.ok, err)
 			}
 		})
+	}
+}
+
+// TestSchemaSaysWhy: what an editor shows on hover and on a mistake.
+// Every property has a title and a description, and a rule the schema
+// checks with not, if/then or a pattern is a $defs entry named for the
+// rule with an errorMessage (which VS Code's JSON and YAML language
+// servers show instead of "'not' failed"): a failure names the rule.
+func TestSchemaSaysWhy(t *testing.T) {
+	root := loadSchema(t)
+	var walk func(n any, path string)
+	walk = func(n any, path string) {
+		m, ok := n.(schemaNode)
+		if !ok {
+			if a, ok := n.([]any); ok {
+				for i, v := range a {
+					walk(v, fmt.Sprintf("%s/%d", path, i))
+				}
+			}
+			return
+		}
+		if props, ok := m["properties"].(schemaNode); ok && !strings.Contains(path, "/if") {
+			for k, v := range props {
+				p, _ := v.(schemaNode)
+				if p["title"] == nil || p["description"] == nil {
+					t.Errorf("%s/properties/%s has no title or no description", path, k)
+				}
+			}
+		}
+		for k, v := range m {
+			walk(v, path+"/"+k)
+		}
+	}
+	walk(root, "#")
+
+	s := compileSchema(t)
+	defs := root["$defs"].(schemaNode)
+	for _, tt := range []struct {
+		name string
+		edit func(string) string
+		rule string
+	}{
+		{"trust document with audit period", replace("kind: compliance-report\n", "kind: trust-document\n"), "trustDocumentHasNoAuditPeriod"},
+		{"report without audit period", replace("    audit_period: {from: 2023-01-01, to: 2023-12-31}\n", ""), "complianceReportNeedsAuditPeriod"},
+		{"file outside content", replace("file: files/soc-2024.pdf", "file: ../secret.pdf"), "contentPathInside"},
+		{"absolute file", replace("file: files/soc-2024.pdf", "file: /etc/passwd"), "contentPathRelative"},
+		{"reserved series name", replace("    series: soc\n", "    series: page\n"), "seriesNotReserved"},
+		{"all among ids", replace("industries: [health]", "industries: [health, all]"), "notAll"},
+	} {
+		err := s.Validate(instance(t, []byte(tt.edit(base))))
+		var ve *jsonschema.ValidationError
+		if !errors.As(err, &ve) {
+			t.Errorf("%s: the schema accepts it (%v)", tt.name, err)
+			continue
+		}
+		out, _ := json.Marshal(ve.DetailedOutput())
+		if !strings.Contains(string(out), "#/$defs/"+tt.rule) {
+			t.Errorf("%s: the failure does not name the rule %s: %s", tt.name, tt.rule, out)
+		}
+		if !strings.Contains(fmt.Sprint(defs[tt.rule]), "errorMessage") {
+			t.Errorf("%s: $defs/%s has no errorMessage", tt.name, tt.rule)
+		}
 	}
 }

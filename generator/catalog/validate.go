@@ -14,8 +14,8 @@ const RetentionMonths = 12
 // validate checks what spans fields and entries: ids against taxonomies,
 // unique document ids, series, dates and retention. It expands "all".
 func (d *decoder) validate(c *Catalog) {
-	c.Site.DefaultRegions = d.refs(c.Site.DefaultRegions, newTaxonomy("region", c.Regions), c.Site.defaultRegionsPos)
-	c.Site.DefaultIndustries = d.refs(c.Site.DefaultIndustries, newTaxonomy("industry", c.Industries), c.Site.defaultIndustriesPos)
+	c.Site.DefaultRegions = d.refs(c.Site.DefaultRegions, d.taxonomy("region", c.Regions), c.Site.defaultRegionsPos)
+	c.Site.DefaultIndustries = d.refs(c.Site.DefaultIndustries, d.taxonomy("industry", c.Industries), c.Site.defaultIndustriesPos)
 	d.validateDocuments(c, c.Documents)
 	d.checkDocuments(c)
 }
@@ -52,10 +52,10 @@ func (d *decoder) checkDocuments(c *Catalog) {
 // taxonomies; a dev server's reparse checks only the entries an edit
 // touched.
 func (d *decoder) validateDocuments(c *Catalog, docs []*Document) {
-	regions := newTaxonomy("region", c.Regions)
-	industries := newTaxonomy("industry", c.Industries)
-	services := newTaxonomy("service", c.Services)
-	standards := newTaxonomy("standard", c.Standards)
+	regions := d.taxonomy("region", c.Regions)
+	industries := d.taxonomy("industry", c.Industries)
+	services := d.taxonomy("service", c.Services)
+	standards := d.taxonomy("standard", c.Standards)
 	for _, doc := range docs {
 		if !validID(doc.ID) {
 			d.errorAt(doc.At("id"), "document id %q must be lowercase letters, digits and single hyphens, e.g. %q", clip(doc.ID), slug(doc.ID))
@@ -117,8 +117,9 @@ func (d *decoder) validateDocuments(c *Catalog, docs []*Document) {
 			field string
 			given int
 			ids   []string
-		}{{"services", givenServices, doc.Services}, {"regions", givenRegions, doc.Regions}, {"industries", givenIndustries, doc.Industries}} {
-			if f.given == 0 && len(f.ids) == 0 {
+			t     *taxonomy
+		}{{"services", givenServices, doc.Services, services}, {"regions", givenRegions, doc.Regions, regions}, {"industries", givenIndustries, doc.Industries, industries}} {
+			if f.given == 0 && len(f.ids) == 0 && !f.t.broken {
 				d.errorAt(doc.At(f.field), "document %q names no %s; list them or write all", doc.ID, f.field)
 			}
 		}
@@ -131,6 +132,20 @@ type taxonomy struct {
 	ids  []string
 	// order maps each id to its place in the taxonomy.
 	order map[string]int
+	// broken is set when the taxonomy's section is missing or unreadable,
+	// and ghosts are the ids of entries refused: a reference to them is a
+	// consequence of that problem, reported already.
+	broken bool
+	ghosts map[string]bool
+}
+
+// taxonomy is newTaxonomy with what this decoder knows of the section's
+// problems.
+func (d *decoder) taxonomy(what string, ts []Term) *taxonomy {
+	t := newTaxonomy(what, ts)
+	t.broken = d.broken[plural(what)]
+	t.ghosts = d.ghosts[plural(what)]
+	return t
 }
 
 func newTaxonomy(what string, ts []Term) *taxonomy {
@@ -162,6 +177,9 @@ func (d *decoder) refs(got []string, t *taxonomy, at Pos) []string {
 	out := make([]string, 0, len(got))
 	for _, id := range got {
 		if _, known := t.order[id]; !known {
+			if t.broken || t.ghosts[id] {
+				continue
+			}
 			known := strings.Join(t.ids, ", ")
 			if len(t.ids) > 12 {
 				known = strings.Join(t.ids[:12], ", ") + ", …"
@@ -169,7 +187,7 @@ func (d *decoder) refs(got []string, t *taxonomy, at Pos) []string {
 			if len(t.ids) == 0 {
 				known = "none yet"
 			}
-			d.errorAt(at, "unknown %s %q%s; add it to the catalog's %s or use a known id (known: %s)", t.what, clip(id), suggest(id, t.ids), plural(t.what), known)
+			d.errorAt(d.locate(at, id), "unknown %s %q%s; add it to the catalog's %s or use a known id (known: %s)", t.what, clip(id), suggest(id, t.ids), plural(t.what), known)
 			continue
 		}
 		if !slices.Contains(out, id) {

@@ -64,7 +64,8 @@ func (c *Catalog) Warnings(now time.Time) Problems {
 		}
 	}
 
-	for _, s := range c.Listed(today) {
+	listed := c.Listed(today)
+	for _, s := range listed {
 		if s.Current == nil || s.Current.Public {
 			continue
 		}
@@ -73,6 +74,10 @@ func (c *Catalog) Warnings(now time.Time) Problems {
 				warn(d.At("public"), "document %q is public but %q, the current version of series %q, is gated, so readers who do not sign in get an outdated version; make the current version public too, or this one gated", d.ID, s.Current.ID, s.ID)
 			}
 		}
+	}
+	// A portal with nothing to show, when no warning above says why.
+	if len(listed) == 0 && len(c.Documents) > 0 && len(ps) == 0 {
+		warn(c.documentsAt, "no document is listed as of %s: every version is scheduled for later or has expired, so the portal shows none; check the published: and expires: dates", day(today))
 	}
 	ps.Sort()
 	return ps

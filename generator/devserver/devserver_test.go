@@ -148,7 +148,7 @@ func TestEditReloadsAndErrorsShowInThePage(t *testing.T) {
 		t.Fatalf("event %+v after a broken edit, want one error", ev)
 	}
 	p := ev.Problems[0]
-	if p.File != "catalog.yaml" || p.Line != 20 || p.Col != 14 || !strings.Contains(p.Message, `unknown region "europa"`) || p.Source != "    regions: [europa]" {
+	if p.File != "catalog.yaml" || p.Line != 20 || p.Col != 15 || !strings.Contains(p.Message, `unknown region "europa"`) || p.Source != "    regions: [europa]" {
 		t.Errorf("problem %+v", p)
 	}
 	if _, page = get(t, srv.URL+"/documents/soc/"); !strings.Contains(page, "The second summary.") {

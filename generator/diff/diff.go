@@ -110,7 +110,9 @@ type Report struct {
 	// and gated, or added as public. It is the first thing to review.
 	Access []AccessChange `json:"access"`
 	// Retention lists versions dropped before their retention ended.
-	Retention   []Drop         `json:"retention"`
+	Retention []Drop `json:"retention"`
+	// Shrink is set when the change takes away most of the portal.
+	Shrink      *Shrink        `json:"shrink"`
 	Added       []SeriesChange `json:"added"`
 	Removed     []SeriesChange `json:"removed"`
 	Reversioned []Reversion    `json:"reversioned"`
@@ -138,6 +140,24 @@ type Side struct {
 	Versions int    `json:"versions"`
 	Pages    int    `json:"pages"`
 	Files    int    `json:"files"`
+}
+
+// Shrink is a change that takes away more than half of the versions a
+// portal listed: a documents list emptied by a bad merge or an indentation
+// slip builds without an error, and must not pass review as one more
+// removal among others.
+type Shrink struct {
+	Old int `json:"old"` // versions listed before
+	New int `json:"new"` // and after
+}
+
+// shrunk reports a change from old to new listed versions that removes
+// more than half of them.
+func shrunk(old, new int) *Shrink {
+	if old >= 2 && 2*new < old {
+		return &Shrink{Old: old, New: new}
+	}
+	return nil
 }
 
 // Version names one version of a document.
@@ -315,6 +335,7 @@ func Compare(old, new *Site) *Report {
 			}
 		}
 	}
+	r.Shrink = shrunk(len(old.Catalog.Documents), len(new.Catalog.Documents))
 	r.Pages, r.Files, r.NewlyPublic = compareFiles(old.Files, new.Files)
 	sortVersions(r)
 	r.LookAt = lookAt(r, new.Files)

@@ -3,6 +3,7 @@ package diff
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -328,5 +329,41 @@ func TestUnfingerprint(t *testing.T) {
 func TestLoadRejectsNonSite(t *testing.T) {
 	if _, err := Load(t.TempDir(), "x"); err == nil || !strings.Contains(err.Error(), "not a built site") {
 		t.Errorf("Load of an empty folder: %v, want a 'not a built site' error", err)
+	}
+}
+
+// TestShrink: a change that takes away more than half of the listed
+// versions is flagged, however it came about; half or less is not.
+func TestShrink(t *testing.T) {
+	docs := func(n int) []Document {
+		var out []Document
+		for i := range n {
+			id := fmt.Sprintf("doc-%d", i)
+			out = append(out, Document{ID: id, Series: id, Version: "1", Published: "2025-01-01", Current: true})
+		}
+		return out
+	}
+	tests := []struct {
+		old, new int
+		want     *Shrink
+	}{
+		{4, 0, &Shrink{4, 0}},
+		{5, 2, &Shrink{5, 2}},
+		{4, 2, nil},
+		{1, 0, nil}, // one document replaced by nothing is a removal to review, not a slip
+		{0, 0, nil},
+	}
+	for _, tt := range tests {
+		r := Compare(&Site{Catalog: Catalog{Documents: docs(tt.old)}}, &Site{Catalog: Catalog{Documents: docs(tt.new)}})
+		if (r.Shrink == nil) != (tt.want == nil) || (r.Shrink != nil && *r.Shrink != *tt.want) {
+			t.Errorf("%d → %d versions: shrink %v, want %v", tt.old, tt.new, r.Shrink, tt.want)
+		}
+		var md strings.Builder
+		if err := r.Markdown(&md, ""); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(md.String(), "Most of the portal removed"); got != (tt.want != nil) {
+			t.Errorf("%d → %d versions: the Markdown report warns %v", tt.old, tt.new, got)
+		}
 	}
 }

@@ -76,6 +76,13 @@ func (r *Report) Markdown(w io.Writer, linkBase string) error {
 		}
 	}
 
+	if s := r.Shrink; s != nil {
+		line("")
+		line("#### ⚠️ Most of the portal removed")
+		line("")
+		line("This change takes the portal from %s to %d: more than half are gone. If that is not what you meant, look at catalog.yaml's `documents:` list (emptied, cut short by an indentation slip or a bad merge).", count(s.Old, "document version", "document versions"), s.New)
+	}
+
 	if len(r.Retention) > 0 {
 		line("")
 		line("#### ⚠️ Retention")

@@ -42,6 +42,9 @@ type Options struct {
 	Dev bool
 	// Timings, when set, is told when each phase of the build ends.
 	Timings io.Writer
+	// AllowEmpty builds a portal with no documents when catalog.yaml
+	// says documents: [] (see catalog.LoadOptions).
+	AllowEmpty bool
 }
 
 // Result tells what a build did.

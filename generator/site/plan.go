@@ -64,7 +64,7 @@ type build struct {
 // load reads and checks every input. It returns all problems found.
 func (bl *Builder) load() (*build, catalog.Problems) {
 	o := bl.o
-	cat, problems := catalog.Reload(o.Root, bl.cat, bl.files == nil)
+	cat, problems := catalog.Reload(o.Root, bl.cat, catalog.LoadOptions{AllFiles: bl.files == nil, AllowEmpty: o.AllowEmpty})
 	b := &build{bl: bl, o: o, cat: cat, lists: map[string]listPlan{}}
 	pages, pageProblems := loadPages(o.Root)
 	problems = append(problems, pageProblems...)

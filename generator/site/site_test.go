@@ -570,7 +570,7 @@ func TestBadInputLeavesOutputAlone(t *testing.T) {
 		want                      []string
 	}{
 		{"unknown industry", "catalog.yaml", "industries: [health]", "industries: [helth]",
-			[]string{`catalog.yaml:57:17: unknown industry "helth" (did you mean "health"?); add it to the catalog's industries or use a known id (known: health, finance)`}},
+			[]string{`catalog.yaml:57:18: unknown industry "helth" (did you mean "health"?); add it to the catalog's industries or use a known id (known: health, finance)`}},
 		{"missing file and bad date", "catalog.yaml", "    published: 2025-01-10\n    file: files/jp.pdf", "    published: 2025-01-32\n    file: files/nope.pdf",
 			[]string{`catalog.yaml:58:16: published must be a date written YYYY-MM-DD (e.g. 2025-03-14), not "2025-01-32"`}},
 		{"file missing", "catalog.yaml", "file: files/jp.pdf", "file: files/nope.pdf",
@@ -584,7 +584,7 @@ func TestBadInputLeavesOutputAlone(t *testing.T) {
 		{"layout exec error", "layouts/page.html", "{{.Content.Body}}", "{{.Content.Bodyy}}",
 			[]string{`layouts/page.html:4:10: executing "main" at <.Content.Bodyy>: can't evaluate field Bodyy in type *content.Page`}},
 		{"hostile yaml", "catalog.yaml", "site:\n", "bomb: &a [*a, *a]\nsite:\n",
-			[]string{`catalog.yaml:1:11: aliases (*a) are not allowed in a catalog; write the value out`, `catalog.yaml:1:15: aliases (*a) are not allowed in a catalog; write the value out`}},
+			[]string{`catalog.yaml:1:1: unknown field "bomb" in the catalog (known: site, regions, industries, services, standards, documents)`, `catalog.yaml:1:11: aliases (*a) are not allowed in a catalog (and 1 more alias); write each value out in full where it is used`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,6 +26,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&out, "out", "", "output folder, replaced as a whole by each build: a new or empty one, or one stp build made (default ROOT/public)")
 	fs.StringVar(&now, "now", "", "build as of this date, YYYY-MM-DD (default today): decides retention and what is new")
 	fs.StringVar(&o.BaseURL, "base-url", "", "override site.base_url, e.g. https://host/pr-12/ for a preview")
+	fs.BoolVar(&o.AllowEmpty, "allow-empty", false, "accept a catalog with no documents, written documents: [] (an empty portal is refused otherwise)")
 	fs.BoolVar(&o.Preview, "preview", false, `mark every page "Preview — not published" and noindex`)
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the build to this file")
 	timings := fs.Bool("timings", false, "print when each phase of the build ends, and how busy the CPUs were, on standard error")

@@ -25,6 +25,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Root, "root", ".", "the site's folder")
 	now := fs.String("now", "", "check as of this date, YYYY-MM-DD (default today)")
 	proxyCfg := fs.String("proxy", "proxy/oauth2-proxy.cfg", "oauth2-proxy configuration to check, relative to the root; empty to skip")
+	fs.BoolVar(&o.AllowEmpty, "allow-empty", false, "accept a catalog with no documents, written documents: [] (an empty portal is refused otherwise)")
 	format := fs.String("format", "text", "text, or json for tools")
 	if err := fs.Parse(args); err != nil {
 		return 2

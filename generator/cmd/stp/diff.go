@@ -38,7 +38,7 @@ NEW-REV the working tree is the new side.
 	}
 	format := fs.String("format", "markdown", "markdown (for a pull-request comment) or json")
 	linkBase := fs.String("link-base", "", "address of the new site, e.g. a preview; pages to look at become links into it")
-	strict := fs.Bool("strict", false, "exit 1 when the change drops a version before its retention ended")
+	strict := fs.Bool("strict", false, "exit 1 when the change drops a version before its retention ended, or removes more than half of the portal's versions")
 	git := fs.Bool("git", false, "OLD and NEW are git revisions to build, not built sites")
 	root := fs.String("root", ".", "with --git: the site's folder in the repository")
 	now := fs.String("now", "", "with --git: build both as of this date, YYYY-MM-DD (default today)")
@@ -91,9 +91,18 @@ NEW-REV the working tree is the new side.
 		fmt.Fprintf(stderr, "stp diff: %v\n", err)
 		return 1
 	}
+	failed := false
+	if *strict && r.Shrink != nil {
+		fmt.Fprintf(stderr, "stp diff: the change removes %d of the %d document versions the portal listed, more than half; if that is what you mean, merge it without --strict\n",
+			r.Shrink.Old-r.Shrink.New, r.Shrink.Old)
+		failed = true
+	}
 	if *strict && len(r.Retention) > 0 {
 		fmt.Fprintf(stderr, "stp diff: %d %s dropped before %s retention ended\n", len(r.Retention),
 			plural(len(r.Retention), "version is", "versions are"), plural(len(r.Retention), "its", "their"))
+		failed = true
+	}
+	if failed {
 		return 1
 	}
 	return 0
