@@ -25,9 +25,13 @@ regions: [{id: europe, name: Europe}]
 industries: [{id: health, name: Health}]
 services: [{id: cloud, name: Cloud}]
 standards: [{id: soc-2, name: SOC 2}]
-documents: []
+documents:
+  - {id: overview, kind: trust-document, title: Security Overview, summary: Gated., version: "1",
+     services: all, standards: all, regions: all, industries: all, published: 2025-01-10, file: files/overview.pdf}
 -- content/logo.svg --
 <svg xmlns="http://www.w3.org/2000/svg"/>
+-- content/files/overview.pdf --
+%PDF-1.7 overview
 `
 
 // TestProxyPages builds oauth2-proxy's pages and has oauth2-proxy's own
