@@ -70,6 +70,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		ProxyAddr:     *addr,
 		IdPAddr:       *idpAddr,
 		ProxyOutput:   stderr,
+		UpstreamLog:   stderr,
 		ReadyTimeout:  10 * time.Minute,
 	})
 	if err != nil {
