@@ -25,16 +25,12 @@ import (
 	"github.com/stp-portal/stp/generator/synth"
 )
 
-func init() {
-	commands["bench"] = command{summary: "time full builds of the sample and of synthetic portals", run: runBench}
-}
-
 // runBench builds the sample and synthetic portals in a child process each
 // time, so that wall time and peak memory are the build's own, and prints a
 // table. Figures from one run are comparable with each other; machines are
 // shared and noisy, so compare ratios rather than absolute times across runs.
 func runBench(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("stp bench", flag.ContinueOnError)
+	fs := flag.NewFlagSet("stpbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	sizes := fs.String("sizes", "sample,10000,100000", "comma-separated: sample, or a number of synthetic documents")
 	root := fs.String("root", ".", "the repository (for the sample and layouts/)")
@@ -42,25 +38,28 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	dev := fs.Bool("dev", true, "also time the dev server's edit-to-reload on the largest synthetic site up to 10,000 documents")
 	ramRuns := fs.Int("ram-runs", 3, "in-RAM builds of each site: the table shows their median and range")
 	hugo := fs.String("hugo", "", "a hugo binary: also build the same documents with Hugo (synthetic sites up to 10,000 documents), taking turns with STP's in-RAM builds")
+	stp := fs.String("stp", "", "the stp binary to time (default: one go build makes from ROOT/generator/cmd/stp)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *ramRuns < 1 {
-		fmt.Fprintln(stderr, "stp bench: -ram-runs must be at least 1")
+		fmt.Fprintln(stderr, "stpbench: -ram-runs must be at least 1")
 		return 2
-	}
-	self, err := os.Executable()
-	if err != nil {
-		fmt.Fprintln(stderr, "stp bench:", err)
-		return 1
 	}
 	work, err := os.MkdirTemp("", "stp-bench-")
 	if err != nil {
-		fmt.Fprintln(stderr, "stp bench:", err)
+		fmt.Fprintln(stderr, "stpbench:", err)
 		return 1
 	}
 	if !*keep {
 		defer os.RemoveAll(work)
+	}
+	self := *stp
+	if self == "" {
+		if self, err = buildStp(*root, work); err != nil {
+			fmt.Fprintln(stderr, "stpbench:", err)
+			return 1
+		}
 	}
 	devSite, devNow := "", ""
 	// This machine's disk makes a new inode slowly for minutes after many
@@ -86,7 +85,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if *hugo != "" {
 		out, err := exec.Command(*hugo, "version").Output()
 		if err != nil {
-			fmt.Fprintf(stderr, "stp bench: %s version: %v\n", *hugo, err)
+			fmt.Fprintf(stderr, "stpbench: %s version: %v\n", *hugo, err)
 			return 1
 		}
 		hugoVersion, _, _ = strings.Cut(strings.TrimSpace(string(out)), " linux")
@@ -97,25 +96,25 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		if size != "sample" {
 			n, err := strconv.Atoi(size)
 			if err != nil || n <= 0 {
-				fmt.Fprintf(stderr, "stp bench: bad size %q\n", size)
+				fmt.Fprintf(stderr, "stpbench: bad size %q\n", size)
 				return 2
 			}
 			r.site, r.docs = filepath.Join(work, size), size
 			start := time.Now()
 			if err := synth.Write(r.site, synth.Options{Documents: n, Regions: 8, Industries: 12, Seed: 1}); err != nil {
-				fmt.Fprintln(stderr, "stp bench:", err)
+				fmt.Fprintln(stderr, "stpbench:", err)
 				return 1
 			}
 			r.writeTime = time.Since(start)
 			if *hugo != "" && n <= 10_000 {
 				r.hugoSite = filepath.Join(work, "hugo-"+size)
 				if err := synth.WriteHugo(r.hugoSite, synth.Options{Documents: n, Regions: 8, Industries: 12, Seed: 1}); err != nil {
-					fmt.Fprintln(stderr, "stp bench:", err)
+					fmt.Fprintln(stderr, "stpbench:", err)
 					return 1
 				}
 			}
 			if err := copyDir(filepath.Join(*root, "layouts"), filepath.Join(r.site, "layouts")); err != nil {
-				fmt.Fprintln(stderr, "stp bench:", err)
+				fmt.Fprintln(stderr, "stpbench:", err)
 				return 1
 			}
 			r.now = synth.Today().Format(time.DateOnly)
@@ -129,7 +128,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		syncDisk()
 		var err error
 		if r.cold, err = timedBuild(self, r.site, filepath.Join(work, "out-"+size), r.now); err != nil {
-			fmt.Fprintf(stderr, "stp bench: %s: %v\n", size, err)
+			fmt.Fprintf(stderr, "stpbench: %s: %v\n", size, err)
 			return 1
 		}
 		r.pages, r.bytes = treeSize(filepath.Join(work, "out-"+size))
@@ -157,7 +156,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 					out := filepath.Join(dir, "out")
 					run, err := timed(exec.Command(*hugo, "--source", r.hugoSite, "--destination", out, "--cacheDir", filepath.Join(dir, "cache"), "--quiet"))
 					if err != nil {
-						fmt.Fprintf(stderr, "stp bench: hugo on %s: %v\n", r.size, err)
+						fmt.Fprintf(stderr, "stpbench: hugo on %s: %v\n", r.size, err)
 						return 1
 					}
 					r.hugoRuns = append(r.hugoRuns, run)
@@ -179,7 +178,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 			syncDisk()
 			var err error
 			if r.warm, err = timedBuild(self, r.site, out, r.now); err != nil {
-				fmt.Fprintf(stderr, "stp bench: %s: %v\n", r.size, err)
+				fmt.Fprintf(stderr, "stpbench: %s: %v\n", r.size, err)
 				return 1
 			}
 		}
@@ -223,7 +222,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	}
 	if *dev && devSite != "" {
 		if err := benchDev(devSite, devNow, stdout); err != nil {
-			fmt.Fprintln(stderr, "stp bench: dev server:", err)
+			fmt.Fprintln(stderr, "stpbench: dev server:", err)
 			return 1
 		}
 	}
@@ -357,8 +356,21 @@ func (rs buildRuns) median() (med buildRun, lo, hi time.Duration) {
 	return sorted[len(sorted)/2], sorted[0].wall, sorted[len(sorted)-1].wall
 }
 
-func timedBuild(self, site, out, now string) (buildRun, error) {
-	return timed(exec.Command(self, "build", "--root", site, "--out", out, "--now", now))
+// buildStp builds stp from the repository at root into dir, as a user
+// does (go build reads the PGO profile beside its main package).
+func buildStp(root, dir string) (string, error) {
+	bin := filepath.Join(dir, "stp")
+	cmd := exec.Command("go", "build", "-o", bin, "./generator/cmd/stp")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./generator/cmd/stp in %s: %v\n%s", root, err, out)
+	}
+	return bin, nil
+}
+
+// timedBuild times `stp build` of site into out as of now.
+func timedBuild(stp, site, out, now string) (buildRun, error) {
+	return timed(exec.Command(stp, "build", "--root", site, "--out", out, "--now", now))
 }
 
 // hugoLine compares Hugo's in-RAM builds of a site's documents with STP's
@@ -548,4 +560,16 @@ func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// humanSize writes a byte count as stp build's summary line does
+// (generator/cmd/stp/build.go), so that the two read alike.
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
 }
