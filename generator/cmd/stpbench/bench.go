@@ -221,7 +221,7 @@ func (b *bench) writePortal(s size) (*portal, error) {
 			return nil, err
 		}
 	}
-	if err := copyDir(filepath.Join(b.root, "layouts"), filepath.Join(p.dir, "layouts")); err != nil {
+	if err := synth.CopyLayouts(p.dir, filepath.Join(b.root, "layouts")); err != nil {
 		return nil, err
 	}
 	p.now = synth.Today().Format(time.DateOnly)
@@ -348,22 +348,4 @@ func treeSize(dir string) (pages int, bytes int64) {
 		return nil
 	})
 	return pages, bytes
-}
-
-func copyDir(from, to string) error {
-	return filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		target := filepath.Join(to, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
 }
