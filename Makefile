@@ -85,9 +85,9 @@ fuzz:
 
 # bench prints build figures for the sample, 10,000 and 100,000 documents;
 # with HUGO=path/to/hugo also Hugo's on the same 10,000 documents (see
-# README, Performance).
+# generator/cmd/stpbench/README.md).
 bench: $(STP)
-	$(STP) bench $(if $(HUGO),-hugo $(HUGO))
+	go run ./generator/cmd/stpbench -stp $(STP) $(if $(HUGO),-hugo $(HUGO))
 
 # pgo writes generator/cmd/stp/default.pgo, the CPU profile that go build
 # optimises stp with (profile-guided optimisation): one build each of the

@@ -12,7 +12,7 @@ import (
 
 // WriteHugo writes the portal that Write would write with the same options
 // as a Hugo project (hugo.toml, content/, layouts/, static/files/), so
-// that `stp bench -hugo` can time Hugo on the same documents in the same
+// that `stpbench -hugo` can time Hugo on the same documents in the same
 // run: this machine's speed drifts, and a ratio measured side by side
 // holds where absolute times do not.
 //

@@ -54,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	elapsed := time.Since(start)
 	if *layouts != "" {
-		if err := copyTree(filepath.Join(*out, "layouts"), *layouts); err != nil {
+		if err := synth.CopyLayouts(*out, *layouts); err != nil {
 			fmt.Fprintln(stderr, "synth: copying layouts:", err)
 			return 1
 		}
@@ -67,32 +67,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "wrote %d documents to %s in %v: %d files, %.1f MB\n",
 		o.Documents, *out, elapsed.Round(time.Millisecond), files, float64(size)/1e6)
 	return 0
-}
-
-// copyTree copies the regular files under src to dst, overwriting files of
-// the same name.
-func copyTree(dst, src string) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		switch {
-		case d.IsDir():
-			return os.MkdirAll(target, 0o755)
-		case !d.Type().IsRegular():
-			return nil // symlinks and devices have no place in layouts
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
 }
 
 // du counts the files under dir and their bytes.
