@@ -151,6 +151,10 @@ func encode(name string, data []byte, level Level) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// cacheVersion changes with the encoders' settings, so that a cache made
+// with other settings is not taken for this one.
+const cacheVersion = "v1q"
+
 // Cache keeps variants by the hash of the bytes they encode, across
 // builds, so that the engine is compressed once per engine rather than
 // once per build. The zero Cache (no Dir) keeps nothing.
@@ -175,7 +179,7 @@ func (c Cache) Compress(data []byte, level Level) ([]Variant, error) {
 		return Compress(data, level)
 	}
 	sum := sha256.Sum256(data)
-	key := filepath.Join(c.Dir, fmt.Sprintf("%s.%d", hex.EncodeToString(sum[:16]), level))
+	key := filepath.Join(c.Dir, fmt.Sprintf("%s.%s%d", hex.EncodeToString(sum[:16]), cacheVersion, level))
 	var vs []Variant
 	hit := true
 	for _, e := range Encodings {
