@@ -52,6 +52,9 @@ const indexMagic = "STPSIDX1"
 type indexHeader struct {
 	Documents int    `json:"documents"`
 	Labels    Labels `json:"labels"`
+	// Synonyms are the publisher's groups, added to DefaultSynonyms when
+	// the index is opened, so that every host answers with the same.
+	Synonyms [][]string `json:"synonyms,omitempty"`
 }
 
 // WriteIndex writes a deterministic (same records, same bytes) index of
