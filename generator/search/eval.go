@@ -61,13 +61,19 @@ type part struct {
 type qclause struct {
 	parts    []part
 	optional bool
+	// covers is the clauses of the text (bit i for clause i) a document
+	// matching this one has matched: its own for a word or phrase, those
+	// it stands for for an alternative, none for an optional pair.
+	covers uint32
+	// alt marks an alternative: it covers clauses but is not one.
+	alt bool
 }
 
 // scratch is the per-query working memory: dense per-document arrays,
 // reused between queries (sync.Pool; in the browser there is one thread).
 type scratch struct {
 	total   []float64 // sum of the clause scores
-	matched []uint8   // clauses matched
+	matched []uint32  // clauses of the text matched (qclause.covers)
 	cAcc    []float64 // current clause: sum of its parts' scores
 	cCnt    []uint8   // current clause: parts matched
 	cDocs   []uint32  // docs touched by the current clause
@@ -82,7 +88,7 @@ func getScratch(n int) *scratch {
 	s, _ := scratchPool.Get().(*scratch)
 	if s == nil || len(s.total) != n {
 		s = &scratch{
-			total: make([]float64, n), matched: make([]uint8, n),
+			total: make([]float64, n), matched: make([]uint32, n),
 			cAcc: make([]float64, n), cCnt: make([]uint8, n),
 			pAcc: make([]float64, n), pCnt: make([]uint16, n),
 		}
@@ -211,11 +217,10 @@ func (idx *Index) termsPart(ds dicts, kind partKind, field string, terms []strin
 
 // plan turns the text's clauses into the query tree and sets every term's
 // query weight.
-func (idx *Index) plan(clauses []clause) []qclause {
-	ds := dicts{}
+func (idx *Index) plan(ds dicts, clauses []clause, alts []alternative) []qclause {
 	var out []qclause
-	for _, c := range clauses {
-		var qc qclause
+	for ci, c := range clauses {
+		qc := qclause{covers: 1 << ci}
 		add := func(p part, err error) {
 			// A part that cannot be built is left out rather than failing
 			// the search, as before.
@@ -250,6 +255,34 @@ func (idx *Index) plan(clauses []clause) []qclause {
 				if p := prefix(c.raw); p != "" {
 					add(idx.prefixPart(ds, fieldWords, p, wordsBoost*prefixBoost))
 				}
+			}
+		}
+		if len(qc.parts) > 0 {
+			out = append(out, qc)
+		}
+	}
+	for _, a := range alts {
+		qc := qclause{alt: true}
+		for k := a.first; k <= a.last; k++ {
+			qc.covers |= 1 << k
+		}
+		add := func(p part, err error) {
+			if err == nil && len(p.leaves) > 0 {
+				qc.parts = append(qc.parts, p)
+			}
+		}
+		// Several words are matched as the words typed apart would be:
+		// all of them in one field, ranked higher side by side ("ISO/IEC
+		// 27001" for "iso27001" has a word between them).
+		for _, f := range textFields {
+			switch {
+			case len(a.terms) == 1:
+				add(idx.termPart(ds, f.name, a.terms[0], f.boost))
+			case f.name == fieldBody:
+				add(idx.termsPart(ds, partAll, f.name, a.terms, f.boost*bodyPhraseBoost))
+			default:
+				add(idx.termsPart(ds, partAll, f.name, a.terms, f.boost))
+				add(idx.termsPart(ds, partPhrase, f.name, a.terms, f.boost))
 			}
 		}
 		if len(qc.parts) > 0 {
@@ -466,8 +499,8 @@ func (idx *Index) decode(l *leaf) (*decoded, error) {
 
 // search evaluates the text clauses and calls visit for every matching
 // document, in document order.
-func (idx *Index) search(ctx context.Context, clauses []clause, visit func(match)) error {
-	tree := idx.plan(clauses)
+func (idx *Index) search(ctx context.Context, ds dicts, clauses []clause, alts []alternative, visit func(match)) error {
+	tree := idx.plan(ds, clauses, alts)
 	if len(tree) == 0 {
 		return nil
 	}
@@ -478,17 +511,17 @@ func (idx *Index) search(ctx context.Context, clauses []clause, visit func(match
 			return err
 		}
 	}
-	var want uint8
+	var want uint32
 	for _, qc := range tree {
-		if !qc.optional {
-			want++
+		if !qc.optional && !qc.alt {
+			want |= qc.covers
 		}
 	}
 	if want == 0 {
 		return nil
 	}
 	for d, m := range s.matched {
-		if m != want {
+		if m&want != want {
 			continue
 		}
 		score := s.total[d]
@@ -520,9 +553,7 @@ func (idx *Index) evalClause(ctx context.Context, s *scratch, qc *qclause) error
 	coordTotal := float64(len(qc.parts))
 	for _, d := range s.cDocs {
 		s.total[d] += s.cAcc[d] * (float64(s.cCnt[d]) / coordTotal)
-		if !qc.optional {
-			s.matched[d]++
-		}
+		s.matched[d] |= qc.covers
 		s.cAcc[d], s.cCnt[d] = 0, 0
 	}
 	s.cDocs = s.cDocs[:0]

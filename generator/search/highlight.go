@@ -19,7 +19,7 @@ type highlighter struct {
 	fuzzy map[string]vellum.FuzzyAutomaton
 }
 
-func newHighlighter(clauses []clause) *highlighter {
+func newHighlighter(clauses []clause, alts []alternative) *highlighter {
 	h := &highlighter{fuzzy: map[string]vellum.FuzzyAutomaton{}}
 	for _, c := range clauses {
 		if c.phrase {
@@ -27,6 +27,11 @@ func newHighlighter(clauses []clause) *highlighter {
 		} else {
 			h.words = append(h.words, c)
 		}
+	}
+	// An alternative's words are marked where they stand as it says,
+	// exactly: "Sub-processor" for "subprocessor".
+	for _, a := range alts {
+		h.phrases = append(h.phrases, a.terms)
 	}
 	return h
 }

@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,6 +35,8 @@ type Index struct {
 	current []bool
 	// pcache keeps recently read postings (eval.go).
 	pcache postingsCache
+	// synonyms are DefaultSynonyms and the publisher's, analysed.
+	synonyms synonymTable
 }
 
 // facetTable lists one facet's values and the documents having each.
@@ -88,7 +91,7 @@ func Open(data []byte) (idx *Index, err error) {
 	if err := json.Unmarshal(rest[n:n+int(hl)], &hdr); err != nil {
 		return nil, fmt.Errorf("damaged search index header: %w", err)
 	}
-	idx = &Index{labels: normaliseLabels(hdr.Labels)}
+	idx = &Index{labels: normaliseLabels(hdr.Labels), synonyms: newSynonymTable(append(slices.Clone(DefaultSynonyms), hdr.Synonyms...))}
 	idx.pcache.limit = cacheLimit(len(data))
 	segBytes := rest[n+int(hl):]
 	sb, err := openSegment(segBytes)

@@ -64,6 +64,8 @@ func RunContext(ctx context.Context, idx *Index, q Query) (res Result, err error
 		notices = append(notices, "The search text has only common words; showing all documents.")
 	}
 
+	ds := dicts{}
+	alts := idx.alternatives(ds, text.clauses)
 	sel := idx.selection(q)
 	from, to := dateBound(q.From, 0), dateBound(q.To, 99999999)
 
@@ -83,7 +85,7 @@ func RunContext(ctx context.Context, idx *Index, q Query) (res Result, err error
 			}
 		}
 	} else {
-		err := idx.search(ctx, text.clauses, func(m match) {
+		err := idx.search(ctx, ds, text.clauses, alts, func(m match) {
 			if dt := idx.date[m.doc]; dt >= from && dt <= to {
 				matched.set(m.doc)
 				all = append(all, m)
@@ -141,7 +143,7 @@ func RunContext(ctx context.Context, idx *Index, q Query) (res Result, err error
 		}
 	}
 	best := top.sorted()
-	hl := newHighlighter(text.clauses)
+	hl := newHighlighter(text.clauses, alts)
 	res.Hits = make([]Hit, 0, hi-lo)
 	for _, m := range best[lo:hi] {
 		h, err := idx.hit(m, hl)

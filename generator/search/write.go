@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -51,6 +52,9 @@ const indexMagic = "STPSIDX1"
 type indexHeader struct {
 	Documents int    `json:"documents"`
 	Labels    Labels `json:"labels"`
+	// Synonyms are the publisher's groups, added to DefaultSynonyms when
+	// the index is opened, so that every host answers with the same.
+	Synonyms [][]string `json:"synonyms,omitempty"`
 }
 
 // WriteIndex writes a deterministic (same records, same bytes) index of
@@ -251,4 +255,22 @@ func day(t time.Time) string {
 		return ""
 	}
 	return t.Format(time.DateOnly)
+}
+
+// Fingerprinted tells whether a file name is one Write gives a file,
+// stem.<16 hex digits of its SHA-256>.ext, so that the bytes under it never
+// change and a browser may keep them for a year. The manifest, under its
+// stable name, is not.
+func Fingerprinted(name string) bool {
+	stem, ext := strings.TrimSuffix(name, path.Ext(name)), path.Ext(name)
+	dot := strings.LastIndexByte(stem, '.')
+	if ext == "" || dot < 1 || len(stem)-dot-1 != 16 {
+		return false
+	}
+	for _, c := range stem[dot+1:] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }

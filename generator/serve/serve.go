@@ -48,8 +48,13 @@ import (
 // it (cheaply, with the ETag) so that a revoked session stops reading it.
 const (
 	CacheImmutable = "public, max-age=31536000, immutable"
-	CachePublic    = "public, max-age=300"
-	CachePrivate   = "private, no-cache"
+	// CachePrivateImmutable is for the fingerprinted files behind the
+	// gate (the gated search index): the reader's browser keeps them, so
+	// a repeat visit downloads nothing, but a shared cache never stores
+	// them.
+	CachePrivateImmutable = "private, max-age=31536000, immutable"
+	CachePublic           = "public, max-age=300"
+	CachePrivate          = "private, no-cache"
 	// CacheNotFound is used for every 404 so that a CDN never keeps a
 	// missing page (or a missing fingerprinted asset) for long.
 	CacheNotFound = "no-cache"
@@ -204,6 +209,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rng := r.Header.Get("Range"); rng != "" && !modestRanges(rng, info.Size()) {
 		r.Header.Del("Range")
 	}
+	has, v := h.variants(root, name, r.Header.Get("Accept-Encoding"), r.Header.Get("Range") != "")
+	if has {
+		hdr.Add("Vary", "Accept-Encoding")
+	}
+	if v != nil {
+		defer v.f.Close()
+		if err := h.serveVariant(w, r, name, v); err != nil {
+			http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		}
+		return
+	}
 	// ServeContent answers HEAD, Range and the conditional headers
 	// (If-None-Match, If-Modified-Since) from the values set above.
 	http.ServeContent(w, r, name, info.ModTime(), f)
@@ -337,10 +353,13 @@ func rootName(name string) string {
 }
 
 func (h *handler) cacheControl(name string) string {
+	public := strings.HasPrefix(name+"/", h.publicPrefix)
 	switch {
-	case strings.HasPrefix(name, h.publicPrefix+"assets/"):
+	case h.fingerprinted(name) && public:
 		return CacheImmutable
-	case strings.HasPrefix(name+"/", h.publicPrefix):
+	case h.fingerprinted(name):
+		return CachePrivateImmutable
+	case public:
 		return CachePublic
 	default:
 		return CachePrivate

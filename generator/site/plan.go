@@ -343,14 +343,22 @@ func (b *build) writeAssets(w *writer) error {
 			// in CSS; putting it here keeps pages free of inline styles.
 			data = append([]byte(":root{--accent:"+b.cat.Site.Accent+"}\n"), data...)
 		}
-		jobs = append(jobs, b.asset(e.Name(), data))
+		js, err := withVariants(b.asset(e.Name(), data), data)
+		if err != nil {
+			return err
+		}
+		jobs = append(jobs, js...)
 	}
 	if logo := b.cat.Site.Logo; logo != "" {
 		data, err := os.ReadFile(filepath.Join(b.o.Root, "content", filepath.FromSlash(logo)))
 		if err != nil {
 			return err
 		}
-		jobs = append(jobs, b.asset("logo"+path.Ext(logo), data))
+		js, err := withVariants(b.asset("logo"+path.Ext(logo), data), data)
+		if err != nil {
+			return err
+		}
+		jobs = append(jobs, js...)
 	}
 	return w.run(jobs)
 }

@@ -1,10 +1,13 @@
 package site
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 
+	"github.com/stp-portal/stp/generator/internal/par"
+	"github.com/stp-portal/stp/generator/internal/precompress"
 	"github.com/stp-portal/stp/generator/search"
 )
 
@@ -85,7 +88,66 @@ func writeSearch(dir string, recs []search.Record, labels search.Labels, server 
 			files = append(files, f)
 		}
 	}
-	return files, nil
+	variants, err := compressSearch(dir, m)
+	if err != nil {
+		return nil, err
+	}
+	return append(files, variants...), nil
+}
+
+// compressSearch writes the brotli and gzip variants of an area's
+// fingerprinted search files beside them, for stp serve to send, and
+// returns their names. The files are compressed at the same time; the
+// engine, the same from build to build, through the cache. A variant
+// already in dir (a build over stp build's spare, or in place) is kept:
+// its name carries the hash of what it encodes, and it is written whole
+// or not at all.
+func compressSearch(dir string, m search.Manifest) ([]string, error) {
+	type file struct {
+		name  string
+		level precompress.Level
+	}
+	files := []file{{m.Index, precompress.Changing}}
+	for _, f := range []string{m.Engine, m.Runtime} {
+		if f != "" {
+			files = append(files, file{f, precompress.Stable})
+		}
+	}
+	names := make([][]string, len(files))
+	cache := precompress.DefaultCache()
+	err := par.Each(len(files), len(files), func(i int) error {
+		p := filepath.Join(dir, files[i].name)
+		var have []string
+		for _, e := range precompress.Encodings {
+			if st, err := os.Lstat(p + e.Suffix); err == nil && st.Mode().IsRegular() {
+				have = append(have, files[i].name+e.Suffix)
+			}
+		}
+		if len(have) == len(precompress.Encodings) {
+			names[i] = have
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		c := cache
+		if files[i].level == precompress.Changing {
+			c = precompress.Cache{} // a new index each time: not worth keeping
+		}
+		vs, err := c.Compress(data, files[i].level)
+		if err != nil {
+			return fmt.Errorf("compressing %s: %w", files[i].name, err)
+		}
+		for _, v := range vs {
+			if err := precompress.WriteFile(p+v.Suffix, v.Data); err != nil {
+				return err
+			}
+			names[i] = append(names[i], files[i].name+v.Suffix)
+		}
+		return nil
+	})
+	return slices.Concat(names...), err
 }
 
 // removeStaleSearch deletes index files in dir that keep is not naming.
