@@ -43,13 +43,22 @@ func TestDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m2, _ := search.Write(d2, rev, synth.Labels(), &search.Engine{WASM: []byte("w"), Runtime: []byte("r")})
+	m2, err := search.Write(d2, rev, synth.Labels(), &search.Engine{WASM: []byte("w"), Runtime: []byte("r")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if m1 != m2 {
 		t.Fatalf("manifests differ: %+v %+v", m1, m2)
 	}
 	for _, f := range []string{m1.File, m1.Index, m1.Engine, m1.Runtime} {
-		x, _ := os.ReadFile(filepath.Join(d1, f))
-		y, _ := os.ReadFile(filepath.Join(d2, f))
+		x, err := os.ReadFile(filepath.Join(d1, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := os.ReadFile(filepath.Join(d2, f))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !bytes.Equal(x, y) || len(x) == 0 {
 			t.Fatalf("%s differs", f)
 		}
@@ -60,14 +69,22 @@ func TestDeterministic(t *testing.T) {
 // iteration and allocation differ, and compares bytes.
 func TestDeterministicAcrossProcesses(t *testing.T) {
 	if os.Getenv("STP_SEARCH_CHILD") != "" {
-		b, _ := search.BuildIndex(synth.Records(300, 7), synth.Labels())
+		b, err := search.BuildIndex(synth.Records(300, 7), synth.Labels())
+		if err != nil {
+			// The parent sees the failure in the exit status.
+			os.Stderr.WriteString(err.Error())
+			os.Exit(1)
+		}
 		os.Stdout.Write(b)
 		os.Exit(0)
 	}
 	if testing.Short() {
 		t.Skip()
 	}
-	a, _ := search.BuildIndex(synth.Records(300, 7), synth.Labels())
+	a, err := search.BuildIndex(synth.Records(300, 7), synth.Labels())
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := execSelf(t, "TestDeterministicAcrossProcesses")
 	cmd.Env = append(os.Environ(), "STP_SEARCH_CHILD=1")
 	b, err := cmd.Output()
