@@ -59,13 +59,20 @@ test-setup:
 	fi
 	npm ci --prefix generator/browsertest --no-audit --no-fund --loglevel=error
 
+# The packages that run work concurrently (the build's workers, the
+# upstream, the dev server) run their tests under the race detector, in
+# place of a plain run.
+MODULE := github.com/stp-portal/stp
+RACE_PACKAGES := ./generator/internal/par ./generator/serve ./generator/devserver ./generator/site
+
 test: test-setup $(OAUTH2_PROXY) $(STP)
 	@test -z "$$(gofmt -l generator proxy)" || (echo "gofmt would change:"; gofmt -l generator proxy; exit 1)
 	go vet ./...
 	@# One build of the sample first: it compiles the browser search engine
 	@# once into ~/.cache/stp, instead of in every test package at once.
 	@tmp=$$(mktemp -d) && $(STP) build --out $$tmp/public --now 2026-11-27 >/dev/null && rm -rf $$tmp
-	go test -count=1 ./...
+	go test -count=1 $$(go list ./... | grep -v -x $(foreach p,$(RACE_PACKAGES),-e $(MODULE)/$(p:./%=%)))
+	go test -race -count=1 $(RACE_PACKAGES)
 	$(MAKE) fuzz
 
 # fuzz runs every fuzz target briefly: a fixed number of inputs each, about

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stp-portal/stp/generator/internal/precompress"
 	"github.com/stp-portal/stp/generator/site"
 
 	"github.com/stp-portal/stp/generator/catalog"
@@ -64,6 +65,12 @@ func Load(dir, label string) (*Site, error) {
 	err = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() || p == site.OutputMarker {
 			return err
+		}
+		// A compressed variant says nothing its original does not.
+		if orig, ok := precompress.Original(p); ok {
+			if info, err := root.Stat(orig); err == nil && info.Mode().IsRegular() {
+				return nil
+			}
 		}
 		f, err := root.Open(p)
 		if err != nil {

@@ -55,6 +55,19 @@ func Worth(name string) bool {
 	return compressible[strings.ToLower(path.Ext(name))]
 }
 
+// Original returns the name of the file a variant was made from, and
+// whether name is a variant's name at all (a compressible name followed by
+// an encoding's suffix). Whether the original exists is the caller's to
+// check: a publisher's own download may end in .gz too.
+func Original(name string) (string, bool) {
+	for _, e := range Encodings {
+		if base, ok := strings.CutSuffix(name, e.Suffix); ok && Worth(base) {
+			return base, true
+		}
+	}
+	return "", false
+}
+
 // Level says how hard to compress, chosen by how often the bytes change.
 type Level int
 
