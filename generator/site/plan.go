@@ -679,6 +679,9 @@ func (b *build) renderRows(a *area) error {
 	err := par.Each(0, len(views), func(i int) error {
 		var buf bytes.Buffer
 		if err := b.layouts.renderPartial(&buf, "row", views[i]); err != nil {
+			if p := templateProblem(err); p != nil {
+				return catalog.Problems{p}
+			}
 			return err
 		}
 		views[i].Row = template.HTML(buf.String())

@@ -147,7 +147,7 @@ func (w *writer) render(todo []job) error {
 		defer bufPool.Put(buf)
 		buf.Reset()
 		if err := todo[i].render(buf); err != nil {
-			if p := templateProblem(err); p.Pos.Line > 0 {
+			if p := templateProblem(err); p != nil {
 				return catalog.Problems{p}
 			}
 			return fmt.Errorf("rendering %s: %w", todo[i].rel, err)
