@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -29,6 +30,10 @@ type Layouts struct {
 	// src holds each layout's source by file ("layouts/page.html"), to
 	// place errors the template packages cannot.
 	src map[string]string
+	// links are the addresses layouts write literally, ids the anchors
+	// each file gives (see scanLayout).
+	links []layoutLink
+	ids   map[string][]string
 	// hash covers every layout's source, so a layout edit changes every
 	// page's key.
 	hash uint64
@@ -113,6 +118,12 @@ func loadLayouts(root string, funcs template.FuncMap) (*Layouts, catalog.Problem
 		l.pages[strings.TrimSuffix(file, ".html")] = t
 	}
 	l.hash = sources.sum()
+	l.ids = map[string][]string{}
+	for _, file := range slices.Sorted(maps.Keys(srcs)) {
+		links, ids := scanLayout(file, srcs[file])
+		l.links = append(l.links, links...)
+		l.ids[file] = ids
+	}
 	for _, name := range pageLayouts {
 		if _, ok := l.pages[name]; !ok && len(problems) == 0 {
 			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: "layouts/" + name + ".html"}, Message: "layout is missing; every site needs " + name + ".html"})
