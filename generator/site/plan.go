@@ -28,16 +28,16 @@ var reservedSlugs = []string{"public", "assets", "files", "documents", "complian
 // build is one build's state: the inputs, loaded once, and the views of
 // both areas.
 type build struct {
-	bl      *Builder
-	o       Options
-	cat     *catalog.Catalog
-	pages   []*content.Page
-	intro   template.HTML
-	index   *content.Page // the home page's introduction, if any
+	bl    *Builder
+	o     Options
+	cat   *catalog.Catalog
+	pages []*content.Page
+	intro template.HTML
+	index *content.Page // the home page's introduction, if any
 	// layoutOf names each planned page's layout by its output, for
 	// checking links to its anchors.
 	layoutOf map[string]string
-	layouts *Layouts
+	layouts  *Layouts
 	// proxy are oauth2-proxy's pages' sources, nil when there are none.
 	proxy *proxyPages
 	// md renders document descriptions, one heading level down.
