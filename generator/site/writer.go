@@ -760,13 +760,8 @@ func outputPath(o Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sources := []struct{ path, what string }{
-		{"catalog.yaml", "the site's catalog"}, {"content", "the site's content folder"}, {"layouts", "the site's layouts folder"},
-	}
-	for i, s := range sources {
-		// A link leading nowhere is the loader's to report; it holds nothing.
-		sources[i].path, _ = resolve(o.Root + string(filepath.Separator) + s.path)
-	}
+	// A link leading nowhere is the loader's to report; it holds nothing.
+	sources := siteSources(o.Root)
 	refuse := func(what string) (string, error) {
 		return "", &OutputError{o.Out, what + "; choose a folder of its own, such as " + suggestOut(o)}
 	}

@@ -49,6 +49,10 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		o.Now = t
 	}
 	if *cpuprofile != "" {
+		if err := site.CheckSideFile(o, *cpuprofile); err != nil {
+			fmt.Fprintln(stderr, "stp build: --cpuprofile", err)
+			return 2
+		}
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
 			fmt.Fprintln(stderr, "stp build:", err)

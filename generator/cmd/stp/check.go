@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -41,10 +42,16 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		o.Now = t
 	}
+	// The default configuration is checked when the site has one; only a
+	// path given with --proxy must exist.
+	explicit := false
+	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "proxy" })
 	problems := site.Check(o)
 	if *proxyCfg != "" {
 		path := filepath.Join(o.Root, filepath.FromSlash(*proxyCfg))
-		if _, err := os.Stat(path); err == nil {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !explicit {
+			// No proxy set up (yet): nothing to check.
+		} else if err == nil {
 			for _, p := range proxycheck.Check(path) {
 				problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: filepath.ToSlash(*proxyCfg), Line: p.Line, Col: p.Col}, Message: p.Message, Warning: p.Warning})
 			}
