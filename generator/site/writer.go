@@ -61,6 +61,8 @@ type writer struct {
 	// rewritten the pages and files actually written.
 	written   map[string]bool
 	rewritten []string
+	// progress, when set, counts outputs planned and written.
+	progress *Progress
 }
 
 func newWriter(dir string) *writer {
@@ -100,6 +102,7 @@ func (w *writer) run(jobs []job) error {
 		todo = append(todo, j)
 	}
 	w.rendered += len(todo)
+	w.progress.planned(len(todo))
 	for _, j := range todo {
 		w.rewritten = append(w.rewritten, j.rel)
 	}
@@ -152,6 +155,7 @@ func (w *writer) render(todo []job) error {
 			}
 			return fmt.Errorf("rendering %s: %w", todo[i].rel, err)
 		}
+		w.progress.written()
 		if staged != nil {
 			staged[i] = bytes.Clone(buf.Bytes())
 			return nil

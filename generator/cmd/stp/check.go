@@ -26,7 +26,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Root, "root", ".", "the site's folder")
 	now := fs.String("now", "", "check as of this date, YYYY-MM-DD (default today)")
 	proxyCfg := fs.String("proxy", "proxy/oauth2-proxy.cfg", "oauth2-proxy configuration to check, relative to the root; empty to skip")
-	format := fs.String("format", "text", "text, or json for tools")
+	format := fs.String("format", "text", "text, or json for tools (which lists every problem)")
+	all := fs.Bool("all", false, "print every warning, also when many are of one kind")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -46,7 +47,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	// path given with --proxy must exist.
 	explicit := false
 	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "proxy" })
+	if isTerminal(stderr) {
+		o.Progress = &site.Progress{}
+	}
+	stop := showProgress(stderr, "stp check", o.Progress)
 	problems := site.Check(o)
+	stop()
 	if *proxyCfg != "" {
 		path := filepath.Join(o.Root, filepath.FromSlash(*proxyCfg))
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !explicit {
@@ -81,9 +87,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(items)
 	} else {
-		for _, p := range problems {
-			fmt.Fprintln(stdout, p)
-		}
+		printProblems(stdout, problems, *all)
 		warns := len(problems) - errs
 		fmt.Fprintf(stdout, "%d %s, %d %s\n", errs, plural(errs, "error", "errors"), warns, plural(warns, "warning", "warnings"))
 	}
