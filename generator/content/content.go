@@ -269,7 +269,7 @@ func ParsePage(file, slug string, src []byte) (*Page, catalog.Problems) {
 		}
 	}
 	if p.Title == "" && len(problems) == 0 {
-		errorf(1, 1, "page has no title; start it with front matter:\n---\ntitle: Getting started\n---")
+		errorf(1, 1, "page has no title; start the file with front matter that gives one: a line ---, a line title: Getting started, a line ---")
 	}
 	if len(problems) > 0 {
 		return nil, problems

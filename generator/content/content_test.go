@@ -35,7 +35,7 @@ func TestParsePageErrors(t *testing.T) {
 		{"---\ntitle: A\npublic: yes please\n---\n", "content/x.md:3:9: public must be true or false"},
 		{"---\ntitle: A\nmenu: first\n---\n", "content/x.md:3:7: menu must be a whole number from 1 to 1000 (its place in the navigation)"},
 		{"---\ntitle: [A\n---\n", "content/x.md:2:1: front matter YAML: did not find expected ',' or ']'"},
-		{"# Just text\n", "content/x.md:1:1: page has no title; start it with front matter:\n---\ntitle: Getting started\n---"},
+		{"# Just text\n", "content/x.md:1:1: page has no title; start the file with front matter that gives one: a line ---, a line title: Getting started, a line ---"},
 		{"---\ntitle:\n  - a\n---\n", "content/x.md:3:3: title must be text"},
 	}
 	for _, tt := range tests {

@@ -32,7 +32,7 @@ import (
 //	delete: PATH      a file or folder of the base to remove
 //	symlink: P -> T   make P a symbolic link to T
 //
-// $ROOT in flags is the site's folder. STP_MISTAKES_RECORD=FILE appends
+// $ROOT in flags and in what is printed is the site's folder. STP_MISTAKES_RECORD=FILE appends
 // what each case printed to FILE instead of failing, for comparing one
 // version of stp with another.
 func TestMistakes(t *testing.T) {
@@ -214,7 +214,7 @@ func runMistake(t *testing.T, root, out string, c *mistake) mistakeRun {
 	var stdout, stderr bytes.Buffer
 	args := append([]string{"build", "--root", root, "--out", out, "--now", now}, expand(c.args)...)
 	r.exit = run(append(args, expand(c.buildArgs)...), &stdout, &stderr)
-	r.build = problemLines(stderr.String(), "stp build: ")
+	r.build = problemLines(strings.ReplaceAll(stderr.String(), root, "$ROOT"), "stp build: ")
 	if c.buildArgs != nil {
 		return r
 	}
