@@ -29,7 +29,7 @@ func CheckSideFile(o Options, p string) error {
 		return err
 	}
 	refuse := func(what string) error {
-		return &OutputError{p, what + "; write it outside the site's sources and output, such as " + filepath.Join(filepath.Dir(filepath.Clean(o.Root)), "cpu.pprof")}
+		return &OutputError{p, what + "; write it outside the site's sources and output, such as cpu.pprof"}
 	}
 	for _, s := range siteSources(o.Root) {
 		switch {

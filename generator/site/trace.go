@@ -14,9 +14,9 @@ type tracer struct {
 	mu       sync.Mutex
 	w        io.Writer
 	progress *Progress
-	start   time.Time
-	last    time.Time
-	lastCPU time.Duration
+	start    time.Time
+	last     time.Time
+	lastCPU  time.Duration
 }
 
 func newTracer(w io.Writer, progress *Progress) *tracer {
