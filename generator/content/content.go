@@ -33,8 +33,12 @@ type Page struct {
 	// Menu orders the page in the header navigation; 0 keeps it out.
 	Menu int
 	// Source is the Markdown body; Body is it rendered.
-	Source   []byte
-	Body     template.HTML
+	Source []byte
+	Body   template.HTML
+	// Links are the body's links, with positions in the body, and IDs
+	// its headings' anchors, for checking where links lead.
+	Links    []Link
+	IDs      []string
 	File     string
 	bodyLine int
 }
@@ -69,39 +73,63 @@ func NewMarkdown(shift int, pages map[string]string) *Markdown {
 // never tell it. A link to a Markdown file that is not a page is an error
 // naming its line.
 func (m *Markdown) HTML(src []byte) (template.HTML, error) {
-	h, _, err := m.render(src, false)
-	return h, err
+	r, err := m.render(src, false)
+	return r.HTML, err
 }
 
 // HTMLAndText renders src as HTML and as the plain text Text returns, from
 // one parse: a description is shown on its page and indexed for search.
 func (m *Markdown) HTMLAndText(src []byte) (template.HTML, string, error) {
+	r, err := m.render(src, true)
+	return r.HTML, r.Text, err
+}
+
+// Rendered is Markdown rendered, with what a link check needs to know
+// about it.
+type Rendered struct {
+	HTML template.HTML
+	Text string
+	// Links are its links as Links returns them; IDs its headings'
+	// anchors.
+	Links []Link
+	IDs   []string
+}
+
+// Render renders src as HTML and plain text and lists its links and
+// anchors, from one parse.
+func (m *Markdown) Render(src []byte) (Rendered, error) {
 	return m.render(src, true)
 }
 
-func (m *Markdown) render(src []byte, withText bool) (template.HTML, string, error) {
+func (m *Markdown) render(src []byte, withText bool) (Rendered, error) {
 	ctx := parser.NewContext()
 	doc := m.md.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
 	var b bytes.Buffer
 	if err := m.md.Renderer().Render(&b, src, doc); err != nil {
-		return "", "", err
+		return Rendered{}, err
 	}
 	if bad, ok := ctx.Get(brokenLinkKey).(*brokenLink); ok && bad != nil {
-		return "", "", bad
+		return Rendered{}, bad
 	}
-	plain := ""
+	r := Rendered{HTML: template.HTML(b.String())}
 	if withText {
-		plain = plainText(doc, src)
+		r.Text = plainText(doc, src)
+		r.Links, r.IDs = linksOf(doc, src, ctx)
 	}
-	return template.HTML(b.String()), plain, nil
+	return r, nil
 }
 
-var brokenLinkKey = parser.NewContextKey()
+var (
+	brokenLinkKey = parser.NewContextKey()
+	// writtenKey holds the destinations of links to pages as written
+	// (faq.md#x), by link, before they become URLs.
+	writtenKey = parser.NewContextKey()
+)
 
 // brokenLink is a link to a .md file that is not one of the site's pages.
 type brokenLink struct {
-	Line   int
-	Target string
+	Line, Col int
+	Target    string
 }
 
 func (e *brokenLink) Error() string {
@@ -126,13 +154,23 @@ func (p pageLinks) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 		u, found := p[strings.TrimPrefix(target, "./")]
 		if !found {
 			if pc.Get(brokenLinkKey) == nil {
-				pc.Set(brokenLinkKey, &brokenLink{Line: lineOf(link, src), Target: target})
+				line, col := lineOf(link, src), 1
+				if off := link.Pos(); off >= 0 {
+					line, col = LineCol(src, off)
+				}
+				pc.Set(brokenLinkKey, &brokenLink{Line: line, Col: col, Target: target})
 			}
 			return ast.WalkContinue, nil
 		}
 		if fragment != "" {
 			u += "#" + fragment
 		}
+		written, _ := pc.Get(writtenKey).(map[ast.Node]string)
+		if written == nil {
+			written = map[ast.Node]string{}
+			pc.Set(writtenKey, written)
+		}
+		written[link] = dest
 		link.Destination = []byte(u)
 		return ast.WalkContinue, nil
 	})
@@ -231,7 +269,7 @@ func ParsePage(file, slug string, src []byte) (*Page, catalog.Problems) {
 		}
 	}
 	if p.Title == "" && len(problems) == 0 {
-		errorf(1, 1, "page has no title; start it with front matter:\n---\ntitle: Getting started\n---")
+		errorf(1, 1, "page has no title; start the file with front matter that gives one: a line ---, a line title: Getting started, a line ---")
 	}
 	if len(problems) > 0 {
 		return nil, problems
@@ -240,18 +278,18 @@ func ParsePage(file, slug string, src []byte) (*Page, catalog.Problems) {
 	return p, nil
 }
 
-// Render turns the page's Markdown into Body.
+// Render turns the page's Markdown into Body, and lists its Links and IDs.
 func (p *Page) Render(md *Markdown) *catalog.Problem {
-	html, err := md.HTML(p.Source)
+	r, err := md.render(p.Source, true)
 	if err != nil {
-		line := p.bodyLine
+		line, col := p.bodyLine, 1
 		var bad *brokenLink
 		if errors.As(err, &bad) {
-			line += bad.Line - 1
+			line, col = line+bad.Line-1, bad.Col
 		}
-		return &catalog.Problem{Pos: catalog.Pos{File: p.File, Line: line, Col: 1}, Message: err.Error()}
+		return &catalog.Problem{Pos: catalog.Pos{File: p.File, Line: line, Col: col}, Message: err.Error()}
 	}
-	p.Body = html
+	p.Body, p.Links, p.IDs = r.HTML, r.Links, r.IDs
 	return nil
 }
 

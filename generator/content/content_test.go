@@ -35,7 +35,7 @@ func TestParsePageErrors(t *testing.T) {
 		{"---\ntitle: A\npublic: yes please\n---\n", "content/x.md:3:9: public must be true or false"},
 		{"---\ntitle: A\nmenu: first\n---\n", "content/x.md:3:7: menu must be a whole number from 1 to 1000 (its place in the navigation)"},
 		{"---\ntitle: [A\n---\n", "content/x.md:2:1: front matter YAML: did not find expected ',' or ']'"},
-		{"# Just text\n", "content/x.md:1:1: page has no title; start it with front matter:\n---\ntitle: Getting started\n---"},
+		{"# Just text\n", "content/x.md:1:1: page has no title; start the file with front matter that gives one: a line ---, a line title: Getting started, a line ---"},
 		{"---\ntitle:\n  - a\n---\n", "content/x.md:3:3: title must be text"},
 	}
 	for _, tt := range tests {
@@ -86,7 +86,7 @@ func TestPageLinks(t *testing.T) {
 	md := NewMarkdown(0, map[string]string{"faq.md": "/public/faq/", "admins.md": "/public/admins/"})
 	p, _ := ParsePage("content/a.md", "a", []byte("---\ntitle: A\n---\nSee [FAQ](faq.md#consent) and [admins](./admins.md).\n\nAnd [gone](gone.md).\n"))
 	problem := p.Render(md)
-	want := `content/a.md:6:1: link to "gone.md", which is not a page under content/; link to an existing page such as faq.md`
+	want := `content/a.md:6:5: link to "gone.md", which is not a page under content/; link to an existing page such as faq.md`
 	if problem == nil || problem.Error() != want {
 		t.Fatalf("problem %v, want %s", problem, want)
 	}
@@ -121,13 +121,13 @@ func TestHTMLAndText(t *testing.T) {
 }
 
 // TestLinks: links, images and bare URLs with where they start, page links
-// resolved; columns count characters.
+// resolved (and kept as written); columns count characters.
 func TestLinks(t *testing.T) {
 	md := NewMarkdown(0, map[string]string{"faq.md": "/public/faq/"})
 	src := "Één [a](../documents/x/) and ![i](/i.png)\nsee <https://h.example/y> or https://h.example/z and [**b**](faq.md#q) [r][ref]\n\n[ref]: /r/\n\n```\n[no](link)\n```\n"
 	want := []Link{
-		{"../documents/x/", 1, 5}, {"/i.png", 1, 30}, {"https://h.example/y", 2, 5},
-		{"https://h.example/z", 2, 30}, {"/public/faq/#q", 2, 54}, {"/r/", 2, 72},
+		{"../documents/x/", "../documents/x/", 1, 5}, {"/i.png", "/i.png", 1, 30}, {"https://h.example/y", "https://h.example/y", 2, 5},
+		{"https://h.example/z", "https://h.example/z", 2, 30}, {"/public/faq/#q", "faq.md#q", 2, 54}, {"/r/", "/r/", 2, 72},
 	}
 	if got := md.Links([]byte(src)); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("links\n%v, want\n%v", got, want)

@@ -14,8 +14,9 @@ import (
 // where a page leads.
 type Link struct {
 	// Dest is the destination as the page carries it: links to pages
-	// ([FAQ](faq.md)) are already their pages' URLs.
-	Dest string
+	// ([FAQ](faq.md)) are already their pages' URLs. Written is the
+	// destination as the source has it.
+	Dest, Written string
 	// Line and Col are where the link starts in the source ("[" or "!" or
 	// the autolink's first character), 1-based; Col counts characters.
 	Line, Col int
@@ -25,14 +26,30 @@ type Link struct {
 // resolved as HTML resolves them. A link to a Markdown file that is not a
 // page is left as written (HTML reports it).
 func (m *Markdown) Links(src []byte) []Link {
-	doc := m.md.Parser().Parse(text.NewReader(src), parser.WithContext(parser.NewContext()))
+	ctx := parser.NewContext()
+	doc := m.md.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
+	links, _ := linksOf(doc, src, ctx)
+	return links
+}
+
+// linksOf returns the links of a parsed document and its headings' ids.
+func linksOf(doc ast.Node, src []byte, ctx parser.Context) ([]Link, []string) {
+	written, _ := ctx.Get(writtenKey).(map[ast.Node]string)
 	var links []Link
+	var ids []string
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
 		var dest []byte
 		switch l := n.(type) {
+		case *ast.Heading:
+			if id, ok := l.AttributeString("id"); ok {
+				if b, ok := id.([]byte); ok {
+					ids = append(ids, string(b))
+				}
+			}
+			return ast.WalkContinue, nil
 		case *ast.Link:
 			dest = l.Destination
 		case *ast.Image:
@@ -56,10 +73,14 @@ func (m *Markdown) Links(src []byte) []Link {
 			}
 			line, col = LineCol(src, off)
 		}
-		links = append(links, Link{Dest: string(dest), Line: line, Col: col})
+		w, ok := written[n]
+		if !ok {
+			w = string(dest)
+		}
+		links = append(links, Link{Dest: string(dest), Written: w, Line: line, Col: col})
 		return ast.WalkContinue, nil
 	})
-	return links
+	return links, ids
 }
 
 // LineCol returns the 1-based line and column of the byte offset off in

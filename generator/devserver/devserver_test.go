@@ -196,6 +196,16 @@ func TestEditReloadsAndErrorsShowInThePage(t *testing.T) {
 	if ev := next(t, events); ev.Type != "error" || ev.Problems[0].File != "layouts/page.html" || ev.Problems[0].Line == 0 {
 		t.Errorf("layout error event %+v", ev)
 	}
+	// A call of a template no layout defines, and a field a partial's row
+	// does not have: the overlay shows the layout's line and the fix.
+	write(t, tpl, strings.Replace(string(src), "{{.Content.Body}}", "{{template \"sidebar\" .}}{{.Content.Body}}", 1))
+	ev = next(t, events)
+	if ev.Type != "error" || len(ev.Problems) != 1 {
+		t.Fatalf("event %+v after calling an undefined template, want one error", ev)
+	}
+	if p := ev.Problems[0]; p.File != "layouts/page.html" || p.Line == 0 || !strings.Contains(p.Source, `{{template "sidebar" .}}`) || !strings.Contains(p.Message, `no template is called "sidebar"`) {
+		t.Errorf("problem %+v", p)
+	}
 }
 
 // TestOpenPageIsWrittenFirst edits a layout that every page uses with a

@@ -45,6 +45,8 @@ type Options struct {
 	// AllowEmpty builds a portal with no documents when catalog.yaml
 	// says documents: [] (see catalog.LoadOptions).
 	AllowEmpty bool
+	// Progress, when set, is kept up to date as the build goes.
+	Progress *Progress
 }
 
 // Result tells what a build did.
@@ -88,7 +90,8 @@ func Build(o Options) (*Result, error) {
 	out, spare := dst.out, dst.spare
 	w := newWriter(spare)
 	w.reuse = dst.reuse
-	trace := newTracer(o.Timings)
+	w.progress = o.Progress
+	trace := newTracer(o.Timings, o.Progress)
 	res, err := (&Builder{o: o}).build(w, nil, trace)
 	if err != nil {
 		return nil, err
@@ -292,7 +295,8 @@ func (bl *Builder) Build(changed ...string) (*Result, error) {
 			bl.trustFiles = false
 		}
 	}
-	res, err := bl.build(w, changed, newTracer(bl.o.Timings))
+	w.progress = bl.o.Progress
+	res, err := bl.build(w, changed, newTracer(bl.o.Timings, bl.o.Progress))
 	if err != nil {
 		return nil, err
 	}
@@ -332,11 +336,14 @@ func (bl *Builder) build(w *writer, changed []string, trace *tracer) (*Result, e
 // It returns every problem, warnings included.
 func Check(o Options) catalog.Problems {
 	bl := &Builder{o: o.withDefaults()}
+	trace := newTracer(nil, o.Progress)
 	s, problems := bl.load()
+	trace.phase("inputs loaded")
 	if s == nil {
 		return problems
 	}
-	err := s.render(&writer{dry: true, dirs: map[string]bool{}, written: map[string]bool{}, keys: map[string]uint64{}})
+	s.trace = trace
+	err := s.render(&writer{dry: true, dirs: map[string]bool{}, written: map[string]bool{}, keys: map[string]uint64{}, progress: o.Progress})
 	problems = append(problems, <-s.warnings...)
 	if err != nil {
 		var ps catalog.Problems

@@ -28,12 +28,16 @@ var reservedSlugs = []string{"public", "assets", "files", "documents", "complian
 // build is one build's state: the inputs, loaded once, and the views of
 // both areas.
 type build struct {
-	bl      *Builder
-	o       Options
-	cat     *catalog.Catalog
-	pages   []*content.Page
-	intro   template.HTML
-	layouts *Layouts
+	bl    *Builder
+	o     Options
+	cat   *catalog.Catalog
+	pages []*content.Page
+	intro template.HTML
+	index *content.Page // the home page's introduction, if any
+	// layoutOf names each planned page's layout by its output, for
+	// checking links to its anchors.
+	layoutOf map[string]string
+	layouts  *Layouts
 	// proxy are oauth2-proxy's pages' sources, nil when there are none.
 	proxy *proxyPages
 	// md renders document descriptions, one heading level down.
@@ -66,7 +70,7 @@ func (bl *Builder) load() (*build, catalog.Problems) {
 	o := bl.o
 	cat, problems := catalog.Reload(o.Root, bl.cat, catalog.LoadOptions{AllFiles: bl.files == nil, AllowEmpty: o.AllowEmpty})
 	b := &build{bl: bl, o: o, cat: cat, lists: map[string]listPlan{}}
-	pages, pageProblems := loadPages(o.Root)
+	pages, broken, pageProblems := loadPages(o.Root)
 	problems = append(problems, pageProblems...)
 	baseURL := o.BaseURL
 	if baseURL == "" && cat != nil {
@@ -85,6 +89,11 @@ func (bl *Builder) load() (*build, catalog.Problems) {
 
 	// Markdown links to page files ([FAQ](faq.md)) become page URLs.
 	links := map[string]string{}
+	// A page with a mistake of its own is still linked to: the link is not
+	// the mistake (and the build fails on the page's).
+	for _, slug := range broken {
+		links[slug+".md"] = b.base + slug + "/"
+	}
 	for _, p := range pages {
 		if p.Slug != "index" {
 			links[p.Slug+".md"] = b.pageURL(p)
@@ -104,6 +113,7 @@ func (bl *Builder) load() (*build, catalog.Problems) {
 		}
 		if p.Slug == "index" {
 			b.intro = p.Body
+			b.index = p
 		} else {
 			b.pages = append(b.pages, p)
 		}
@@ -151,14 +161,13 @@ func (bl *Builder) load() (*build, catalog.Problems) {
 }
 
 // loadPages reads content/*.md; index.md is the home page's introduction.
-func loadPages(root string) ([]*content.Page, catalog.Problems) {
+// broken names the pages that could not be read.
+func loadPages(root string) (pages []*content.Page, broken []string, problems catalog.Problems) {
 	dir := filepath.Join(root, "content")
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, catalog.Problems{{Pos: catalog.Pos{File: "content/"}, Message: "cannot read the content folder: " + err.Error()}}
+		return nil, nil, catalog.Problems{{Pos: catalog.Pos{File: "content/"}, Message: "cannot read the content folder: " + err.Error()}}
 	}
-	var pages []*content.Page
-	var problems catalog.Problems
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || !strings.HasSuffix(name, ".md") || strings.HasPrefix(name, ".") {
@@ -180,9 +189,11 @@ func loadPages(root string) ([]*content.Page, catalog.Problems) {
 		problems = append(problems, ps...)
 		if p != nil {
 			pages = append(pages, p)
+		} else {
+			broken = append(broken, slug)
 		}
 	}
-	return pages, problems
+	return pages, broken, problems
 }
 
 func validSlug(s string) bool {
@@ -260,6 +271,7 @@ func (b *build) render(w *writer) error {
 	b.trace.phase("files copied")
 	b.gated = b.newArea(false)
 	b.public = b.newArea(true)
+	b.layoutOf = map[string]string{}
 	var jobs []job
 	for _, a := range []*area{b.gated, b.public} {
 		if err := b.renderRows(a); err != nil {
@@ -273,6 +285,10 @@ func (b *build) render(w *writer) error {
 	jobs = append(jobs, b.page(b.gated, "404.html", &Page{Layout: "404", Title: "Page not found", NoIndex: true}, 0))
 	jobs = append(jobs, b.proxyJobs()...)
 	b.trace.phase("pages planned")
+	if problems := b.checkLinks(jobs); len(problems) > 0 {
+		return problems
+	}
+	b.trace.phase("links checked")
 	if err := w.run(jobs); err != nil {
 		return err
 	}
@@ -316,6 +332,9 @@ func (b *build) page(a *area, rel string, p *Page, key uint64) job {
 	p.URL = b.base + p.Path
 	if b.o.Preview {
 		p.NoIndex = true
+	}
+	if b.layoutOf != nil {
+		b.layoutOf[rel] = p.Layout
 	}
 	return job{rel: rel, key: key, render: func(buf *bytes.Buffer) error { return b.layouts.render(buf, p) }}
 }
@@ -457,8 +476,10 @@ func (b *build) copyFiles(w *writer) error {
 // description is a document's long description, rendered as HTML for its
 // page and as plain text for the search index.
 type description struct {
-	html template.HTML
-	text string
+	html  template.HTML
+	text  string
+	links []content.Link
+	ids   []string
 }
 
 // renderDescriptions turns each listed version's Markdown description into
@@ -479,11 +500,11 @@ func (b *build) renderDescriptions() error {
 			out[i] = r
 			return nil
 		}
-		h, text, err := b.md.HTMLAndText([]byte(docs[i].Description))
+		r, err := b.md.Render([]byte(docs[i].Description))
 		if err != nil {
 			return fmt.Errorf("%s: description: %w", docs[i].At("description"), err)
 		}
-		out[i] = description{html: h, text: text}
+		out[i] = description{html: r.HTML, text: r.Text, links: r.Links, ids: r.IDs}
 		return nil
 	})
 	b.descs = make(map[*catalog.Document]description, len(docs))
@@ -687,6 +708,9 @@ func (b *build) renderRows(a *area) error {
 	err := par.Each(0, len(views), func(i int) error {
 		var buf bytes.Buffer
 		if err := b.layouts.renderPartial(&buf, "row", views[i]); err != nil {
+			if p := templateProblem(err); p != nil {
+				return catalog.Problems{p}
+			}
 			return err
 		}
 		views[i].Row = template.HTML(buf.String())

@@ -60,7 +60,7 @@ func loadProxyPages(root string) (*proxyPages, catalog.Problems) {
 	if src, err := os.ReadFile(filepath.Join(dir, "partials.html")); err == nil {
 		sources.str("partials.html", string(src))
 		if _, err := shared.Parse(string(src)); err != nil {
-			return nil, catalog.Problems{templateProblem(err)}
+			return nil, catalog.Problems{anyTemplateProblem(err, proxySources+"partials.html")}
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, catalog.Problems{{Pos: catalog.Pos{File: proxySources + "partials.html"}, Message: err.Error()}}
@@ -84,7 +84,7 @@ func loadProxyPages(root string) (*proxyPages, catalog.Problems) {
 			}
 		}
 		if err != nil {
-			problems = append(problems, templateProblem(err))
+			problems = append(problems, anyTemplateProblem(err, proxySources+name))
 		}
 	}
 	return pp, problems
@@ -172,7 +172,7 @@ func checkProxyPage(name, page string) error {
 		return nil
 	}
 	line := "1"
-	if m := templateErr.FindStringSubmatch(err.Error()); m != nil {
+	if m := templateErrAt.FindStringSubmatch(err.Error()); m != nil {
 		line = m[2]
 	}
 	return fmt.Errorf("template: %s%s:%s: oauth2-proxy cannot use the page made from it (%s%s): %w", proxySources, name, line, ProxyTemplates, name, err)

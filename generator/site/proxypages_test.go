@@ -108,7 +108,7 @@ func TestProxyPageProblems(t *testing.T) {
 	})
 	writeFile(t, filepath.Join(dir, "proxy", "templates", "error.html"), []byte("{{define \"error.html\"}}\n<p>[[.Titel]]</p>\n{{end}}\n"))
 	checkProblems(t, Check(Options{Root: dir, Now: day("2025-02-10")}), []string{
-		`proxy/templates/error.html:2:5: executing "proxy/templates/error.html" at <.Titel>: can't evaluate field Titel in type *site.ProxyPage`,
+		`proxy/templates/error.html:2:6: [[.Titel]]: site.ProxyPage has no field or method Titel; did you mean .Title?`,
 	})
 	writeFile(t, filepath.Join(dir, "proxy", "templates", "error.html"), []byte("<p>[[.Title]</p>\n"))
 	checkProblems(t, Check(Options{Root: dir, Now: day("2025-02-10")}), []string{

@@ -580,9 +580,9 @@ func TestBadInputLeavesOutputAlone(t *testing.T) {
 		{"reserved page name", "content/internal.md", "", "",
 			nil},
 		{"layout parse error", "layouts/page.html", "{{.Content.Body}}", "{{.Content.Body",
-			[]string{`layouts/page.html:5:1: unexpected "<" in operand`}},
+			[]string{`layouts/page.html:4:1: {{ is not closed: end the action with }}`}},
 		{"layout exec error", "layouts/page.html", "{{.Content.Body}}", "{{.Content.Bodyy}}",
-			[]string{`layouts/page.html:4:10: executing "main" at <.Content.Bodyy>: can't evaluate field Bodyy in type *content.Page`}},
+			[]string{`layouts/page.html:4:11: {{.Content.Bodyy}}: content.Page has no field or method Bodyy; did you mean .Body?`}},
 		{"hostile yaml", "catalog.yaml", "site:\n", "bomb: &a [*a, *a]\nsite:\n",
 			[]string{`catalog.yaml:1:1: unknown field "bomb" in the catalog (known: site, regions, industries, services, standards, documents)`, `catalog.yaml:1:11: aliases (*a) are not allowed in a catalog (and 1 more alias); write each value out in full where it is used`}},
 	}

@@ -9,10 +9,10 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +27,13 @@ import (
 // part of one kind of page.
 type Layouts struct {
 	pages map[string]*template.Template
+	// src holds each layout's source by file ("layouts/page.html"), to
+	// place errors the template packages cannot.
+	src map[string]string
+	// links are the addresses layouts write literally, ids the anchors
+	// each file gives (see scanLayout).
+	links []layoutLink
+	ids   map[string][]string
 	// hash covers every layout's source, so a layout edit changes every
 	// page's key.
 	hash uint64
@@ -40,11 +47,14 @@ var pageLayouts = []string{"home", "list", "document", "page", "terms", "setting
 func loadLayouts(root string, funcs template.FuncMap) (*Layouts, catalog.Problems) {
 	dir := filepath.Join(root, "layouts")
 	sources := newKey(0)
+	srcs := map[string]string{}
 	read := func(rel string) (string, error) {
 		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
 		sources.str(rel, string(b))
+		srcs["layouts/"+rel] = string(b)
 		return string(b), err
 	}
+	names := funcNames(funcs)
 	var problems catalog.Problems
 	base := template.New("").Funcs(funcs).Option("missingkey=error")
 	src, err := read("base.html")
@@ -52,7 +62,7 @@ func loadLayouts(root string, funcs template.FuncMap) (*Layouts, catalog.Problem
 		return nil, catalog.Problems{{Pos: catalog.Pos{File: "layouts/base.html"}, Message: "the base layout is missing: " + err.Error()}}
 	}
 	if _, err := base.New("layouts/base.html").Parse(src); err != nil {
-		problems = append(problems, templateProblem(err))
+		problems = append(problems, parseProblem(err, "layouts/base.html", src, names))
 	}
 	partials, _ := fs.Glob(os.DirFS(dir), "partials/*.html")
 	slices.Sort(partials)
@@ -62,13 +72,17 @@ func loadLayouts(root string, funcs template.FuncMap) (*Layouts, catalog.Problem
 			_, err = base.New("layouts/" + p).Parse(src)
 		}
 		if err != nil {
-			problems = append(problems, templateProblem(err))
+			problems = append(problems, parseProblem(err, "layouts/"+p, src, names))
 		}
 	}
 	if len(problems) > 0 {
 		return nil, problems
 	}
-	l := &Layouts{pages: map[string]*template.Template{}}
+	var checks layoutChecks
+	for _, p := range partials {
+		checks.unusedText(base.Lookup("layouts/"+p).Tree, path.Base(p), "one of its {{define}} blocks")
+	}
+	l := &Layouts{pages: map[string]*template.Template{}, src: srcs}
 	files, _ := fs.Glob(os.DirFS(dir), "*.html")
 	slices.Sort(files)
 	for _, file := range files {
@@ -84,21 +98,62 @@ func loadLayouts(root string, funcs template.FuncMap) (*Layouts, catalog.Problem
 			_, err = t.New("layouts/" + file).Parse(src)
 		}
 		if err != nil {
-			problems = append(problems, templateProblem(err))
+			problems = append(problems, parseProblem(err, "layouts/"+file, src, names))
 			continue
+		}
+		if p := missingMain(t, "layouts/"+file); p != nil {
+			problems = append(problems, p)
+		} else {
+			checks.unusedText(t.Lookup("layouts/"+file).Tree, file, `{{define "main"}}…{{end}}`)
+		}
+		var defined []string
+		for _, d := range t.Templates() {
+			if !strings.HasPrefix(d.Name(), "layouts/") {
+				defined = append(defined, d.Name())
+			}
+		}
+		for _, d := range t.Templates() {
+			checks.calls(d.Tree, func(name string) bool { return t.Lookup(name) != nil }, defined)
 		}
 		l.pages[strings.TrimSuffix(file, ".html")] = t
 	}
 	l.hash = sources.sum()
+	l.ids = map[string][]string{}
+	for _, file := range slices.Sorted(maps.Keys(srcs)) {
+		links, ids := scanLayout(file, srcs[file])
+		l.links = append(l.links, links...)
+		l.ids[file] = ids
+	}
 	for _, name := range pageLayouts {
 		if _, ok := l.pages[name]; !ok && len(problems) == 0 {
 			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: "layouts/" + name + ".html"}, Message: "layout is missing; every site needs " + name + ".html"})
 		}
 	}
-	if len(problems) > 0 {
+	problems = append(problems, checks.problems...)
+	if len(problems.Errors()) > 0 {
 		return nil, problems
 	}
-	return l, nil
+	return l, problems
+}
+
+// missingMain reports a page layout that defines no "main", which base.html
+// shows as the page's content.
+func missingMain(t *template.Template, file string) *catalog.Problem {
+	if t.Lookup("main") != nil {
+		return nil
+	}
+	msg := fmt.Sprintf("%s defines no \"main\" block: wrap its content in {{define \"main\"}}…{{end}}", path.Base(file))
+	var others []string
+	for _, d := range t.Templates() {
+		if d.Tree != nil && d.Tree.ParseName == file && d.Name() != file {
+			others = append(others, strconv.Quote(d.Name()))
+		}
+	}
+	if len(others) > 0 {
+		slices.Sort(others)
+		msg += " (it defines " + strings.Join(others, ", ") + ")"
+	}
+	return &catalog.Problem{Pos: catalog.Pos{File: file, Line: 1, Col: 1}, Message: msg}
 }
 
 // render executes the base layout for a page.
@@ -107,34 +162,34 @@ func (l *Layouts) render(w *bytes.Buffer, p *Page) error {
 	if t == nil {
 		return fmt.Errorf("no layout %q", p.Layout)
 	}
-	return t.ExecuteTemplate(w, "layouts/base.html", p)
+	err := t.ExecuteTemplate(w, "layouts/base.html", p)
+	if err != nil && strings.Contains(err.Error(), "ends in a non-text context") {
+		// html/template blames base.html, where the page ends, for a quote
+		// or a tag left open in any template it called.
+		for _, file := range l.files(p.Layout) {
+			if pos, what, ok := unclosedHTML(l.src[file]); ok {
+				return catalog.Problems{{Pos: catalog.Pos{File: file, Line: pos.Line, Col: pos.Col}, Message: what}}
+			}
+		}
+	}
+	return err
+}
+
+// files lists the layout files a page layout uses: its own first.
+func (l *Layouts) files(layout string) []string {
+	files := []string{"layouts/" + layout + ".html"}
+	for f := range l.src {
+		if f != files[0] && (strings.HasPrefix(f, "layouts/partials/") || f == "layouts/base.html") {
+			files = append(files, f)
+		}
+	}
+	slices.Sort(files[1:])
+	return files
 }
 
 // renderPartial executes one named template from the base set, for list rows.
 func (l *Layouts) renderPartial(w *bytes.Buffer, name string, data any) error {
 	return l.pages["list"].ExecuteTemplate(w, name, data)
-}
-
-var templateErr = regexp.MustCompile(`(?s)^template: ([^:]+):(\d+)(?::(\d+))?: ?(.*)$`)
-
-// templateProblem turns text/template's "template: NAME:LINE:COL: msg" into
-// a positioned problem.
-func templateProblem(err error) *catalog.Problem {
-	msg := err.Error()
-	m := templateErr.FindStringSubmatch(msg)
-	if m == nil {
-		return &catalog.Problem{Pos: catalog.Pos{File: "layouts/"}, Message: msg}
-	}
-	line, _ := strconv.Atoi(m[2])
-	col := 1
-	if m[3] != "" {
-		col, _ = strconv.Atoi(m[3])
-	}
-	msg = strings.TrimSpace(m[4])
-	if len(msg) > 300 { // text/template quotes whole values, such as a page of rows
-		msg = msg[:300] + "…"
-	}
-	return &catalog.Problem{Pos: catalog.Pos{File: m[1], Line: line, Col: col}, Message: msg}
 }
 
 // joinRows concatenates rows rendered once per document, so that a list

@@ -11,25 +11,33 @@ import (
 // how busy the CPUs were meanwhile (stp build --timings): the figures that
 // tell a slow disk from slow templates on a large catalog.
 type tracer struct {
-	mu      sync.Mutex
-	w       io.Writer
-	start   time.Time
-	last    time.Time
-	lastCPU time.Duration
+	mu       sync.Mutex
+	w        io.Writer
+	progress *Progress
+	start    time.Time
+	last     time.Time
+	lastCPU  time.Duration
 }
 
-func newTracer(w io.Writer) *tracer {
-	if w == nil {
+func newTracer(w io.Writer, progress *Progress) *tracer {
+	if w == nil && progress == nil {
 		return nil
 	}
+	progress.setPhase("loading the catalog, pages and layouts")
 	now := time.Now()
-	return &tracer{w: w, start: now, last: now, lastCPU: cpuTime()}
+	return &tracer{w: w, progress: progress, start: now, last: now, lastCPU: cpuTime()}
 }
 
 // phase reports that the phase called name has ended. A nil tracer
 // reports nothing.
 func (t *tracer) phase(name string) {
 	if t == nil {
+		return
+	}
+	if next, ok := nextPhase[name]; ok {
+		t.progress.setPhase(next)
+	}
+	if t.w == nil {
 		return
 	}
 	t.mu.Lock()

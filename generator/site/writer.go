@@ -61,6 +61,8 @@ type writer struct {
 	// rewritten the pages and files actually written.
 	written   map[string]bool
 	rewritten []string
+	// progress, when set, counts outputs planned and written.
+	progress *Progress
 }
 
 func newWriter(dir string) *writer {
@@ -100,6 +102,7 @@ func (w *writer) run(jobs []job) error {
 		todo = append(todo, j)
 	}
 	w.rendered += len(todo)
+	w.progress.planned(len(todo))
 	for _, j := range todo {
 		w.rewritten = append(w.rewritten, j.rel)
 	}
@@ -147,11 +150,12 @@ func (w *writer) render(todo []job) error {
 		defer bufPool.Put(buf)
 		buf.Reset()
 		if err := todo[i].render(buf); err != nil {
-			if p := templateProblem(err); p.Pos.Line > 0 {
+			if p := templateProblem(err); p != nil {
 				return catalog.Problems{p}
 			}
 			return fmt.Errorf("rendering %s: %w", todo[i].rel, err)
 		}
+		w.progress.written()
 		if staged != nil {
 			staged[i] = bytes.Clone(buf.Bytes())
 			return nil
@@ -764,13 +768,8 @@ func outputPath(o Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sources := []struct{ path, what string }{
-		{"catalog.yaml", "the site's catalog"}, {"content", "the site's content folder"}, {"layouts", "the site's layouts folder"},
-	}
-	for i, s := range sources {
-		// A link leading nowhere is the loader's to report; it holds nothing.
-		sources[i].path, _ = resolve(o.Root + string(filepath.Separator) + s.path)
-	}
+	// A link leading nowhere is the loader's to report; it holds nothing.
+	sources := siteSources(o.Root)
 	refuse := func(what string) (string, error) {
 		return "", &OutputError{o.Out, what + "; choose a folder of its own, such as " + suggestOut(o)}
 	}

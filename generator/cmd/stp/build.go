@@ -30,6 +30,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.Preview, "preview", false, `mark every page "Preview — not published" and noindex`)
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the build to this file")
 	timings := fs.Bool("timings", false, "print when each phase of the build ends, and how busy the CPUs were, on standard error")
+	all := fs.Bool("all", false, "print every warning, also when many are of one kind")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -50,6 +51,10 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		o.Now = t
 	}
 	if *cpuprofile != "" {
+		if err := site.CheckSideFile(o, *cpuprofile); err != nil {
+			fmt.Fprintln(stderr, "stp build: --cpuprofile", err)
+			return 2
+		}
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
 			fmt.Fprintln(stderr, "stp build:", err)
@@ -62,7 +67,12 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if isTerminal(stderr) {
+		o.Progress = &site.Progress{}
+	}
+	stop := showProgress(stderr, "stp build", o.Progress)
 	res, err := site.Build(o)
+	stop()
 	var refused *site.OutputError
 	if errors.As(err, &refused) {
 		// Named as it was given: "--out content: that is the site's …".
@@ -75,11 +85,9 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err != nil {
-		return reportProblems(stderr, "stp build", err)
+		return reportProblems(stderr, "stp build", err, *all)
 	}
-	for _, w := range res.Warnings {
-		fmt.Fprintln(stderr, w)
-	}
+	printProblems(stderr, res.Warnings, *all)
 	if out == "" {
 		out = "public/"
 	}
@@ -92,14 +100,13 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// reportProblems prints every problem on its own line and returns the exit
-// code for a failed command.
-func reportProblems(stderr io.Writer, cmd string, err error) int {
+// reportProblems prints every problem on its own line (a flood of one kind
+// of warning summarised, unless all) and returns the exit code for a
+// failed command.
+func reportProblems(stderr io.Writer, cmd string, err error, all bool) int {
 	var problems catalog.Problems
 	if errors.As(err, &problems) {
-		for _, p := range problems {
-			fmt.Fprintln(stderr, p)
-		}
+		printProblems(stderr, problems, all)
 		n := len(problems.Errors())
 		fmt.Fprintf(stderr, "%s: %d %s; nothing was written\n", cmd, n, plural(n, "error", "errors"))
 		return 1

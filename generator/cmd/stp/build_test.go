@@ -33,7 +33,7 @@ func TestBuildTimings(t *testing.T) {
 		}
 		phases = append(phases, m[1])
 	}
-	want := []string{"inputs loaded", "descriptions rendered", "files copied", "pages planned", "pages written",
+	want := []string{"inputs loaded", "descriptions rendered", "files copied", "pages planned", "links checked", "pages written",
 		"search index waited for", "folders given an index", "swapped into place"}
 	var got []string
 	for _, p := range phases {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,7 +27,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	now := fs.String("now", "", "check as of this date, YYYY-MM-DD (default today)")
 	proxyCfg := fs.String("proxy", "proxy/oauth2-proxy.cfg", "oauth2-proxy configuration to check, relative to the root; empty to skip")
 	fs.BoolVar(&o.AllowEmpty, "allow-empty", false, "accept a catalog with no documents, written documents: [] (an empty portal is refused otherwise)")
-	format := fs.String("format", "text", "text, or json for tools")
+	format := fs.String("format", "text", "text, or json for tools (which lists every problem)")
+	all := fs.Bool("all", false, "print every warning, also when many are of one kind")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -42,10 +44,21 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		o.Now = t
 	}
+	// The default configuration is checked when the site has one; only a
+	// path given with --proxy must exist.
+	explicit := false
+	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "proxy" })
+	if isTerminal(stderr) {
+		o.Progress = &site.Progress{}
+	}
+	stop := showProgress(stderr, "stp check", o.Progress)
 	problems := site.Check(o)
+	stop()
 	if *proxyCfg != "" {
 		path := filepath.Join(o.Root, filepath.FromSlash(*proxyCfg))
-		if _, err := os.Stat(path); err == nil {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !explicit {
+			// No proxy set up (yet): nothing to check.
+		} else if err == nil {
 			for _, p := range proxycheck.Check(path) {
 				problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: filepath.ToSlash(*proxyCfg), Line: p.Line, Col: p.Col}, Message: p.Message, Warning: p.Warning})
 			}
@@ -75,9 +88,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(items)
 	} else {
-		for _, p := range problems {
-			fmt.Fprintln(stdout, p)
-		}
+		printProblems(stdout, problems, *all)
 		warns := len(problems) - errs
 		fmt.Fprintf(stdout, "%d %s, %d %s\n", errs, plural(errs, "error", "errors"), warns, plural(warns, "warning", "warnings"))
 	}

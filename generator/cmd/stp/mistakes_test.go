@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,12 +17,24 @@ import (
 )
 
 // TestMistakes makes each mistake of testdata/mistakes (one txtar file a
-// mistake, over the valid site of base.txtar; the format is in that
-// folder's README.md) and runs stp build and stp check on it, as a
-// publisher would. Each must exit as the case says and print exactly its
-// want lines, the cause first, before the command's summary; a build that
-// fails must leave the output of the last good build byte for byte as it
-// was.
+// mistake, over the valid site of base.txtar) and runs stp build and stp
+// check on it, as a publisher would. Each must exit as its header says and
+// print exactly its want lines, the cause first, before the command's
+// summary; a build that fails must leave the site's sources and the last
+// good build's output byte for byte as they were.
+//
+// A case's header holds:
+//
+//	exit: N           stp build's exit status
+//	want: LINE        one line a problem prints, in order ("want: -" for none)
+//	args: FLAGS       flags for both stp build and stp check
+//	buildargs: FLAGS  flags for stp build only; stp check is then not run
+//	delete: PATH      a file or folder of the base to remove
+//	symlink: P -> T   make P a symbolic link to T
+//
+// $ROOT in flags and in what is printed is the site's folder. STP_MISTAKES_RECORD=FILE appends
+// what each case printed to FILE instead of failing, for comparing one
+// version of stp with another.
 func TestMistakes(t *testing.T) {
 	dir := filepath.Join("testdata", "mistakes")
 	base, err := os.ReadFile(filepath.Join(dir, "base.txtar"))
@@ -31,12 +44,13 @@ func TestMistakes(t *testing.T) {
 	t.Run("base", func(t *testing.T) {
 		root, out := t.TempDir(), filepath.Join(t.TempDir(), "public")
 		sitetest.Write(t, root, string(base))
-		got := runMistake(t, root, out, nil)
+		got := runMistake(t, root, out, &mistake{})
 		if got.exit != 0 || len(got.build) > 0 || len(got.check) > 0 {
 			t.Fatalf("the base site does not build clean: exit %d\nbuild:\n%s\ncheck:\n%s",
 				got.exit, strings.Join(got.build, "\n"), strings.Join(got.check, "\n"))
 		}
 	})
+	record := os.Getenv("STP_MISTAKES_RECORD")
 	names, err := filepath.Glob(filepath.Join(dir, "*.txtar"))
 	if err != nil {
 		t.Fatal(err)
@@ -48,23 +62,39 @@ func TestMistakes(t *testing.T) {
 		}
 		cases++
 		t.Run(strings.TrimSuffix(filepath.Base(name), ".txtar"), func(t *testing.T) {
-			t.Parallel()
 			c := readMistake(t, name)
 			root, out := t.TempDir(), filepath.Join(t.TempDir(), "public")
 			sitetest.Write(t, root, string(base))
-			if got := runMistake(t, root, out, nil); got.exit != 0 {
+			if got := runMistake(t, root, out, &mistake{}); got.exit != 0 {
 				t.Fatalf("the base site does not build: %s", strings.Join(got.build, "\n"))
 			}
 			before := hashTree(t, out)
 			c.apply(t, root)
-			got := runMistake(t, root, out, c.args)
+			sources := hashTree(t, root)
+			got := runMistake(t, root, out, c)
+			if record != "" {
+				f, err := os.OpenFile(record, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(f, "== %s exit %d\n%s\n", filepath.Base(name), got.exit, strings.Join(got.build, "\n"))
+				f.Close()
+				return
+			}
 			if got.exit != c.exit {
 				t.Errorf("stp build exited %d, want %d", got.exit, c.exit)
 			}
-			for _, r := range []struct {
+			runs := []struct {
 				cmd   string
 				lines []string
-			}{{"stp build", got.build}, {"stp check", got.check}} {
+			}{{"stp build", got.build}}
+			if c.buildArgs == nil {
+				runs = append(runs, struct {
+					cmd   string
+					lines []string
+				}{"stp check", got.check})
+			}
+			for _, r := range runs {
 				if !slices.Equal(r.lines, c.want) {
 					t.Errorf("%s printed:\n\t%s\nwant:\n\t%s", r.cmd, strings.Join(r.lines, "\n\t"), strings.Join(c.want, "\n\t"))
 				}
@@ -72,6 +102,9 @@ func TestMistakes(t *testing.T) {
 			if c.exit != 0 {
 				if diff := treeChanges(before, hashTree(t, out)); diff != "" {
 					t.Errorf("the failed build changed the output:\n%s", diff)
+				}
+				if diff := treeChanges(sources, hashTree(t, root)); diff != "" {
+					t.Errorf("the failed build changed the site's sources:\n%s", diff)
 				}
 			}
 		})
@@ -83,12 +116,13 @@ func TestMistakes(t *testing.T) {
 
 // mistake is one case of testdata/mistakes.
 type mistake struct {
-	exit     int
-	want     []string
-	args     []string
-	deletes  []string
-	symlinks [][2]string // path, target
-	files    []txtar.File
+	exit      int
+	want      []string
+	args      []string
+	buildArgs []string
+	deletes   []string
+	symlinks  [][2]string // path, target
+	files     []txtar.File
 }
 
 // readMistake reads a case: its header's directives and its files.
@@ -100,6 +134,7 @@ func readMistake(t *testing.T, name string) *mistake {
 	}
 	c := &mistake{exit: -1, files: a.Files}
 	sc := bufio.NewScanner(bytes.NewReader(a.Comment))
+	nothing := false
 	for sc.Scan() {
 		key, value, ok := strings.Cut(sc.Text(), ": ")
 		if !ok {
@@ -111,9 +146,15 @@ func readMistake(t *testing.T, name string) *mistake {
 				t.Fatalf("%s: exit: %v", name, err)
 			}
 		case "want":
-			c.want = append(c.want, value)
+			if value == "-" {
+				nothing = true
+			} else {
+				c.want = append(c.want, value)
+			}
 		case "args":
 			c.args = append(c.args, strings.Fields(value)...)
+		case "buildargs":
+			c.buildArgs = append(c.buildArgs, strings.Fields(value)...)
 		case "delete":
 			c.deletes = append(c.deletes, value)
 		case "symlink":
@@ -124,8 +165,8 @@ func readMistake(t *testing.T, name string) *mistake {
 			c.symlinks = append(c.symlinks, [2]string{from, to})
 		}
 	}
-	if c.exit < 0 || len(c.want) == 0 {
-		t.Fatalf("%s: the header needs exit: and at least one want:", name)
+	if c.exit < 0 || len(c.want) == 0 && !nothing {
+		t.Fatalf("%s: the header needs exit: and at least one want: (want: - for none)", name)
 	}
 	return c
 }
@@ -159,22 +200,33 @@ type mistakeRun struct {
 	build, check []string
 }
 
-func runMistake(t *testing.T, root, out string, args []string) mistakeRun {
+func runMistake(t *testing.T, root, out string, c *mistake) mistakeRun {
 	t.Helper()
 	const now = "2025-03-01"
+	expand := func(args []string) []string {
+		var out []string
+		for _, a := range args {
+			out = append(out, strings.ReplaceAll(a, "$ROOT", root))
+		}
+		return out
+	}
 	var r mistakeRun
 	var stdout, stderr bytes.Buffer
-	r.exit = run(append([]string{"build", "--root", root, "--out", out, "--now", now}, args...), &stdout, &stderr)
-	r.build = problemLines(stderr.String(), "stp build: ")
+	args := append([]string{"build", "--root", root, "--out", out, "--now", now}, expand(c.args)...)
+	r.exit = run(append(args, expand(c.buildArgs)...), &stdout, &stderr)
+	r.build = problemLines(strings.ReplaceAll(stderr.String(), root, "$ROOT"), "stp build: ")
+	if c.buildArgs != nil {
+		return r
+	}
 	stdout.Reset()
 	stderr.Reset()
-	code := run(append([]string{"check", "--root", root, "--now", now, "--proxy", ""}, args...), &stdout, &stderr)
+	code := run(append([]string{"check", "--root", root, "--now", now}, expand(c.args)...), &stdout, &stderr)
 	if (code == 0) != (r.exit == 0) {
 		t.Errorf("stp check exited %d but stp build %d", code, r.exit)
 	}
 	r.check = problemLines(stdout.String()+stderr.String(), "")
 	// Check ends with its count ("1 error, 0 warnings").
-	if n := len(r.check); n > 0 && strings.HasSuffix(r.check[n-1], " warnings") || n > 0 && strings.HasSuffix(r.check[n-1], " warning") {
+	if n := len(r.check); n > 0 && (strings.HasSuffix(r.check[n-1], " warnings") || strings.HasSuffix(r.check[n-1], " warning")) {
 		r.check = r.check[:n-1]
 	}
 	return r

@@ -1,0 +1,47 @@
+package site
+
+import "path/filepath"
+
+// source is one of the site's inputs, which nothing a build writes may
+// replace.
+type source struct{ path, what string }
+
+// siteSources returns catalog.yaml, content/ and layouts/ under root,
+// resolved (a link leading nowhere resolves to ""; it holds nothing).
+func siteSources(root string) []source {
+	sources := []source{
+		{"catalog.yaml", "the site's catalog"}, {"content", "the site's content folder"}, {"layouts", "the site's layouts folder"},
+	}
+	for i, s := range sources {
+		sources[i].path, _ = resolve(root + string(filepath.Separator) + s.path)
+	}
+	return sources
+}
+
+// CheckSideFile refuses a file a command writes beside the build, such as
+// a CPU profile, when it is one of the site's sources, is inside one, or
+// is inside the output folder (which the build replaces as a whole). It
+// is checked before anything is written: os.Create would empty the file.
+func CheckSideFile(o Options, p string) error {
+	o = o.withDefaults()
+	abs, err := resolve(p)
+	if err != nil {
+		return err
+	}
+	refuse := func(what string) error {
+		return &OutputError{p, what + "; write it outside the site's sources and output, such as cpu.pprof"}
+	}
+	for _, s := range siteSources(o.Root) {
+		switch {
+		case s.path == "":
+		case abs == s.path:
+			return refuse("that is " + s.what)
+		case within(abs, s.path):
+			return refuse("that is inside " + s.what)
+		}
+	}
+	if out, err := resolve(o.Out); err == nil && (abs == out || within(abs, out) || within(abs, SparePath(out))) {
+		return refuse("that is inside the output folder, which the build replaces")
+	}
+	return nil
+}
