@@ -51,6 +51,13 @@ func newAPI(dir string, g *gate, s store.Store) *api {
 	return a
 }
 
+// Check says whether the gate can be made from g, so that a command can
+// refuse a bad key before it opens anything else.
+func (g Gate) Check() error {
+	_, err := g.compile()
+	return err
+}
+
 // isAPI says whether the api answers p.
 func isAPI(p string) bool {
 	return strings.HasPrefix(p, "/api/") && p != "/api/search"
