@@ -44,15 +44,19 @@ check: $(STP)
 # axe-core (pinned by generator/browsertest/package-lock.json) for their
 # accessibility checks, and for the production topology's end-to-end tests
 # (proxy/e2e) nginx and Caddy as TLS terminators and Redis as the session
-# store. The tests start and stop their own instances on loopback ports;
-# nothing is started as a system service.
-TEST_PACKAGES := chromium chromium-driver fonts-dejavu-core npm nginx-light caddy redis-server
+# store, and PostgreSQL for the portal store's suite (generator/store),
+# which runs against SQLite and PostgreSQL alike. The tests start and stop
+# their own instances on loopback ports; nothing is started as a system
+# service. Debian keeps PostgreSQL's binaries off the PATH, under
+# /usr/lib/postgresql/VERSION/bin.
+TEST_PACKAGES := chromium chromium-driver fonts-dejavu-core npm nginx-light caddy redis-server postgresql
 TEST_COMMANDS := chromium npm nginx caddy redis-server
 test-setup:
 	go mod download
 	@missing=""; for c in $(TEST_COMMANDS); do \
 		command -v $$c >/dev/null 2>&1 || [ -x /usr/sbin/$$c ] || missing="$$missing $$c"; \
 	done; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing what the tests drive:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; \

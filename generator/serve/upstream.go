@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stp-portal/stp/generator/search"
+	"github.com/stp-portal/stp/generator/store"
 )
 
 // UpstreamOptions configures Upstream.
@@ -26,6 +27,9 @@ type UpstreamOptions struct {
 	// Site answers every path but the search API; nil means New(Dir). The
 	// dev server passes itself here.
 	Site http.Handler
+	// Store, when set, serves the portal's API under /api/ (see api.go);
+	// it needs the gate, which says who is asking.
+	Store store.Store
 }
 
 // Upstream returns the router `stp serve --dir` runs behind oauth2-proxy:
@@ -37,7 +41,8 @@ type UpstreamOptions struct {
 // redirected (http.ServeMux would answer /public/../catalog.json with a
 // redirect to /catalog.json), and the site refuses what is ambiguous. It
 // answers a request with a body with 413 before anything reads it, because
-// the site takes GET and HEAD only.
+// the site takes GET and HEAD only; the portal's API (with o.Store) bounds
+// the bodies it takes before its gate reads them.
 func Upstream(o UpstreamOptions) (http.Handler, error) {
 	u := &upstream{
 		site:         o.Site,
@@ -61,6 +66,12 @@ func Upstream(o UpstreamOptions) (http.Handler, error) {
 		}
 		u.gate = g
 	}
+	if o.Store != nil {
+		if u.gate == nil {
+			return nil, errors.New("the portal's API needs the gate: it must know who is asking")
+		}
+		u.api = newAPI(o.Dir, u.gate, o.Store)
+	}
 	return u, nil
 }
 
@@ -68,9 +79,14 @@ type upstream struct {
 	gate                 *gate // nil: no gate
 	site                 http.Handler
 	search, publicSearch http.Handler
+	api                  *api // nil: no store
 }
 
 func (u *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if u.api != nil && isAPI(r.URL.Path) {
+		u.api.ServeHTTP(w, r) // gated there, after bounding the body
+		return
+	}
 	// ContentLength is -1 for a chunked body. Connection: close tells the
 	// server not to read the rest of the body to keep the connection,
 	// which a client trickling it would stretch out.

@@ -115,6 +115,11 @@
   }
 
   function savedSettings() {
+    // site.js knows the organisation's settings as well as the reader's.
+    if (window.stp && window.stp.settings) {
+      var e = window.stp.settings();
+      return { region: e.regions, industry: e.industries };
+    }
     try {
       var s = JSON.parse(localStorage.getItem(SETTINGS_KEY) || "{}") || {};
       var list = function (v) { return Array.isArray(v) ? v.filter(function (x) { return typeof x === "string"; }) : []; };

@@ -3,17 +3,61 @@
 // page works without it; it only adds to what the plain URLs already give.
 (function () {
   "use strict";
-  var KEY = "stp.settings";
+  var KEY = "stp.settings", ORG_KEY = "stp.org";
 
-  function load() {
+  // read is a choice kept under key: regions and industries, by id.
+  function read(key) {
     try {
-      var s = JSON.parse(localStorage.getItem(KEY) || "{}");
-      return { regions: Array.isArray(s.regions) ? s.regions : [], industries: Array.isArray(s.industries) ? s.industries : [] };
+      var s = JSON.parse(localStorage.getItem(key) || "{}") || {};
+      var list = function (v) { return Array.isArray(v) ? v.filter(function (x) { return typeof x === "string"; }) : []; };
+      return { regions: list(s.regions), industries: list(s.industries) };
     } catch (e) {
       return { regions: [], industries: [] };
     }
   }
+  // own is the reader's choice, kept in this browser.
+  function own() { return read(KEY); }
+  // load is the choice home, lists and search start from: the
+  // organisation's (set by its Portal Admins, kept by the server, cached
+  // here), narrowed by the reader's own. Where none of the reader's is in
+  // the organisation's, the reader's own stands.
+  function load() {
+    var mine = own(), org = read(ORG_KEY);
+    function narrow(o, m) {
+      if (!o.length) return m;
+      if (!m.length) return o;
+      var both = m.filter(function (x) { return o.indexOf(x) >= 0; });
+      return both.length ? both : m;
+    }
+    return { regions: narrow(org.regions, mine.regions), industries: narrow(org.industries, mine.industries) };
+  }
   function save(s) { localStorage.setItem(KEY, JSON.stringify(s)); }
+  function sameChoice(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+  // setOrg caches the organisation's choice; it says whether it changed.
+  function setOrg(s) {
+    var before = read(ORG_KEY), next = { regions: s.regions || [], industries: s.industries || [] };
+    if (!next.regions.length && !next.industries.length) localStorage.removeItem(ORG_KEY);
+    else localStorage.setItem(ORG_KEY, JSON.stringify(next));
+    return !sameChoice(before, read(ORG_KEY));
+  }
+  // gated says whether this page is behind the sign-in, where the
+  // portal's API answers.
+  function gated() { return location.pathname.indexOf(base() + "public/") !== 0; }
+  // refreshOrg fetches the organisation's settings: the pages use the
+  // cached copy at once, and this one from the next page on, or now on
+  // the home page when it changed. A site without the API (a static host,
+  // the dev server) has no organisation settings.
+  function refreshOrg(changed) {
+    if (!gated() || !window.fetch) return;
+    fetch(base() + "api/org/settings", { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+      if (r.status === 404) return { regions: [], industries: [] };
+      var json = (r.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      if (!r.ok || !json) throw new Error(r.status);
+      return r.json();
+    }).then(function (s) {
+      if (setOrg(s)) changed();
+    }).catch(function () { /* keep the cached copy */ });
+  }
   function el(tag, text, attrs) {
     var e = document.createElement(tag);
     if (text) e.textContent = text;
@@ -42,7 +86,7 @@
   function settingsForm() {
     var form = document.querySelector("form[data-settings]");
     if (!form) return;
-    var s = load();
+    var s = own();
     form.querySelectorAll("input[type=checkbox]").forEach(function (c) {
       var list = c.name === "region" ? s.regions : s.industries;
       c.checked = list.indexOf(c.value) >= 0;
@@ -61,7 +105,9 @@
     form.querySelector("[data-clear]").addEventListener("click", function () {
       localStorage.removeItem(KEY);
       form.querySelectorAll("input[type=checkbox]").forEach(function (c) { c.checked = false; });
-      status.textContent = "Cleared. You see every document again.";
+      var org = read(ORG_KEY);
+      status.textContent = org.regions.length || org.industries.length ?
+        "Cleared. You start from your organisation's settings again." : "Cleared. You see every document again.";
     });
   }
   function describe(s) {
@@ -76,8 +122,10 @@
     var box = document.querySelector("[data-for-you]");
     if (!box) return;
     var s = load();
-    if (!s.regions.length && !s.industries.length) return;
     var b = base(), links = box.querySelector("[data-for-you-links]");
+    links.textContent = "";
+    box.hidden = true;
+    if (!s.regions.length && !s.industries.length) return;
     var names = {};
     document.querySelectorAll(".browse a").forEach(function (a) { names[a.getAttribute("href")] = a.textContent; });
     function add(href, text) {
@@ -96,8 +144,45 @@
       s.regions.forEach(function (r) { add(b + "regions/" + r + "/", name("regions", r)); });
       s.industries.forEach(function (i) { add(b + "industries/" + i + "/", name("industries", i)); });
     }
-    box.querySelector("[data-for-you-summary]").textContent = "You chose " + describe(s) + " in Settings. Start here:";
+    var org = read(ORG_KEY), mine = own();
+    var who = mine.regions.length || mine.industries.length ? "You chose " : org.regions.length || org.industries.length ? "Your organisation chose " : "You chose ";
+    box.querySelector("[data-for-you-summary]").textContent = who + describe(s) + " in Settings. Start here:";
     box.hidden = false;
+  }
+
+  // Home: the "New and updated" list shows what fits the settings, like
+  // the lists, with a way to see all of it. Its rows carry their regions
+  // and industries.
+  function recentFits() {
+    var heading = document.getElementById("recent");
+    var section = heading && heading.closest("section");
+    if (!section || !document.querySelector("[data-for-you]")) return;
+    var rows = section.querySelectorAll("tbody tr[data-regions]");
+    var old = section.querySelector("[data-recent-note]");
+    if (old) old.remove();
+    var s = load();
+    var all = new URLSearchParams(location.search).get("all") !== null;
+    var narrow = !all && (s.regions.length || s.industries.length);
+    var shown = 0;
+    rows.forEach(function (tr) {
+      var ok = !narrow || fits(s, tr.getAttribute("data-regions").split(" "), tr.getAttribute("data-industries").split(" "));
+      tr.hidden = !ok;
+      if (ok) shown++;
+    });
+    if (!narrow || !rows.length) return;
+    var note = el("p", (shown ? shown + " of " + rows.length : "None of the " + rows.length) + " new and updated documents fit your settings. ",
+      { "class": "note", "data-recent-note": "" });
+    var link = new URLSearchParams(location.search); link.set("all", "1");
+    note.appendChild(el("a", "Show every new document", { href: "?" + link.toString() + "#recent" }));
+    heading.insertAdjacentElement("afterend", note);
+  }
+  // fits says whether a document of these regions and industries ("*":
+  // all) fits the choice s.
+  function fits(s, regions, industries) {
+    function some(list, want) {
+      return list.indexOf("*") >= 0 || list.some(function (x) { return want.indexOf(x) >= 0; });
+    }
+    return (!s.regions.length || some(regions, s.regions)) && (!s.industries.length || some(industries, s.industries));
   }
 
   // Lists: filter and sort the whole list in the browser, from the area's
@@ -275,14 +360,18 @@
   }
 
   // Other scripts that add dates (search results) format them here too.
-  window.stp = { localDates: localDates };
+  // search.js narrows its results with settings() too; the Settings
+  // page's admin part (admin.js) shares the organisation's cache.
+  window.stp = { localDates: localDates, settings: load, setOrg: setOrg, base: base };
 
   function start() {
     filtersToggle();
     settingsForm();
     forYou();
+    recentFits();
     listFilter();
     localDates();
+    refreshOrg(function () { forYou(); recentFits(); });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

@@ -30,6 +30,7 @@ import (
 
 	"github.com/stp-portal/stp/generator/serve"
 	"github.com/stp-portal/stp/generator/site"
+	"github.com/stp-portal/stp/generator/store"
 	"github.com/stp-portal/stp/proxy/entra"
 )
 
@@ -82,6 +83,11 @@ type Config struct {
 	// the request, the status and the body bytes written. The attack
 	// corpus counts with it what got past the proxy.
 	UpstreamHook func(r *http.Request, status int, bytes int64)
+	// PortalStore is the upstream's store (`stp serve --store`), which
+	// serves the portal's API: "sqlite:PATH" or "postgres://…" with
+	// PortalStorePassword. Empty means a SQLite file in the stack's
+	// temporary folder, gone when it stops.
+	PortalStore, PortalStorePassword string
 }
 
 // Production is the topology proxy/README.md tells operators to deploy:
@@ -121,7 +127,8 @@ type Stack struct {
 
 	tls      *tls.Config // trusts the throwaway CA (production only)
 	upstream *http.Server
-	procs    []*proc // the terminator first, then the replicas, then Redis
+	portal   store.Store // the upstream's store; nil without the gate
+	procs    []*proc     // the terminator first, then the replicas, then Redis
 	proxies  []*proc
 	tmp      string
 }
@@ -350,7 +357,17 @@ func (s *Stack) startUpstream(cfg Config, signatureKey, redisPassword string) er
 		return fmt.Errorf("starting the upstream: %w", err)
 	}
 	s.UpstreamURL = "http://" + ln.Addr().String()
-	h, err := upstreamHandler(cfg, signatureKey)
+	if !cfg.NoUpstreamGate {
+		url := cfg.PortalStore
+		if url == "" {
+			url = "sqlite:" + filepath.Join(s.tmp, "store.db")
+		}
+		if s.portal, err = store.Open(context.Background(), url, cfg.PortalStorePassword); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	h, err := upstreamHandler(cfg, signatureKey, s.portal)
 	if err != nil {
 		ln.Close()
 		return err
@@ -389,14 +406,15 @@ func upstreamLogf(w io.Writer) func(format string, args ...any) {
 }
 
 // upstreamHandler is the router `stp serve --dir` runs, behind its gate.
-func upstreamHandler(cfg Config, signatureKey string) (http.Handler, error) {
+func upstreamHandler(cfg Config, signatureKey string, portal store.Store) (http.Handler, error) {
 	if cfg.NoUpstreamGate {
 		return serve.Upstream(serve.UpstreamOptions{Dir: cfg.SiteDir, NoGate: true})
 	}
 	log := slog.New(slog.NewJSONHandler(orDiscard(cfg.UpstreamLog), nil))
 	return serve.Upstream(serve.UpstreamOptions{
-		Dir:  cfg.SiteDir,
-		Gate: serve.Gate{SignatureKey: signatureKey, Log: log},
+		Dir:   cfg.SiteDir,
+		Gate:  serve.Gate{SignatureKey: signatureKey, Log: log},
+		Store: portal,
 	})
 }
 
@@ -462,6 +480,9 @@ func (s *Stack) Close() error {
 	}
 	if s.IdP != nil {
 		errs = append(errs, s.IdP.Close())
+	}
+	if s.portal != nil {
+		errs = append(errs, s.portal.Close())
 	}
 	if s.tmp != "" {
 		errs = append(errs, os.RemoveAll(s.tmp))

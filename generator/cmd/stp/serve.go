@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/stp-portal/stp/generator/devserver"
 	"github.com/stp-portal/stp/generator/serve"
 	"github.com/stp-portal/stp/generator/site"
+	"github.com/stp-portal/stp/generator/store"
 )
 
 func init() {
@@ -37,6 +39,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&sessions.store, "session-store", "", "with --dir: the Redis oauth2-proxy keeps sessions in (redis:// or rediss://; password from $"+redisPasswordEnv+"), to end each session --session-lifetime after it began")
 	fs.DurationVar(&sessions.lifetime, "session-lifetime", 12*time.Hour, "with --session-store: a session's absolute lifetime, however often it is refreshed")
 	fs.StringVar(&sessions.cookie, "session-cookie", "__Host-stp", "with --session-store: oauth2-proxy's cookie_name")
+	storeURL := fs.String("store", "", "with --dir: what the portal remembers (organisation settings): sqlite:PATH or postgres://USER@HOST/DB "+
+		"(password from $"+storePasswordEnv+"); default sqlite: in the user's state folder, never inside the site, which builds replace")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -50,8 +54,30 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "stp serve: %s is not a built site directory (run stp build first)\n", *dir)
 			return 1
 		}
-		var err error
-		if handler, err = upstream(*dir, *keyFile, *noGate, os.Getenv(signatureKeyEnv), stderr); err != nil {
+		o, err := upstreamOptions(*dir, *keyFile, *noGate, os.Getenv(signatureKeyEnv), stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "stp serve: %v\n", err)
+			return 2
+		}
+		if *noGate && *storeURL != "" {
+			fmt.Fprintln(stderr, "stp serve: --store needs the gate (the API must know who is asking): drop --no-gate")
+			return 2
+		}
+		if !*noGate {
+			if err := o.Gate.Check(); err != nil {
+				fmt.Fprintf(stderr, "stp serve: %v\n", err)
+				return 2
+			}
+			s, where, err := openStore(*storeURL)
+			if err != nil {
+				fmt.Fprintf(stderr, "stp serve: %v\n", err)
+				return 1
+			}
+			defer s.Close()
+			fmt.Fprintf(stdout, "store: %s\n", where)
+			o.Store = s
+		}
+		if handler, err = serve.Upstream(o); err != nil {
 			fmt.Fprintf(stderr, "stp serve: %v\n", err)
 			return 2
 		}
@@ -59,8 +85,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "stp serve: %v\n", err)
 			return 2
 		}
-	} else if *keyFile != "" || *noGate || sessions.store != "" {
-		fmt.Fprintln(stderr, "stp serve: --signature-key-file, --no-gate and --session-store go with --dir; the dev server has no gate")
+	} else if *keyFile != "" || *noGate || sessions.store != "" || *storeURL != "" {
+		fmt.Fprintln(stderr, "stp serve: --signature-key-file, --no-gate, --session-store and --store go with --dir; the dev server has no gate")
 		return 2
 	}
 	ln, err := net.Listen("tcp", *addr)
@@ -167,37 +193,80 @@ func (f sessionFlags) wrap(h http.Handler, stderr io.Writer) (http.Handler, erro
 	return l.Wrap(h, func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }), nil
 }
 
-// upstream returns the router of `stp serve --dir`: serve.Upstream with the
-// gate keyed from keyFile or, without one, envKey; or, with noGate, without
-// the gate, after a warning. Without a key or noGate it refuses, saying how
-// to set one.
+// upstream returns the router of `stp serve --dir` without the portal's
+// API; see upstreamOptions.
 func upstream(dir, keyFile string, noGate bool, envKey string, stderr io.Writer) (http.Handler, error) {
+	o, err := upstreamOptions(dir, keyFile, noGate, envKey, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return serve.Upstream(o)
+}
+
+// storePasswordEnv holds the PostgreSQL store's password when its URL has
+// none.
+const storePasswordEnv = "STP_STORE_PASSWORD"
+
+// openStore opens the upstream's store: url, or by default a SQLite file
+// in the user's state folder ($XDG_STATE_HOME/stp, else
+// ~/.local/state/stp). Never inside the site folder: a build replaces that
+// folder whole. It returns where the store is, to print.
+func openStore(url string) (store.Store, string, error) {
+	if url == "" {
+		dir := os.Getenv("XDG_STATE_HOME")
+		if dir == "" {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				return nil, "", fmt.Errorf("no folder for the store (%v): give --store sqlite:PATH or --store postgres://…", err)
+			}
+			dir = filepath.Join(home, ".local", "state")
+		}
+		url = "sqlite:" + filepath.Join(dir, "stp", "store.db")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := store.Open(ctx, url, os.Getenv(storePasswordEnv))
+	if err != nil {
+		return nil, "", err
+	}
+	where := url
+	if !strings.HasPrefix(url, "sqlite:") {
+		where = "PostgreSQL"
+	}
+	return s, where, nil
+}
+
+// upstreamOptions are the options of `stp serve --dir`'s router: the gate
+// keyed from keyFile or, without one, envKey; or, with noGate, no gate,
+// after a warning. Without a key or noGate it refuses, saying how to set
+// one.
+func upstreamOptions(dir, keyFile string, noGate bool, envKey string, stderr io.Writer) (serve.UpstreamOptions, error) {
 	o := serve.UpstreamOptions{Dir: dir}
 	key := envKey
 	if keyFile != "" {
 		b, err := os.ReadFile(keyFile)
 		if err != nil {
-			return nil, err
+			return o, err
 		}
 		key = strings.TrimSpace(string(b))
 		if key == "" {
-			return nil, fmt.Errorf("%s is empty; it must hold oauth2-proxy's signature_key, sha256:SECRET", keyFile)
+			return o, fmt.Errorf("%s is empty; it must hold oauth2-proxy's signature_key, sha256:SECRET", keyFile)
 		}
 	}
 	switch {
 	case noGate && key != "":
-		return nil, errors.New("--no-gate and a signature key: choose one")
+		return o, errors.New("--no-gate and a signature key: choose one")
 	case noGate:
 		fmt.Fprintln(stderr, "stp serve: warning: --no-gate: the gated pages are served to anyone who can reach this address, "+
 			"without signing in; use it only to preview a built site")
 		o.NoGate = true
-		return serve.Upstream(o)
+		return o, nil
 	case key == "":
-		return nil, fmt.Errorf("--dir serves the upstream behind oauth2-proxy, which must prove each request came through it: "+
+		return o, fmt.Errorf("--dir serves the upstream behind oauth2-proxy, which must prove each request came through it: "+
 			"set %s or --signature-key-file to the value of oauth2-proxy's signature_key "+
 			"(sha256:SECRET, e.g. sha256:$(openssl rand -base64 32); OAUTH2_PROXY_SIGNATURE_KEY), "+
 			"or pass --no-gate to preview a built site locally", signatureKeyEnv)
 	}
 	o.Gate = serve.Gate{SignatureKey: key, Log: slog.New(slog.NewJSONHandler(stderr, nil))}
-	return serve.Upstream(o)
+	return o, nil
 }
