@@ -103,11 +103,12 @@ func SearchManifest(area string) string { return area + search + ManifestName }
 // SearchAPI is where stp serve answers queries over an area's index.
 func SearchAPI(area string) string { return area + "api/search" }
 
-// Assets is the folder of the fingerprinted CSS, JS, favicon and logo.
-const Assets = Public + assets
+// Assets is the folder of the fingerprinted CSS, JS, favicon and logo in
+// an area; a build writes them to the public one only, for every page.
+func Assets(area string) string { return area + assets }
 
-// Asset is a file of Assets, under its fingerprinted name.
-func Asset(name string) string { return Assets + name }
+// Asset is a file of Assets(Public), under its fingerprinted name.
+func Asset(name string) string { return Assets(Public) + name }
 
 // Library is the list of one kind of document. The public area has one
 // list for both kinds, of its documents. area is "" or Public.

@@ -34,7 +34,7 @@ var scheme = []struct{ call, got, want string }{
 	{"SearchManifest public", SearchManifest(Public), "public/search/manifest.json"},
 	{"SearchAPI gated", SearchAPI(""), "api/search"},
 	{"SearchAPI from the root", SearchAPI("/public/"), "/public/api/search"},
-	{"Assets", Assets, "public/assets/"},
+	{"Assets", Assets(Public), "public/assets/"},
 	{"Asset", Asset("site.0123abcd.css"), "public/assets/site.0123abcd.css"},
 	{"Library report", Library("", catalog.KindReport), "compliance-reports/"},
 	{"Library document", Library("", catalog.KindDocument), "trust-documents/"},
