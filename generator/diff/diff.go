@@ -50,7 +50,7 @@ type (
 
 // Load reads a built site from dir.
 func Load(dir, label string) (*Site, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "catalog.json"))
+	data, err := os.ReadFile(filepath.Join(dir, urls.CatalogJSON("")))
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a built site (no catalog.json): %w", dir, err)
 	}
@@ -100,7 +100,7 @@ var fingerprint = regexp.MustCompile(`^(.*)\.[0-9a-f]{8,64}(\.[A-Za-z0-9]+)$`)
 // as one file removed and another added. Downloads keep the publisher's
 // names.
 func unfingerprint(p string) string {
-	if (strings.HasPrefix(p, "documents/") || strings.HasPrefix(p, "public/documents/")) && path.Base(p) != "index.html" {
+	if (strings.HasPrefix(p, urls.Documents("")) || strings.HasPrefix(p, urls.Documents(urls.Public))) && path.Base(p) != "index.html" {
 		return p // a download: the publisher's own name
 	}
 	dir, name := path.Split(p)
