@@ -430,7 +430,7 @@ func read404(dir string) ([]byte, error) {
 		return nil, err
 	}
 	defer root.Close()
-	f, err := openNoLinks(root, "404.html")
+	f, err := openNoLinks(root, urls.NotFound)
 	if err != nil {
 		return nil, err
 	}
