@@ -24,6 +24,7 @@ import (
 
 	"github.com/stp-portal/stp/generator/internal/precompress"
 	"github.com/stp-portal/stp/generator/site"
+	"github.com/stp-portal/stp/generator/urls"
 
 	"github.com/stp-portal/stp/generator/catalog"
 )
@@ -49,7 +50,7 @@ type (
 
 // Load reads a built site from dir.
 func Load(dir, label string) (*Site, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "catalog.json"))
+	data, err := os.ReadFile(filepath.Join(dir, urls.CatalogJSON("")))
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a built site (no catalog.json): %w", dir, err)
 	}
@@ -99,7 +100,7 @@ var fingerprint = regexp.MustCompile(`^(.*)\.[0-9a-f]{8,64}(\.[A-Za-z0-9]+)$`)
 // as one file removed and another added. Downloads keep the publisher's
 // names.
 func unfingerprint(p string) string {
-	if (strings.HasPrefix(p, "documents/") || strings.HasPrefix(p, "public/documents/")) && path.Base(p) != "index.html" {
+	if (strings.HasPrefix(p, urls.Documents("")) || strings.HasPrefix(p, urls.Documents(urls.Public))) && path.Base(p) != "index.html" {
 		return p // a download: the publisher's own name
 	}
 	dir, name := path.Split(p)
@@ -278,7 +279,7 @@ func Compare(old, new *Site) *Report {
 	oldByID, newByID := byID(old.Catalog.Documents), byID(new.Catalog.Documents)
 	oldSeries, newSeries := bySeries(old.Catalog.Documents), bySeries(new.Catalog.Documents)
 	newDate := parseDay(new.Catalog.Date)
-	oldBase, newBase := basePath(old.Catalog.BaseURL), basePath(new.Catalog.BaseURL)
+	oldBase, newBase := urls.BasePath(old.Catalog.BaseURL), urls.BasePath(new.Catalog.BaseURL)
 
 	for _, d := range new.Catalog.Documents {
 		o, ok := oldByID[d.ID]
@@ -427,14 +428,20 @@ func seriesChange(docs []Document, base string) SeriesChange {
 }
 
 // dropOf says why a version listed in the old site is not in the new one,
-// by the retention rule as of the new site's date.
+// by the catalog's retention rule as of the new site's date.
 func dropOf(d Document, base string, newDate time.Time) Drop {
 	drop := Drop{Version: version(d, base)}
-	if d.Expires != "" && !newDate.IsZero() && newDate.After(parseDay(d.Expires)) {
+	// The version as the catalog's retention rule knows it.
+	rule := &catalog.Document{Published: parseDay(d.Published)}
+	if d.Expires != "" {
+		expires := parseDay(d.Expires)
+		rule.Expires = &expires
+	}
+	if !newDate.IsZero() && rule.Expired(newDate) {
 		drop.Reason = DropExpired
 		return drop
 	}
-	until := parseDay(d.Published).AddDate(0, catalog.RetentionMonths, 0)
+	until := rule.RetainedUntil()
 	drop.Until = until.Format(time.DateOnly)
 	if d.Expires != "" && parseDay(d.Expires).Before(until) {
 		// An expiry inside the retention period is refused by stp check,
@@ -454,22 +461,11 @@ func parseDay(s string) time.Time {
 	return t
 }
 
-// basePath is the path part of a base URL, ending in "/".
-func basePath(base string) string {
-	u, err := url.Parse(base)
-	if err != nil || u.Path == "" {
-		return "/"
-	}
-	if !strings.HasSuffix(u.Path, "/") {
-		return u.Path + "/"
-	}
-	return u.Path
-}
-
-// relURL makes a page URL relative to the site's root, "documents/x/".
+// relURL makes a page URL relative to the site's root, "documents/x/";
+// base is the site's urls.BasePath, escaped as the URLs are.
 func relURL(u, base string) string {
 	if p, err := url.Parse(u); err == nil && p.Host != "" {
-		u = p.Path
+		u = p.EscapedPath()
 	}
 	return strings.TrimPrefix(u, base)
 }
@@ -523,7 +519,7 @@ func compareFiles(old, new map[string]string) (pages, files FileChanges, newlyPu
 		switch {
 		case !ok:
 			target.Added = append(target.Added, p)
-			if strings.HasPrefix(p, "public/") {
+			if strings.HasPrefix(p, urls.Public) {
 				newlyPublic = append(newlyPublic, p)
 			}
 		case h != new[p]:
@@ -561,7 +557,7 @@ func lookAt(r *Report, newFiles map[string]string) []string {
 	}
 	var out []string
 	add := func(u string) {
-		file := site.OutputFile(u)
+		file := urls.OutputFile(u)
 		if len(out) < lookAtMax && changed[file] && !slices.Contains(out, u) {
 			if _, ok := newFiles[file]; ok {
 				out = append(out, u)
@@ -571,7 +567,7 @@ func lookAt(r *Report, newFiles map[string]string) []string {
 	for _, a := range r.Access {
 		add(a.URL)
 		if a.Public {
-			add("public/" + a.URL)
+			add(urls.Public + a.URL)
 		}
 	}
 	for _, s := range r.Added {
@@ -588,15 +584,25 @@ func lookAt(r *Report, newFiles map[string]string) []string {
 	// content/ and the libraries' first pages; taxonomy lists, other
 	// orders and download stubs change with any document.
 	var pages, libraries []string
-	skip := []string{"files/", "documents/", "regions/", "industries/", "services/", "standards/", "assets/", "search/"}
+	skip := []string{"files/", urls.Documents(""), urls.Assets(""), urls.SearchDir("")}
+	for _, tx := range urls.Taxonomies {
+		skip = append(skip, tx.Folder)
+	}
+	var libs []string
+	for _, k := range urls.Kinds {
+		libs = append(libs, urls.Library("", k.ID))
+	}
+	under := func(rel string, dirs []string) bool {
+		return slices.ContainsFunc(dirs, func(d string) bool { return strings.HasPrefix(rel, d) })
+	}
 	for _, p := range append(slices.Clone(r.Pages.Added), r.Pages.Changed...) {
-		rel := strings.TrimPrefix(p, "public/")
-		u := strings.TrimSuffix(p, "index.html")
+		rel := strings.TrimPrefix(p, urls.Public)
+		u := urls.SitePath(p)
 		switch {
-		case !strings.HasSuffix(p, "/index.html") || slices.ContainsFunc(skip, func(l string) bool { return strings.HasPrefix(rel, l) }):
-		case rel == "compliance-reports/index.html" || rel == "trust-documents/index.html":
+		case !strings.HasSuffix(p, "/index.html") || under(rel, skip):
+		case slices.Contains(libs, urls.SitePath(rel)):
 			libraries = append(libraries, u)
-		case !strings.HasPrefix(rel, "compliance-reports/") && !strings.HasPrefix(rel, "trust-documents/"):
+		case !under(rel, libs):
 			pages = append(pages, u)
 		}
 	}

@@ -367,3 +367,32 @@ func TestShrink(t *testing.T) {
 		}
 	}
 }
+
+// TestBasePathEscaped: a site built under a base path that needs escaping
+// (a space, a non-ASCII letter) writes its URLs escaped, and the report
+// still gives them relative to the site. (diff once trimmed the unescaped
+// path, so its URLs kept the base and no page was picked to look at.)
+func TestBasePathEscaped(t *testing.T) {
+	dir := t.TempDir()
+	old := strings.Replace(before, "base_url: https://trust.example.com/", "base_url: https://example.com/pr 12/prüfung/", 1)
+	writeSite(t, filepath.Join(dir, "old"), old)
+	buildSite(t, filepath.Join(dir, "old"), filepath.Join(dir, "old-out"), "2025-03-01")
+	new := strings.Replace(old, "    file: files/soc-2025.pdf\n", "    file: files/soc-2025.pdf\n    public: true\n", 1)
+	writeSite(t, filepath.Join(dir, "new"), new)
+	buildSite(t, filepath.Join(dir, "new"), filepath.Join(dir, "new-out"), "2025-03-01")
+	o, err := Load(filepath.Join(dir, "old-out"), "old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := Load(filepath.Join(dir, "new-out"), "new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Compare(o, n)
+	if len(r.Access) != 1 || r.Access[0].URL != "documents/soc/" {
+		t.Fatalf("access changes %+v, want soc-2025 now public at documents/soc/", r.Access)
+	}
+	if len(r.LookAt) < 2 || r.LookAt[0] != "documents/soc/" || r.LookAt[1] != "public/documents/soc/" {
+		t.Errorf("pages to look at %q, want documents/soc/ and public/documents/soc/ first", r.LookAt)
+	}
+}

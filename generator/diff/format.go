@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/stp-portal/stp/generator/urls"
 )
 
 // JSON writes the report as indented JSON; empty lists are [] rather than
@@ -267,12 +269,7 @@ func maybeVersion(v *Version) string {
 	return "`" + v.Version + "`"
 }
 
-func kindText(kind string) string {
-	if kind == "compliance-report" {
-		return "compliance report"
-	}
-	return "trust document"
-}
+func kindText(kind string) string { return strings.ToLower(urls.KindOf(kind).Singular) }
 
 func access(public bool) string {
 	if public {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stp-portal/stp/generator/internal/precompress"
 	"github.com/stp-portal/stp/generator/search"
+	"github.com/stp-portal/stp/generator/urls"
 )
 
 // The build writes brotli and gzip variants beside the files that compress
@@ -140,11 +141,11 @@ func (h *handler) fingerprinted(name string) bool {
 	if path.Base(name) == "index.html" {
 		return false // a folder's page, such as assets/' placeholder
 	}
-	if strings.HasPrefix(name, h.publicPrefix+"assets/") {
+	if strings.HasPrefix(name, urls.Assets(h.publicPrefix)) {
 		return true
 	}
-	dir := path.Dir(name)
-	if dir != "/search" && dir != h.publicPrefix+"search" {
+	dir := path.Dir(name) + "/"
+	if dir != urls.SearchDir("/") && dir != urls.SearchDir(h.publicPrefix) {
 		return false
 	}
 	return search.Fingerprinted(path.Base(name))

@@ -65,7 +65,7 @@ func (l SessionLifetime) Wrap(next http.Handler, logf func(format string, args .
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := sessionTicket(r, l.CookieName)
-		if !ok || strings.HasPrefix(r.URL.Path, "/public/") {
+		if !ok || strings.HasPrefix(r.URL.Path, defaultPublicPrefix) {
 			// Public pages need no session, and a CDN may cache them.
 			next.ServeHTTP(w, r)
 			return

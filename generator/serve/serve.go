@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/urls"
 )
 
 // Cache-Control values per path class. Fingerprinted assets never change
@@ -79,7 +80,7 @@ func WithContentSecurityPolicy(policy string) Option {
 
 // defaultPublicPrefix is the URL prefix readable without signing in; the
 // proxy's skip_auth_routes name it, and Upstream gates everything else.
-const defaultPublicPrefix = "/public/"
+const defaultPublicPrefix = "/" + urls.Public
 
 // maxRanges is the most byte ranges one request may ask for. More, or
 // ranges out of order or overlapping, and the whole file is sent instead
@@ -370,9 +371,9 @@ func (h *handler) cacheControl(name string) string {
 // its page. The folders of the series names the catalog reserves hold the
 // public documents list's later pages.
 func (h *handler) isDownload(name string) bool {
-	rest, ok := strings.CutPrefix(name, "/documents/")
+	rest, ok := strings.CutPrefix(name, urls.Documents("/"))
 	if !ok {
-		rest, ok = strings.CutPrefix(name, h.publicPrefix+"documents/")
+		rest, ok = strings.CutPrefix(name, urls.Documents(h.publicPrefix))
 	}
 	if !ok || path.Base(name) == "index.html" {
 		return false
@@ -429,7 +430,7 @@ func read404(dir string) ([]byte, error) {
 		return nil, err
 	}
 	defer root.Close()
-	f, err := openNoLinks(root, "404.html")
+	f, err := openNoLinks(root, urls.NotFound)
 	if err != nil {
 		return nil, err
 	}

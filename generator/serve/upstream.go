@@ -11,6 +11,7 @@ import (
 
 	"github.com/stp-portal/stp/generator/search"
 	"github.com/stp-portal/stp/generator/store"
+	"github.com/stp-portal/stp/generator/urls"
 )
 
 // UpstreamOptions configures Upstream.
@@ -46,8 +47,8 @@ type UpstreamOptions struct {
 func Upstream(o UpstreamOptions) (http.Handler, error) {
 	u := &upstream{
 		site:         o.Site,
-		search:       searchEndpoint(filepath.Join(o.Dir, "search")),
-		publicSearch: searchEndpoint(filepath.Join(o.Dir, filepath.FromSlash(rootName(defaultPublicPrefix)), "search")),
+		search:       searchEndpoint(filepath.Join(o.Dir, filepath.FromSlash(urls.SearchDir("")))),
+		publicSearch: searchEndpoint(filepath.Join(o.Dir, filepath.FromSlash(urls.SearchDir(urls.Public)))),
 	}
 	if u.site == nil {
 		u.site = New(o.Dir)
@@ -104,9 +105,9 @@ func (u *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	switch r.URL.Path {
-	case "/api/search":
+	case urls.SearchAPI("/"):
 		u.search.ServeHTTP(w, r)
-	case defaultPublicPrefix + "api/search":
+	case urls.SearchAPI(defaultPublicPrefix):
 		u.publicSearch.ServeHTTP(w, r)
 	default:
 		u.site.ServeHTTP(w, r)
@@ -120,7 +121,7 @@ func searchEndpoint(dir string) http.Handler {
 	var current http.Handler
 	var stamp time.Time
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info, err := os.Stat(filepath.Join(dir, "manifest.json"))
+		info, err := os.Stat(filepath.Join(dir, urls.ManifestName))
 		if err != nil {
 			http.Error(w, `{"error":"this site has no search index"}`, http.StatusNotFound)
 			return

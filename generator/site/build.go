@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,11 +17,11 @@ import (
 	"time"
 
 	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/urls"
 )
 
-// PublicPrefix is the URL prefix readable without signing in. The proxy
-// lets exactly this prefix through.
-const PublicPrefix = "public/"
+// PublicPrefix is the URL prefix readable without signing in, urls.Public.
+const PublicPrefix = urls.Public
 
 // Options say what to build and where.
 type Options struct {
@@ -400,17 +399,4 @@ func swap(built, out string) error {
 		return os.Rename(aside, built)
 	}
 	return nil
-}
-
-// basePath returns the path part of a base URL, always ending in "/".
-func basePath(base string) string {
-	u, err := url.Parse(base)
-	if err != nil || u.Path == "" {
-		return "/"
-	}
-	p := u.EscapedPath()
-	if !strings.HasSuffix(p, "/") {
-		p += "/"
-	}
-	return p
 }

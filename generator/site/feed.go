@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stp-portal/stp/generator/internal/par"
+	"github.com/stp-portal/stp/generator/urls"
 )
 
 // feedEntries caps the Atom feed; readers' feed tools only need what is
@@ -80,7 +81,7 @@ func (b *build) feed(buf *bytes.Buffer, a *area) error {
 	if a.public {
 		f.Title += " — public documents"
 	}
-	f.Links = []link{{Rel: "self", Type: "application/atom+xml", Href: b.abs(a.prefix + "feed.xml")}, {Href: home}}
+	f.Links = []link{{Rel: "self", Type: "application/atom+xml", Href: b.abs(urls.Feed(a.prefix))}, {Href: home}}
 	f.Author.Name = b.cat.Site.Organization
 	if f.Author.Name == "" {
 		f.Author.Name = b.cat.Site.Title
@@ -95,13 +96,13 @@ func (b *build) feed(buf *bytes.Buffer, a *area) error {
 		}
 		e := entry{
 			Title:     title,
-			ID:        b.abs(a.prefix+"documents/"+d.Series+"/") + "#" + url.PathEscape(d.ID),
-			Link:      link{Href: b.abs(a.prefix + "documents/" + d.Series + "/")},
+			ID:        b.abs(urls.DocumentPage(a.prefix, d.Series)) + "#" + url.PathEscape(d.ID),
+			Link:      link{Href: b.abs(urls.DocumentPage(a.prefix, d.Series))},
 			Updated:   atomDate(d.Published),
 			Published: atomDate(d.Published),
 			Summary:   text{Type: "text", Body: d.Summary},
 		}
-		e.Categories = append(e.Categories, category{Term: d.Kind, Label: kindName(d.Kind)})
+		e.Categories = append(e.Categories, category{Term: d.Kind, Label: urls.KindOf(d.Kind).Singular})
 		for _, s := range d.Standards {
 			e.Categories = append(e.Categories, category{Term: s.ID, Label: s.Name})
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stp-portal/stp/generator/catalog"
 	"github.com/stp-portal/stp/generator/content"
+	"github.com/stp-portal/stp/generator/urls"
 )
 
 // gate knows what public content (public pages, the home page's
@@ -54,7 +55,7 @@ func newGate(cat *catalog.Catalog, base, baseURL string) *gate {
 		files: make(map[string]*catalog.Document, n), tails: map[string][]string{}, publicList: base + PublicPrefix + "documents/",
 		docs: cat.Documents, baseURL: baseURL, catalogURL: cat.Site.BaseURL}
 	for _, u := range []string{baseURL, cat.Site.BaseURL} {
-		if p, err := url.PathUnescape(basePath(u)); err == nil && !slices.Contains(g.roots, p) {
+		if p, err := url.PathUnescape(urls.BasePath(u)); err == nil && !slices.Contains(g.roots, p) {
 			g.roots = append(g.roots, p)
 		}
 		if pu, err := url.Parse(u); err == nil && pu.Host != "" && !slices.Contains(g.hosts, strings.ToLower(pu.Host)) {

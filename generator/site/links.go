@@ -10,6 +10,7 @@ import (
 
 	"github.com/stp-portal/stp/generator/catalog"
 	"github.com/stp-portal/stp/generator/content"
+	"github.com/stp-portal/stp/generator/urls"
 )
 
 // A link check asks of every link written by the publisher (in Markdown
@@ -89,7 +90,7 @@ func (b *build) newLinkCheck(jobs []job) *linkCheck {
 		c.planned[rel] = true
 	}
 	for _, u := range []string{b.baseURL, b.cat.Site.BaseURL} {
-		if p, err := url.PathUnescape(basePath(u)); err == nil && !slices.Contains(c.roots, p) {
+		if p, err := url.PathUnescape(urls.BasePath(u)); err == nil && !slices.Contains(c.roots, p) {
 			c.roots = append(c.roots, p)
 		}
 		if pu, err := url.Parse(u); err == nil && pu.Host != "" {
@@ -267,7 +268,7 @@ func (c *linkCheck) fix(rel string) string {
 			continue
 		}
 		if path.Base(out) == name && !strings.HasSuffix(out, ".html") && !strings.HasSuffix(out, ".json") && !strings.HasSuffix(out, ".xml") {
-			return "did you mean " + c.b.base + fileURLPath(out) + "?"
+			return "did you mean " + c.b.base + urls.Escape(out) + "?"
 		}
 	}
 	if rest, ok := strings.CutPrefix(strings.TrimPrefix(rel, PublicPrefix), "documents/"); ok {

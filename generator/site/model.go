@@ -94,7 +94,7 @@ type ListView struct {
 	// Rows are the page's documents' rows, joined.
 	Rows template.HTML
 	Docs []*DocView
-	Sort string // "date" or "name"
+	Sort string // urls.ByDate or urls.ByName
 	// SortLinks and Pages are the plain URLs that work without JavaScript.
 	SortLinks []Link
 	Pages     []Link

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"maps"
-	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -18,12 +17,8 @@ import (
 	"github.com/stp-portal/stp/generator/content"
 	"github.com/stp-portal/stp/generator/internal/par"
 	"github.com/stp-portal/stp/generator/serve"
+	"github.com/stp-portal/stp/generator/urls"
 )
-
-// reservedSlugs are top-level paths the generator writes; a Markdown page
-// may not take one.
-var reservedSlugs = []string{"public", "assets", "files", "documents", "compliance-reports", "trust-documents",
-	"regions", "industries", "standards", "services", "settings", "search", "help", "feed", "catalog", "404", "index", "api"}
 
 // build is one build's state: the inputs, loaded once, and the views of
 // both areas.
@@ -85,14 +80,14 @@ func (bl *Builder) load() (*build, catalog.Problems) {
 		baseURL += "/"
 	}
 	b.baseURL = baseURL
-	b.base = basePath(baseURL)
+	b.base = urls.BasePath(baseURL)
 
 	// Markdown links to page files ([FAQ](faq.md)) become page URLs.
 	links := map[string]string{}
 	// A page with a mistake of its own is still linked to: the link is not
 	// the mistake (and the build fails on the page's).
 	for _, slug := range broken {
-		links[slug+".md"] = b.base + slug + "/"
+		links[slug+".md"] = b.base + urls.Page("", slug)
 	}
 	for _, p := range pages {
 		if p.Slug != "index" {
@@ -141,12 +136,13 @@ func (bl *Builder) load() (*build, catalog.Problems) {
 	b.warnings = make(chan catalog.Problems, 1)
 	go func() { b.warnings <- cat.Warnings(o.Now) }()
 	b.terms = map[string]map[string]catalog.Term{}
-	for name, ts := range map[string][]catalog.Term{"region": cat.Regions, "industry": cat.Industries, "service": cat.Services, "standard": cat.Standards} {
+	for _, tx := range urls.Taxonomies {
+		ts := tx.Terms(cat)
 		m := make(map[string]catalog.Term, len(ts))
 		for _, t := range ts {
 			m[t.ID] = t
 		}
-		b.terms[name] = m
+		b.terms[tx.Key] = m
 	}
 	for _, s := range b.series {
 		b.listedVersions += len(s.Versions())
@@ -180,7 +176,7 @@ func loadPages(root string) (pages []*content.Page, broken []string, problems ca
 			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: file}, Message: err.Error()})
 			continue
 		}
-		if slug != "index" && (slices.Contains(reservedSlugs, slug) || !validSlug(slug)) {
+		if slug != "index" && (urls.Reserved(slug) || !validSlug(slug)) {
 			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: file, Line: 1, Col: 1},
 				Message: fmt.Sprintf("a page cannot be called %q: the name is taken by the generator or is not lowercase letters, digits and hyphens; rename the file", slug)})
 			continue
@@ -212,7 +208,7 @@ func validSlug(s string) bool {
 // prefix that holds public documents only.
 type area struct {
 	public bool
-	prefix string // "" or PublicPrefix
+	prefix string // "" or urls.Public
 	site   *SiteView
 	views  map[*catalog.Document]*DocView
 	series []*SeriesView
@@ -282,7 +278,7 @@ func (b *build) render(w *writer) error {
 		}
 		jobs = append(jobs, b.areaJobs(a)...)
 	}
-	jobs = append(jobs, b.page(b.gated, "404.html", &Page{Layout: "404", Title: "Page not found", NoIndex: true}, 0))
+	jobs = append(jobs, b.page(b.gated, urls.NotFound, &Page{Layout: "404", Title: "Page not found", NoIndex: true}, 0))
 	jobs = append(jobs, b.proxyJobs()...)
 	b.trace.phase("pages planned")
 	if problems := b.checkLinks(jobs); len(problems) > 0 {
@@ -309,13 +305,13 @@ func (b *build) render(w *writer) error {
 			continue // never served (ProxyTemplates)
 		}
 		a := b.gated
-		if strings.HasPrefix(dir, PublicPrefix) {
+		if strings.HasPrefix(dir, urls.Public) {
 			a = b.public
 		}
 		// The nearest folder above with a page of its own: a region for
 		// its industries/ folder, a list for its later pages' page/.
 		target := w.indexAbove(dir)
-		placeholders = append(placeholders, b.page(a, dir+"index.html", &Page{Layout: "redirect", Title: "Nothing here", NoIndex: true, Redirect: b.base + target},
+		placeholders = append(placeholders, b.page(a, urls.OutputFile(dir), &Page{Layout: "redirect", Title: "Nothing here", NoIndex: true, Redirect: b.base + target},
 			newKey(b.global).str("redirect", b.base+target).sum()))
 	}
 	err = w.run(placeholders)
@@ -328,7 +324,7 @@ func (b *build) render(w *writer) error {
 func (b *build) page(a *area, rel string, p *Page, key uint64) job {
 	p.Site = a.site
 	p.Public = a.public
-	p.Path = strings.TrimSuffix(rel, "index.html")
+	p.Path = urls.SitePath(rel)
 	p.URL = b.base + p.Path
 	if b.o.Preview {
 		p.NoIndex = true
@@ -385,22 +381,12 @@ func (b *build) writeAssets(w *writer) error {
 // asset publishes data under a name that carries its hash, which is also
 // its key.
 func (b *build) asset(name string, data []byte) job {
-	rel := PublicPrefix + "assets/" + fingerprint(name, data)
+	rel := urls.Asset(fingerprint(name, data))
 	b.assets[name] = rel
 	return job{rel: rel, key: newKey(0).str(rel).sum(), render: func(buf *bytes.Buffer) error {
 		_, err := buf.Write(data)
 		return err
 	}}
-}
-
-// fileURLPath escapes a published file's path for its address: a
-// publisher's file name may hold a space, "#", "?" or "%".
-func fileURLPath(rel string) string {
-	parts := strings.Split(rel, "/")
-	for i, p := range parts {
-		parts[i] = url.PathEscape(p)
-	}
-	return strings.Join(parts, "/")
 }
 
 // copyFiles copies each listed version's file once, into its series'
@@ -418,10 +404,7 @@ func (b *build) copyFiles(w *writer) error {
 	stamps := make([]fileStamp, len(docs))
 	var copies, claimed []int
 	for i, d := range docs {
-		rels[i] = "documents/" + d.Series + "/" + path.Base(d.File)
-		if d.Public {
-			rels[i] = PublicPrefix + rels[i]
-		}
+		rels[i] = urls.DocumentFile(urls.Area(d.Public), d.Series, path.Base(d.File))
 		srcs[i] = filepath.Join(b.o.Root, "content", filepath.FromSlash(d.File))
 		if st, ok := b.bl.files[srcs[i]]; ok && b.bl.trustFiles && w.inPlace && b.bl.outputs[rels[i]] {
 			// Nothing under content/ changed since the last build: the
@@ -466,7 +449,7 @@ func (b *build) copyFiles(w *writer) error {
 	b.bl.files = make(map[string]fileStamp, len(docs))
 	for i, d := range docs {
 		st := stamps[i]
-		views[i] = &FileView{URL: b.base + fileURLPath(rels[i]), Name: path.Base(d.File), Type: serve.ContentType(d.File), Size: st.size, SHA256: st.sha256}
+		views[i] = &FileView{URL: b.base + urls.Escape(rels[i]), Name: path.Base(d.File), Type: serve.ContentType(d.File), Size: st.size, SHA256: st.sha256}
 		b.files[d] = views[i]
 		b.bl.files[srcs[i]] = st
 	}
@@ -519,10 +502,7 @@ func (b *build) renderDescriptions() error {
 // newArea makes the views of one area: which versions it shows and where
 // they link.
 func (b *build) newArea(public bool) *area {
-	a := &area{public: public, views: map[*catalog.Document]*DocView{}, termMemo: map[string][]TermView{}}
-	if public {
-		a.prefix = PublicPrefix
-	}
+	a := &area{public: public, prefix: urls.Area(public), views: map[*catalog.Document]*DocView{}, termMemo: map[string][]TermView{}}
 	a.site = b.siteView(a)
 	newSince := b.o.Now.AddDate(0, 0, -b.cat.Site.NewDays)
 	for _, s := range b.series {
@@ -535,15 +515,15 @@ func (b *build) newArea(public bool) *area {
 				Document: d, ID: d.ID, Kind: d.Kind, Title: d.Title, Summary: d.Summary, Series: d.Series, Version: d.Version,
 				Published: d.Published, AuditPeriod: d.AuditPeriod, Expires: d.Expires, Public: d.Public,
 				AllServices: d.AllServices, AllStandards: d.AllStandards, AllRegions: d.AllRegions, AllIndustries: d.AllIndustries,
-				URL:         b.base + a.prefix + "documents/" + s.ID + "/",
+				URL:         b.base + urls.DocumentPage(a.prefix, s.ID),
 				File:        b.files[d],
 				Current:     d == s.Current,
 				New:         !d.Published.Before(newSince),
 				Description: b.descs[d].html,
-				Services:    b.termViews(a, "service", "services/", d.Services),
-				Standards:   b.termViews(a, "standard", "standards/", d.Standards),
-				Regions:     b.termViews(a, "region", "regions/", d.Regions),
-				Industries:  b.termViews(a, "industry", "industries/", d.Industries),
+				Services:    b.termViews(a, "service", d.Services),
+				Standards:   b.termViews(a, "standard", d.Standards),
+				Regions:     b.termViews(a, "region", d.Regions),
+				Industries:  b.termViews(a, "industry", d.Industries),
 			}
 			v.sortName = strings.ToLower(d.Title)
 			if !v.Current {
@@ -568,7 +548,7 @@ func (b *build) newArea(public bool) *area {
 // termViews resolves ids to terms. In the public area terms are not linked:
 // taxonomy pages are gated. Documents share the same lists ("all", one
 // standard), so each distinct list is resolved once per area.
-func (b *build) termViews(a *area, taxonomy, dir string, ids []string) []TermView {
+func (b *build) termViews(a *area, taxonomy string, ids []string) []TermView {
 	a.memoKey = append(a.memoKey[:0], taxonomy...)
 	for _, id := range ids {
 		a.memoKey = append(append(a.memoKey, 0), id...)
@@ -581,7 +561,7 @@ func (b *build) termViews(a *area, taxonomy, dir string, ids []string) []TermVie
 	for i, id := range ids {
 		out[i] = TermView{Term: b.terms[taxonomy][id]}
 		if !a.public {
-			out[i].URL = b.base + dir + id + "/"
+			out[i].URL = b.base + urls.Term(taxonomy, id)
 		}
 	}
 	return out
@@ -627,7 +607,7 @@ func (b *build) siteView(a *area) *SiteView {
 		CSS:       b.base + b.assets["site.css"],
 		JS:        b.base + b.assets["site.js"],
 		Favicon:   b.base + b.assets["favicon.svg"],
-		Feed:      b.base + a.prefix + "feed.xml",
+		Feed:      b.base + urls.Feed(a.prefix),
 		Regions:   b.cat.Regions,
 		Industry:  b.cat.Industries,
 		Preview:   b.o.Preview,
@@ -645,16 +625,16 @@ func (b *build) siteView(a *area) *SiteView {
 		s.Logo = b.base + b.assets["logo"+path.Ext(b.cat.Site.Logo)]
 	}
 	if a.public {
-		s.Nav = append(s.Nav, Link{Name: "Public documents", URL: b.base + PublicPrefix})
+		s.Nav = append(s.Nav, Link{Name: "Public documents", URL: b.base + urls.Public})
 	} else {
-		s.Nav = append(s.Nav,
-			Link{Name: "Compliance reports", URL: b.base + "compliance-reports/"},
-			Link{Name: "Trust documents", URL: b.base + "trust-documents/"},
-			Link{Name: "Standards", URL: b.base + "standards/"},
-		)
+		for _, k := range urls.Kinds {
+			s.Nav = append(s.Nav, Link{Name: k.Plural, URL: b.base + urls.Library("", k.ID)})
+		}
+		standards := urls.TaxonomyOf("standard")
+		s.Nav = append(s.Nav, Link{Name: standards.Title, URL: b.base + standards.Folder})
 	}
 	if _, ok := b.layouts.pages["search"]; ok {
-		s.Search = b.base + a.prefix + "search/"
+		s.Search = b.base + urls.SearchDir(a.prefix)
 	}
 	pages := slices.Clone(b.pages)
 	slices.SortStableFunc(pages, func(x, y *content.Page) int { return x.Menu - y.Menu })
@@ -663,18 +643,15 @@ func (b *build) siteView(a *area) *SiteView {
 			s.Nav = append(s.Nav, Link{Name: p.Title, URL: b.pageURL(p)})
 		}
 	}
-	s.Nav = append(s.Nav, Link{Name: "Help", URL: b.base + PublicPrefix + "help/"})
+	s.Nav = append(s.Nav, Link{Name: "Help", URL: b.base + urls.Help})
 	if !a.public {
-		s.Nav = append(s.Nav, Link{Name: "Settings", URL: b.base + "settings/"})
+		s.Nav = append(s.Nav, Link{Name: "Settings", URL: b.base + urls.Settings})
 	}
 	return s
 }
 
 func (b *build) pageURL(p *content.Page) string {
-	if p.Public {
-		return b.base + PublicPrefix + p.Slug + "/"
-	}
-	return b.base + p.Slug + "/"
+	return b.base + urls.Page(urls.Area(p.Public), p.Slug)
 }
 
 // renderRows renders each view's list row once, or takes it from the last
@@ -735,13 +712,13 @@ func (b *build) areaJobs(a *area) []job {
 	// Search, answered in the browser (or by the server) from this area's
 	// own index.
 	if _, ok := b.layouts.pages["search"]; ok {
-		add(pre+"search/index.html", &Page{Layout: "search", Title: "Search", SearchManifestURL: b.base + pre + searchDir + manifestName,
+		add(urls.OutputFile(urls.SearchDir(pre)), &Page{Layout: "search", Title: "Search", SearchManifestURL: b.base + urls.SearchManifest(pre),
 			SearchAPI: b.searchAPI(a)}, 0)
 	}
 
 	// Home.
 	home := &HomeView{Intro: b.intro}
-	add(pre+"index.html", &Page{Layout: "home", Title: b.cat.Site.Title, Description: b.cat.Site.Tagline, Home: home}, 0)
+	add(urls.OutputFile(pre), &Page{Layout: "home", Title: b.cat.Site.Title, Description: b.cat.Site.Tagline, Home: home}, 0)
 
 	// Series pages.
 	for _, s := range a.series {
@@ -752,51 +729,50 @@ func (b *build) areaJobs(a *area) []job {
 		for _, v := range s.Related {
 			k.num(v.key)
 		}
-		add(pre+"documents/"+s.ID+"/index.html", &Page{Layout: "document", Title: s.Latest.Title, Description: s.Latest.Summary, Series: s,
-			Crumbs: []Link{{Name: libraryName(s.Latest.Kind), URL: b.libraryURL(a, s.Latest.Kind)}}}, k.sum())
+		add(urls.OutputFile(urls.DocumentPage(pre, s.ID)), &Page{Layout: "document", Title: s.Latest.Title, Description: s.Latest.Summary, Series: s,
+			Crumbs: []Link{{Name: urls.KindOf(s.Latest.Kind).Plural, URL: b.base + urls.Library(pre, s.Latest.Kind)}}}, k.sum())
 	}
 
 	// Markdown pages: public ones only under the public prefix, gated ones
 	// only in the gated area.
 	for _, p := range b.pages {
 		if p.Public == a.public {
-			add(pre+p.Slug+"/index.html", &Page{Layout: "page", Title: p.Title, Description: p.Description, Content: p},
+			add(urls.OutputFile(urls.Page(pre, p.Slug)), &Page{Layout: "page", Title: p.Title, Description: p.Description, Content: p},
 				newKey(b.global).str("page", p.Slug, string(p.Body)).sum())
 		}
 	}
 
 	// Feeds and machine-readable catalog.
-	jobs = append(jobs, job{rel: pre + "feed.xml", render: func(buf *bytes.Buffer) error { return b.feed(buf, a) }})
-	jobs = append(jobs, job{rel: pre + "catalog.json", render: func(buf *bytes.Buffer) error { return b.catalogJSON(buf, a) }})
+	jobs = append(jobs, job{rel: urls.Feed(pre), render: func(buf *bytes.Buffer) error { return b.feed(buf, a) }})
+	jobs = append(jobs, job{rel: urls.CatalogJSON(pre), render: func(buf *bytes.Buffer) error { return b.catalogJSON(buf, a) }})
 
 	if a.public {
-		add(pre+"help/index.html", &Page{Layout: "help", Title: "Help and contact"}, 0)
-		jobs = append(jobs, b.listJobs(a, listDef{path: pre + "documents/", title: "Public documents",
+		add(urls.OutputFile(urls.Help), &Page{Layout: "help", Title: "Help and contact"}, 0)
+		jobs = append(jobs, b.listJobs(a, listDef{path: urls.Library(pre, ""), title: "Public documents",
 			intro: "Documents anyone may read without signing in.", docs: a.latest})...)
 		home.Public = a.latest
 		return jobs
 	}
 
 	// Libraries, by kind, with per-year lists for the date filter.
-	for _, kind := range []string{catalog.KindReport, catalog.KindDocument} {
-		docs := filter(a.latest, func(d *DocView) bool { return d.Kind == kind })
-		lib := b.libraryURL(a, kind)[len(b.base):]
+	for _, kind := range urls.Kinds {
+		docs := filter(a.latest, func(d *DocView) bool { return d.Kind == kind.ID })
+		lib := urls.Library(pre, kind.ID)
 		years := yearsOf(docs)
 		facets := []FacetGroup{{Name: "Year published", Key: "year"}}
 		for _, y := range years {
-			ys := strconv.Itoa(y)
 			n := len(filter(docs, func(d *DocView) bool { return d.Published.Year() == y }))
-			facets[0].Links = append(facets[0].Links, Link{Name: ys, URL: b.base + lib + ys + "/", Count: n})
+			facets[0].Links = append(facets[0].Links, Link{Name: strconv.Itoa(y), URL: b.base + urls.LibraryYear(kind.ID, y), Count: n})
 		}
-		home.Libraries = append(home.Libraries, Link{Name: libraryName(kind), URL: b.base + lib, Count: len(docs)})
-		jobs = append(jobs, b.listJobs(a, listDef{path: lib, title: libraryName(kind), intro: libraryIntro(kind),
-			docs: docs, scope: map[string]string{"kind": kind}, facets: facets})...)
+		home.Libraries = append(home.Libraries, Link{Name: kind.Plural, URL: b.base + lib, Count: len(docs)})
+		jobs = append(jobs, b.listJobs(a, listDef{path: lib, title: kind.Plural, intro: kind.Intro,
+			docs: docs, scope: map[string]string{"kind": kind.ID}, facets: facets})...)
 		for _, y := range years {
 			ys := strconv.Itoa(y)
 			yd := filter(docs, func(d *DocView) bool { return d.Published.Year() == y })
-			jobs = append(jobs, b.listJobs(a, listDef{path: lib + ys + "/", title: libraryName(kind) + " published in " + ys,
-				docs: yd, scope: map[string]string{"kind": kind, "year": ys}, facets: facets,
-				crumbs: []Link{{Name: libraryName(kind), URL: b.base + lib}}})...)
+			jobs = append(jobs, b.listJobs(a, listDef{path: urls.LibraryYear(kind.ID, y), title: kind.Plural + " published in " + ys,
+				docs: yd, scope: map[string]string{"kind": kind.ID, "year": ys}, facets: facets,
+				crumbs: []Link{{Name: kind.Plural, URL: b.base + lib}}})...)
 		}
 	}
 
@@ -812,14 +788,14 @@ func (b *build) areaJobs(a *area) []job {
 		}
 	}
 	pairsByRegion, pairsByIndustry := b.pairLinks(pairs, true), b.pairLinks(pairs, false)
-	for _, tx := range taxonomies {
-		terms := index[tx.key]
+	for _, tx := range urls.Taxonomies {
+		terms := index[tx.Key]
 		views := make([]TermView, 0, len(terms))
-		for _, t := range b.taxonomy(tx.key) {
-			views = append(views, TermView{Term: t, URL: b.base + tx.dir + t.ID + "/", Count: len(terms[t.ID])})
+		for _, t := range tx.Terms(b.cat) {
+			views = append(views, TermView{Term: t, URL: b.base + urls.Term(tx.Key, t.ID), Count: len(terms[t.ID])})
 		}
 		tv := &TermsView{Terms: views}
-		switch tx.key {
+		switch tx.Key {
 		case "region":
 			home.Regions = views
 			tv.Pairs = pairsByRegion
@@ -831,11 +807,11 @@ func (b *build) areaJobs(a *area) []job {
 		case "standard":
 			home.StandardSets = standardSets(views)
 		}
-		add(tx.dir+"index.html", &Page{Layout: "terms", Title: tx.title, TermKind: tx.key, Terms: tv}, 0)
-		for _, t := range b.taxonomy(tx.key) {
-			def := listDef{path: tx.dir + t.ID + "/", title: t.Name, intro: t.Description, docs: terms[t.ID],
-				scope: map[string]string{tx.key: t.ID}, crumbs: []Link{{Name: tx.title, URL: b.base + tx.dir}}}
-			switch tx.key {
+		add(urls.OutputFile(tx.Folder), &Page{Layout: "terms", Title: tx.Title, TermKind: tx.Key, Terms: tv}, 0)
+		for _, t := range tx.Terms(b.cat) {
+			def := listDef{path: urls.Term(tx.Key, t.ID), title: t.Name, intro: t.Description, docs: terms[t.ID],
+				scope: map[string]string{tx.Key: t.ID}, crumbs: []Link{{Name: tx.Title, URL: b.base + tx.Folder}}}
+			switch tx.Key {
 			case "region":
 				def.facets = []FacetGroup{{Name: "Industry in " + t.Name, Key: "industry", Links: pairsByRegion[t.ID]}}
 			case "industry":
@@ -844,6 +820,7 @@ func (b *build) areaJobs(a *area) []job {
 			jobs = append(jobs, b.listJobs(a, def)...)
 		}
 	}
+	regions := urls.TaxonomyOf("region")
 	for _, r := range b.cat.Regions {
 		for _, i := range b.cat.Industries {
 			docs := pairs[[2]string{r.ID, i.ID}]
@@ -851,12 +828,12 @@ func (b *build) areaJobs(a *area) []job {
 				continue
 			}
 			jobs = append(jobs, b.listJobs(a, listDef{
-				path: "regions/" + r.ID + "/industries/" + i.ID + "/", title: i.Name + " in " + r.Name, docs: docs,
+				path: urls.Pair(r.ID, i.ID), title: i.Name + " in " + r.Name, docs: docs,
 				scope:  map[string]string{"region": r.ID, "industry": i.ID},
-				crumbs: []Link{{Name: "Regions", URL: b.base + "regions/"}, {Name: r.Name, URL: b.base + "regions/" + r.ID + "/"}},
+				crumbs: []Link{{Name: regions.Title, URL: b.base + regions.Folder}, {Name: r.Name, URL: b.base + urls.Term("region", r.ID)}},
 				facets: []FacetGroup{{Name: "Widen", Key: "", Links: []Link{
-					{Name: "All of " + r.Name, URL: b.base + "regions/" + r.ID + "/", Count: len(index["region"][r.ID])},
-					{Name: "All " + i.Name, URL: b.base + "industries/" + i.ID + "/", Count: len(index["industry"][i.ID])},
+					{Name: "All of " + r.Name, URL: b.base + urls.Term("region", r.ID), Count: len(index["region"][r.ID])},
+					{Name: "All " + i.Name, URL: b.base + urls.Term("industry", i.ID), Count: len(index["industry"][i.ID])},
 				}}},
 			})...)
 		}
@@ -867,47 +844,25 @@ func (b *build) areaJobs(a *area) []job {
 	sortByDate(recent)
 	home.Recent = recent
 
-	add("settings/index.html", &Page{Layout: "settings", Title: "Settings"}, 0)
+	add(urls.OutputFile(urls.Settings), &Page{Layout: "settings", Title: "Settings"}, 0)
 	return jobs
 }
 
-// taxonomies are the four ways to browse, with their folders.
-var taxonomies = []struct{ key, dir, title string }{
-	{"region", "regions/", "Regions"},
-	{"industry", "industries/", "Industries"},
-	{"standard", "standards/", "Standards"},
-	{"service", "services/", "Services"},
-}
-
-func (b *build) taxonomy(key string) []catalog.Term {
-	switch key {
-	case "region":
-		return b.cat.Regions
-	case "industry":
-		return b.cat.Industries
-	case "service":
-		return b.cat.Services
-	}
-	return b.cat.Standards
-}
+// taxonomy returns the catalog's terms of a taxonomy, by its key.
+func (b *build) taxonomy(key string) []catalog.Term { return urls.TaxonomyOf(key).Terms(b.cat) }
 
 // indexTerms builds, once, the documents of each term of each taxonomy, so
 // that no template ever loops over the whole catalog.
 func (b *build) indexTerms(a *area) map[string]map[string][]*DocView {
-	index := map[string]map[string][]*DocView{"region": {}, "industry": {}, "service": {}, "standard": {}}
-	for _, d := range a.latest {
-		for _, id := range d.Document.Regions {
-			index["region"][id] = append(index["region"][id], d)
+	index := make(map[string]map[string][]*DocView, len(urls.Taxonomies))
+	for _, tx := range urls.Taxonomies {
+		terms := map[string][]*DocView{}
+		for _, d := range a.latest {
+			for _, id := range tx.IDs(d.Document) {
+				terms[id] = append(terms[id], d)
+			}
 		}
-		for _, id := range d.Document.Industries {
-			index["industry"][id] = append(index["industry"][id], d)
-		}
-		for _, id := range d.Document.Services {
-			index["service"][id] = append(index["service"][id], d)
-		}
-		for _, id := range d.Document.Standards {
-			index["standard"][id] = append(index["standard"][id], d)
-		}
+		index[tx.Key] = terms
 	}
 	return index
 }
@@ -922,7 +877,7 @@ func (b *build) pairLinks(pairs map[[2]string][]*DocView, byRegion bool) map[str
 			if n == 0 {
 				continue
 			}
-			u := b.base + "regions/" + r.ID + "/industries/" + i.ID + "/"
+			u := b.base + urls.Pair(r.ID, i.ID)
 			if byRegion {
 				out[r.ID] = append(out[r.ID], Link{Name: i.Name, URL: u, Count: n})
 			} else {
@@ -991,30 +946,6 @@ func standardSets(views []TermView) []StandardSet {
 	return sets
 }
 
-func libraryName(kind string) string {
-	if kind == catalog.KindReport {
-		return "Compliance reports"
-	}
-	return "Trust documents"
-}
-
-func libraryIntro(kind string) string {
-	if kind == catalog.KindReport {
-		return "Independent audit reports, certificates and assessments of our services."
-	}
-	return "How we run our services: security, privacy, resilience and data protection."
-}
-
-func (b *build) libraryURL(a *area, kind string) string {
-	if a.public {
-		return b.base + PublicPrefix + "documents/"
-	}
-	if kind == catalog.KindReport {
-		return b.base + "compliance-reports/"
-	}
-	return b.base + "trust-documents/"
-}
-
 // newerFirst orders newest first, then by title.
 func newerFirst(x, y *DocView) int {
 	if c := y.Published.Compare(x.Published); c != 0 {
@@ -1068,11 +999,8 @@ type listDef struct {
 	crumbs []Link
 }
 
-// listJobs paginates a list in both sort orders. Page 1 sorted by date is
-// the list's own URL; the others are plain URLs below it:
-// by-name/, page/2.html, by-name/page/2.html. Later pages are files, not
-// folders: a large site has a hundred thousand of them, and on disk a
-// folder costs as much as the page in it.
+// listJobs paginates a list in both sort orders, each page at its
+// urls.ListPage.
 func (b *build) listJobs(a *area, l listDef) []job {
 	size := b.cat.Site.PageSize
 	count := max(1, (len(l.docs)+size-1)/size)
@@ -1102,18 +1030,18 @@ func (b *build) listJobs(a *area, l listDef) []job {
 	}
 	// What all pages of the list, or of one order, share is made once: a
 	// large site plans a hundred thousand list pages before rendering any.
-	dataURL, listURL := b.base+a.prefix+"catalog.json", b.base+l.path
-	byDate, byName := b.base+listPath(l.path, "date", 1), b.base+listPath(l.path, "name", 1)
-	for _, order := range []string{"date", "name"} {
+	dataURL, listURL := b.base+urls.CatalogJSON(a.prefix), b.base+l.path
+	byDate, byName := b.base+urls.ListPage(l.path, urls.ByDate, 1), b.base+urls.ListPage(l.path, urls.ByName, 1)
+	for _, order := range []string{urls.ByDate, urls.ByName} {
 		docs := slices.Clone(l.docs)
-		if order == "date" {
+		if order == urls.ByDate {
 			sortByDate(docs)
 		} else {
 			sortByName(docs)
 		}
 		sortLinks := []Link{
-			{Name: "Newest first", URL: byDate, Current: order == "date"},
-			{Name: "Name", URL: byName, Current: order == "name"},
+			{Name: "Newest first", URL: byDate, Current: order == urls.ByDate},
+			{Name: "Name", URL: byName, Current: order == urls.ByName},
 		}
 		for n := 1; n <= count; n++ {
 			page := docs[(n-1)*size : min(n*size, len(docs))]
@@ -1127,8 +1055,8 @@ func (b *build) listJobs(a *area, l listDef) []job {
 			for _, d := range page {
 				k.num(d.key)
 			}
-			j := b.page(a, OutputFile(listPath(l.path, order, n)),
-				&Page{Layout: "list", Title: title, Description: l.intro, List: lv, Crumbs: l.crumbs, NoIndex: order == "name"}, k.sum())
+			j := b.page(a, urls.OutputFile(urls.ListPage(l.path, order, n)),
+				&Page{Layout: "list", Title: title, Description: l.intro, List: lv, Crumbs: l.crumbs, NoIndex: order == urls.ByName}, k.sum())
 			render := j.render
 			j.render = func(buf *bytes.Buffer) error {
 				// Made for the page being rendered and dropped after it: a
@@ -1136,10 +1064,10 @@ func (b *build) listJobs(a *area, l listDef) []job {
 				// links would otherwise all stay in memory at once.
 				lv.Pages = pageLinks(b.base, l.path, lv.Sort, lv.PageNum, lv.PageCount)
 				if n := lv.PageNum; n > 1 {
-					lv.Prev = b.base + listPath(l.path, lv.Sort, n-1)
+					lv.Prev = b.base + urls.ListPage(l.path, lv.Sort, n-1)
 				}
 				if n := lv.PageNum; n < lv.PageCount {
-					lv.Next = b.base + listPath(l.path, lv.Sort, n+1)
+					lv.Next = b.base + urls.ListPage(l.path, lv.Sort, n+1)
 				}
 				defer func() { lv.Rows, lv.Pages, lv.Prev, lv.Next = "", nil, "", "" }()
 				return renderWithRows(buf, lv, render)
@@ -1150,26 +1078,10 @@ func (b *build) listJobs(a *area, l listDef) []job {
 	return jobs
 }
 
-func listPath(base, order string, n int) string {
-	p := base
-	if order == "name" {
-		p += "by-name/"
-	}
-	if n > 1 {
-		p += "page/" + strconv.Itoa(n) + ".html"
-	}
-	return p
-}
-
 // OutputFile names the output a site path (relative to the base URL, such
 // as "regions/europe/" or "regions/europe/page/2.html") is written to and
-// served from.
-func OutputFile(rel string) string {
-	if rel == "" || strings.HasSuffix(rel, "/") {
-		return rel + "index.html"
-	}
-	return rel
-}
+// served from: urls.OutputFile, for the dev server.
+func OutputFile(rel string) string { return urls.OutputFile(rel) }
 
 // pageLinks returns the first, last and nearby pages.
 func pageLinks(base, list, order string, cur, count int) []Link {
@@ -1185,7 +1097,7 @@ func pageLinks(base, list, order string, cur, count int) []Link {
 		if last != 0 && n != last+1 {
 			out = append(out, Link{Name: "…"})
 		}
-		out = append(out, Link{Name: strconv.Itoa(n), URL: base + listPath(list, order, n), Current: n == cur})
+		out = append(out, Link{Name: strconv.Itoa(n), URL: base + urls.ListPage(list, order, n), Current: n == cur})
 		last = n
 	}
 	return out

@@ -9,27 +9,26 @@ import (
 	"github.com/stp-portal/stp/generator/internal/par"
 	"github.com/stp-portal/stp/generator/internal/precompress"
 	"github.com/stp-portal/stp/generator/search"
+	"github.com/stp-portal/stp/generator/urls"
 )
 
-// searchDir is where each area's index lives: search/ behind the proxy with
-// every listed version, public/search/ with the public ones only, so that a
-// reader without a session can search, and learn of, public documents only.
-const searchDir = "search/"
+// searchDir is where each area's index lives (urls.SearchDir): search/
+// behind the proxy with every listed version, public/search/ with the
+// public ones only, so that a reader without a session can search, and
+// learn of, public documents only.
+var searchDir = urls.SearchDir("")
 
 // manifestName is the one search file without a hash in its name: pages
 // point at it, and it names the fingerprinted index and engine, which may
 // then be cached for a year.
-const manifestName = "manifest.json"
+const manifestName = urls.ManifestName
 
 // searchRecords turns the listed versions of one area into index records:
 // every one behind the proxy, the public ones only under the public prefix.
 // It reads the catalog, not the area's views, so that a fresh build can
 // start indexing before it plans any page.
 func (b *build) searchRecords(public bool) []search.Record {
-	prefix := ""
-	if public {
-		prefix = PublicPrefix
-	}
+	prefix := urls.Area(public)
 	var recs []search.Record
 	for _, s := range b.series {
 		for _, d := range s.Versions() {
@@ -39,7 +38,7 @@ func (b *build) searchRecords(public bool) []search.Record {
 			r := search.Record{
 				ID: d.ID, Series: d.Series, Version: d.Version, Kind: d.Kind, Title: d.Title, Summary: d.Summary,
 				Body: b.descs[d].text, Services: d.Services, Standards: d.Standards, Regions: d.Regions, Industries: d.Industries,
-				Published: d.Published, URL: prefix + "documents/" + s.ID + "/", Current: d == s.Current, Public: d.Public,
+				Published: d.Published, URL: urls.DocumentPage(prefix, s.ID), Current: d == s.Current, Public: d.Public,
 			}
 			if p := d.AuditPeriod; p != nil {
 				r.PeriodFrom, r.PeriodTo = p.From, p.To
@@ -51,8 +50,10 @@ func (b *build) searchRecords(public bool) []search.Record {
 }
 
 func (b *build) searchLabels() search.Labels {
-	l := search.Labels{search.FacetKind: {
-		"compliance-report": kindName("compliance-report"), "trust-document": kindName("trust-document")}}
+	l := search.Labels{search.FacetKind: {}}
+	for _, k := range urls.Kinds {
+		l[search.FacetKind][k.ID] = k.Singular
+	}
 	for facet, key := range map[string]string{search.FacetService: "service", search.FacetStandard: "standard",
 		search.FacetRegion: "region", search.FacetIndustry: "industry"} {
 		l[facet] = map[string]string{}
@@ -166,7 +167,7 @@ func (b *build) searchAPI(a *area) string {
 	if b.cat.Site.Search != "server" {
 		return ""
 	}
-	return b.base + a.prefix + "api/search"
+	return b.base + urls.SearchAPI(a.prefix)
 }
 
 // writeSearchIndexes writes both areas' indexes. A fresh build starts them
@@ -184,11 +185,7 @@ func (b *build) writeSearchIndexes(w *writer) <-chan error {
 	labels := b.searchLabels()
 	index := func() error {
 		for _, public := range []bool{false, true} {
-			prefix := ""
-			if public {
-				prefix = PublicPrefix
-			}
-			dir := filepath.Join(w.dir, filepath.FromSlash(prefix+searchDir))
+			dir := filepath.Join(w.dir, filepath.FromSlash(urls.SearchDir(urls.Area(public))))
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}

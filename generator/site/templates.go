@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/urls"
 )
 
 // Layouts are the page templates of layouts/: base.html wraps every page,
@@ -304,7 +305,7 @@ func funcs(basePath string, cached *partials) template.FuncMap {
 		"shortdate": func(t time.Time) string { return t.Format("2 Jan 2006") },
 		"bytes":     humanBytes,
 		"join":      strings.Join,
-		"kind":      kindName,
+		"kind":      func(kind string) string { return urls.KindOf(kind).Singular },
 		"plural":    func(n int, one, many string) string { return pluralize(n, one, many) },
 		"short": func(s string) string {
 			if len(s) > 16 {
@@ -343,13 +344,6 @@ func pluralize(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
-}
-
-func kindName(kind string) string {
-	if kind == catalog.KindReport {
-		return "Compliance report"
-	}
-	return "Trust document"
 }
 
 // humanBytes prints a size the way readers expect: 1.2 MB, 340 KB.

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/stp-portal/stp/generator/search"
+	"github.com/stp-portal/stp/generator/urls"
 )
 
 func init() {
@@ -75,10 +76,7 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 
 	dir := *indexDir
 	if dir == "" {
-		dir = filepath.Join(*site, "search")
-		if *public {
-			dir = filepath.Join(*site, "public", "search")
-		}
+		dir = filepath.Join(*site, filepath.FromSlash(urls.SearchDir(urls.Area(*public))))
 	}
 	idx, err := search.OpenDir(dir)
 	if err != nil {
