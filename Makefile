@@ -72,6 +72,7 @@ RACE_PACKAGES := ./generator/internal/par ./generator/serve ./generator/devserve
 test: test-setup $(OAUTH2_PROXY) $(STP)
 	@test -z "$$(gofmt -l generator proxy)" || (echo "gofmt would change:"; gofmt -l generator proxy; exit 1)
 	go vet ./...
+	go mod tidy -diff
 	@# One build of the sample first: it compiles the browser search engine
 	@# once into ~/.cache/stp, instead of in every test package at once.
 	@tmp=$$(mktemp -d) && $(STP) build --out $$tmp/public --now 2026-11-27 >/dev/null && rm -rf $$tmp
