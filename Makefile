@@ -3,7 +3,8 @@
 #               oauth2-proxy with the local Entra ID stand-in
 #   make test   run every test (installs what the tests need first)
 
-OAUTH2_PROXY_VERSION := v7.15.6
+# oauth2-proxy's version is the one go.mod pins: written there only.
+OAUTH2_PROXY_VERSION = $(shell go list -m -f '{{.Version}}' github.com/oauth2-proxy/oauth2-proxy/v7)
 BIN := $(CURDIR)/bin
 STP := $(BIN)/stp
 OAUTH2_PROXY := $(BIN)/oauth2-proxy

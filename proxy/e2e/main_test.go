@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,8 +48,14 @@ func run(m *testing.M) int {
 		defer os.RemoveAll(dir)
 		proxyBinary = filepath.Join(dir, "oauth2-proxy")
 		start := time.Now()
+		// The version go.mod pins, stamped as the Makefile stamps it.
+		version, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", "github.com/oauth2-proxy/oauth2-proxy/v7").Output()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: go list:", err)
+			return 1
+		}
 		cmd := exec.Command("go", "build", "-o", proxyBinary,
-			"-ldflags", "-X github.com/oauth2-proxy/oauth2-proxy/v7/pkg/version.VERSION=v7.15.6",
+			"-ldflags", "-X github.com/oauth2-proxy/oauth2-proxy/v7/pkg/version.VERSION="+strings.TrimSpace(string(version)),
 			"github.com/oauth2-proxy/oauth2-proxy/v7")
 		cmd.Dir = moduleRoot
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
