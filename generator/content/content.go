@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
@@ -240,11 +240,11 @@ func (s headingShift) Transform(doc *ast.Document, _ text.Reader, _ parser.Conte
 // ParsePage reads a page: optional front matter between --- lines, then
 // Markdown, kept in Source until Render. file names the page in problems,
 // e.g. "content/faq.md".
-func ParsePage(file, slug string, src []byte) (*Page, catalog.Problems) {
+func ParsePage(file, slug string, src []byte) (*Page, diag.Problems) {
 	p := &Page{Slug: slug, File: file}
-	var problems catalog.Problems
+	var problems diag.Problems
 	errorf := func(line, col int, format string, args ...any) {
-		problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: file, Line: line, Col: col}, Message: fmt.Sprintf(format, args...)})
+		problems = append(problems, &diag.Problem{Pos: diag.Pos{File: file, Line: line, Col: col}, Message: fmt.Sprintf(format, args...)})
 	}
 	front, body, bodyLine, ok := splitFrontMatter(src)
 	if !ok {
@@ -279,7 +279,7 @@ func ParsePage(file, slug string, src []byte) (*Page, catalog.Problems) {
 }
 
 // Render turns the page's Markdown into Body, and lists its Links and IDs.
-func (p *Page) Render(md *Markdown) *catalog.Problem {
+func (p *Page) Render(md *Markdown) *diag.Problem {
 	r, err := md.render(p.Source, true)
 	if err != nil {
 		line, col := p.bodyLine, 1
@@ -287,7 +287,7 @@ func (p *Page) Render(md *Markdown) *catalog.Problem {
 		if errors.As(err, &bad) {
 			line, col = line+bad.Line-1, bad.Col
 		}
-		return &catalog.Problem{Pos: catalog.Pos{File: p.File, Line: line, Col: col}, Message: err.Error()}
+		return &diag.Problem{Pos: diag.Pos{File: p.File, Line: line, Col: col}, Message: err.Error()}
 	}
 	p.Body, p.Links, p.IDs = r.HTML, r.Links, r.IDs
 	return nil

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
-	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/generator/serve"
 	"github.com/stp-portal/stp/generator/site"
 )
@@ -192,7 +192,7 @@ func (s *Server) rebuild(changed []string) Event {
 
 // problems turns a build error into overlay entries with source lines.
 func (s *Server) problems(err error) []Problem {
-	var ps catalog.Problems
+	var ps diag.Problems
 	if !errors.As(err, &ps) {
 		return []Problem{{Message: err.Error()}}
 	}

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/generator/site"
 	"github.com/stp-portal/stp/proxy/proxycheck"
 )
@@ -60,10 +60,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			// No proxy set up (yet): nothing to check.
 		} else if err == nil {
 			for _, p := range proxycheck.Check(path) {
-				problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: filepath.ToSlash(*proxyCfg), Line: p.Line, Col: p.Col}, Message: p.Message, Warning: p.Warning})
+				problems = append(problems, &diag.Problem{Pos: diag.Pos{File: filepath.ToSlash(*proxyCfg), Line: p.Line, Col: p.Col}, Message: p.Message, Warning: p.Warning})
 			}
 		} else {
-			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: *proxyCfg}, Message: "proxy configuration not found; pass --proxy PATH, or --proxy '' to skip it"})
+			problems = append(problems, &diag.Problem{Pos: diag.Pos{File: *proxyCfg}, Message: "proxy configuration not found; pass --proxy PATH, or --proxy '' to skip it"})
 		}
 	}
 	problems.Sort()
