@@ -1,12 +1,11 @@
 package access
 
 import (
-	"errors"
-	"fmt"
 	"os"
 	"regexp"
 	"strings"
 
+	"github.com/stp-portal/stp/generator/diag"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -42,8 +41,8 @@ type Entry struct {
 	Col  int
 }
 
-// At is the entry's position, as file:line:col.
-func (f *File) At(e Entry) string { return fmt.Sprintf("%s:%d:%d", f.Path, e.Line, e.Col) }
+// At is the entry's position in the file.
+func (f *File) At(e Entry) diag.Pos { return diag.Pos{File: f.Path, Line: e.Line, Col: e.Col} }
 
 // Listed returns the entry that names u under admins or users, if any.
 func (f *File) Listed(u User) (Entry, bool) {
@@ -72,25 +71,27 @@ var (
 	emailRE = regexp.MustCompile(`^[^@\s'"]+@[^@\s'"]+\.[^@\s'"]+$`)
 )
 
-// ParseFile checks an access file and reports every problem at once, each
-// as file:line:col: message.
+// ParseFile checks an access file and reports every problem at once, in the
+// order found, as diag.Problems (file:line:col: message).
 func ParseFile(path string, data []byte) (*File, error) {
 	f := &File{Path: path}
-	var errs []error
+	var problems diag.Problems
 	fail := func(n *yaml.Node, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s:%d:%d: %s", path, n.Line, n.Column, fmt.Sprintf(format, args...)))
+		problems.Errorf(diag.YAMLPos(path, 0, n), format, args...)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		problems.Errorf(diag.Pos{File: path}, "%v", err)
+		return nil, problems
 	}
 	if len(doc.Content) == 0 {
-		return nil, fmt.Errorf("%s:1:1: the access file is empty; it needs at least one address under admins", path)
+		problems.Errorf(diag.Pos{File: path, Line: 1, Col: 1}, "the access file is empty; it needs at least one address under admins")
+		return nil, problems
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		fail(root, "the access file is a mapping with tenant, servicePrincipal, admins, users and protected")
-		return nil, errors.Join(errs...)
+		return nil, problems
 	}
 	seen := map[string]*yaml.Node{}
 	var adminsNode *yaml.Node
@@ -154,9 +155,9 @@ func ParseFile(path string, data []byte) (*File, error) {
 		k := strings.ToLower(e.Name)
 		if p, dup := first[k]; dup {
 			if p.Role == e.Role {
-				errs = append(errs, fmt.Errorf("%s: %s is listed twice under %ss (first at line %d)", f.At(e), e.Name, e.Role, p.Line))
+				problems.Errorf(f.At(e), "%s is listed twice under %ss (first at line %d)", e.Name, e.Role, p.Line)
 			} else {
-				errs = append(errs, fmt.Errorf("%s: %s is listed under admins (line %d) and users; list them once: an admin reads everything a user does", f.At(e), e.Name, p.Line))
+				problems.Errorf(f.At(e), "%s is listed under admins (line %d) and users; list them once: an admin reads everything a user does", e.Name, p.Line)
 			}
 			continue
 		}
@@ -169,8 +170,8 @@ func ParseFile(path string, data []byte) (*File, error) {
 		}
 		fail(n, "the file names no Portal Admin; list at least one under admins: (the last Portal Admin is never removed)")
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if len(problems) > 0 {
+		return nil, problems
 	}
 	return f, nil
 }

@@ -38,19 +38,19 @@ type decoder struct {
 }
 
 func (d *decoder) pos(n *yaml.Node) diag.Pos {
-	return diag.Pos{File: d.file, Line: n.Line + d.lineOffset, Col: n.Column}
+	return diag.YAMLPos(d.file, d.lineOffset, n)
 }
 
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
-	d.problems = append(d.problems, &diag.Problem{Pos: d.pos(n), Message: fmt.Sprintf(format, args...)})
+	d.problems.Errorf(d.pos(n), format, args...)
 }
 
 func (d *decoder) warnf(n *yaml.Node, format string, args ...any) {
-	d.problems = append(d.problems, &diag.Problem{Pos: d.pos(n), Message: fmt.Sprintf(format, args...), Warning: true})
+	d.problems.Warnf(d.pos(n), format, args...)
 }
 
 func (d *decoder) errorAt(p diag.Pos, format string, args ...any) {
-	d.problems = append(d.problems, &diag.Problem{Pos: p, Message: fmt.Sprintf(format, args...)})
+	d.problems.Errorf(p, format, args...)
 }
 
 // field is one key a mapping understands.

@@ -180,20 +180,12 @@ func (d *decoder) syntaxError(err error, text []byte) {
 		d.problems = append(d.problems, p)
 		return
 	}
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line, col := 1, 1
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if n, after, ok := strings.Cut(rest, ": "); ok {
-			if v, err := fmt.Sscanf(n, "%d", &line); v == 1 && err == nil {
-				msg = after
-			}
-		}
-	}
+	line, msg := diag.YAMLError(err)
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
-	d.errorAt(diag.Pos{File: d.file, Line: line + parserLineShift(msg), Col: col}, "YAML syntax: %s", msg)
+	d.errorAt(diag.Pos{File: d.file, Line: line + parserLineShift(msg), Col: 1}, "YAML syntax: %s", msg)
 }
 
 // parserLineShift corrects a quirk of the YAML library: parser errors (not

@@ -21,9 +21,7 @@ const ExpiryWarningDays = 30
 func (c *Catalog) Warnings(now time.Time) diag.Problems {
 	today := now.UTC().Truncate(24 * time.Hour)
 	var ps diag.Problems
-	warn := func(at diag.Pos, format string, args ...any) {
-		ps = append(ps, &diag.Problem{Pos: at, Message: fmt.Sprintf(format, args...), Warning: true})
-	}
+	warn := ps.Warnf
 
 	bySeries := map[string][]*Document{}
 	files := map[string]*Document{}

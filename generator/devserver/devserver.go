@@ -66,7 +66,9 @@ type Event struct {
 	Partial bool `json:"partial,omitempty"`
 }
 
-// Problem is a build error with the source line it points at.
+// Problem is how the overlay shows a build error (a diag.Problem): its
+// position, its message and the source line it points at, under the keys
+// reloadJS reads.
 type Problem struct {
 	File    string `json:"file"`
 	Line    int    `json:"line"`

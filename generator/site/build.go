@@ -69,7 +69,7 @@ type Result struct {
 
 // Build builds the whole site into a folder next to o.Out and swaps it
 // into place. Problems in the publisher's input come back as
-// catalog.Problems (every one found, each at file:line:col); the previous
+// diag.Problems (every one found, each at file:line:col); the previous
 // output is then left exactly as it was.
 //
 // The output before the previous one is kept beside o.Out as a hidden
