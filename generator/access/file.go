@@ -74,63 +74,63 @@ var (
 // ParseFile checks an access file and reports every problem at once, in the
 // order found, as diag.Problems (file:line:col: message).
 func ParseFile(path string, data []byte) (*File, error) {
-	f := &File{Path: path}
-	var problems diag.Problems
-	fail := func(n *yaml.Node, format string, args ...any) {
-		problems.Errorf(diag.YAMLPos(path, 0, n), format, args...)
-	}
+	fp := &fileParser{f: &File{Path: path}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		problems.Errorf(diag.Pos{File: path}, "%v", err)
-		return nil, problems
+		fp.problems.Errorf(diag.Pos{File: path}, "%v", err)
+		return nil, fp.problems
 	}
 	if len(doc.Content) == 0 {
-		problems.Errorf(diag.Pos{File: path, Line: 1, Col: 1}, "the access file is empty; it needs at least one address under admins")
-		return nil, problems
+		fp.problems.Errorf(diag.Pos{File: path, Line: 1, Col: 1}, "the access file is empty; it needs at least one address under admins")
+		return nil, fp.problems
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		fail(root, "the access file is a mapping with tenant, servicePrincipal, admins, users and protected")
-		return nil, problems
+		fp.fail(root, "the access file is a mapping with tenant, servicePrincipal, admins, users and protected")
+		return nil, fp.problems
 	}
+	admins, anyAdmin := fp.keys(root)
+	fp.listedOnce()
+	if !anyAdmin {
+		n := root
+		if admins != nil {
+			n = admins
+		}
+		fp.fail(n, "the file names no Portal Admin; list at least one under admins: (the last Portal Admin is never removed)")
+	}
+	if len(fp.problems) > 0 {
+		return nil, fp.problems
+	}
+	return fp.f, nil
+}
+
+// fileParser reads an access file into f, collecting the problems.
+type fileParser struct {
+	f        *File
+	problems diag.Problems
+}
+
+func (fp *fileParser) fail(n *yaml.Node, format string, args ...any) {
+	fp.problems.Errorf(diag.YAMLPos(fp.f.Path, 0, n), format, args...)
+}
+
+// keys reads the top-level keys of the file. It returns the admins: key
+// (nil when it is not written) and whether it lists anyone.
+func (fp *fileParser) keys(root *yaml.Node) (admins *yaml.Node, anyAdmin bool) {
+	f := fp.f
 	seen := map[string]*yaml.Node{}
-	var adminsNode *yaml.Node
-	// Protected entries may be object ids too, which survive a renamed
-	// account.
-	list := func(key, val *yaml.Node, role Role) []Entry {
-		what := "an e-mail address"
-		if role == "" {
-			what = "an e-mail address or an object id"
-		}
-		if val.Kind != yaml.SequenceNode {
-			if val.Tag == "!!null" {
-				return nil
-			}
-			fail(val, "%s is a list of e-mail addresses", key.Value)
-			return nil
-		}
-		var out []Entry
-		for _, item := range val.Content {
-			if item.Kind != yaml.ScalarNode || !emailRE.MatchString(item.Value) && (role != "" || !guidRE.MatchString(item.Value)) {
-				fail(item, "%q is not %s", item.Value, what)
-				continue
-			}
-			out = append(out, Entry{Name: item.Value, Role: role, Line: item.Line, Col: item.Column})
-		}
-		return out
-	}
 	var entries [2][]Entry
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key, val := root.Content[i], root.Content[i+1]
 		if prev, dup := seen[key.Value]; dup {
-			fail(key, "%s is given twice (first at line %d)", key.Value, prev.Line)
+			fp.fail(key, "%s is given twice (first at line %d)", key.Value, prev.Line)
 			continue
 		}
 		seen[key.Value] = key
 		switch key.Value {
 		case "tenant", "servicePrincipal":
 			if val.Kind != yaml.ScalarNode || !guidRE.MatchString(val.Value) {
-				fail(val, "%s is an object id, a GUID like 3f2d7c1e-5b8a-4c6d-9e0f-1a2b3c4d5e6f", key.Value)
+				fp.fail(val, "%s is an object id, a GUID like 3f2d7c1e-5b8a-4c6d-9e0f-1a2b3c4d5e6f", key.Value)
 				continue
 			}
 			if key.Value == "tenant" {
@@ -139,39 +139,60 @@ func ParseFile(path string, data []byte) (*File, error) {
 				f.ServicePrincipal = strings.ToLower(val.Value)
 			}
 		case "admins":
-			adminsNode = key
-			entries[0] = list(key, val, AdminRole)
+			admins = key
+			entries[0] = fp.list(key, val, AdminRole)
 		case "users":
-			entries[1] = list(key, val, UserRole)
+			entries[1] = fp.list(key, val, UserRole)
 		case "protected":
-			f.Protected = list(key, val, "")
+			f.Protected = fp.list(key, val, "")
 		default:
-			fail(key, "unknown key %q (known: tenant, servicePrincipal, admins, users, protected)", key.Value)
+			fp.fail(key, "unknown key %q (known: tenant, servicePrincipal, admins, users, protected)", key.Value)
 		}
 	}
 	f.Entries = append(entries[0], entries[1]...)
+	return admins, len(entries[0]) > 0
+}
+
+// list reads the list under key: the addresses holding role, or, for the
+// protected entries (no role), addresses or object ids, which survive a
+// renamed account.
+func (fp *fileParser) list(key, val *yaml.Node, role Role) []Entry {
+	what := "an e-mail address"
+	if role == "" {
+		what = "an e-mail address or an object id"
+	}
+	if val.Kind != yaml.SequenceNode {
+		if val.Tag == "!!null" {
+			return nil
+		}
+		fp.fail(val, "%s is a list of e-mail addresses", key.Value)
+		return nil
+	}
+	var out []Entry
+	for _, item := range val.Content {
+		if item.Kind != yaml.ScalarNode || !emailRE.MatchString(item.Value) && (role != "" || !guidRE.MatchString(item.Value)) {
+			fp.fail(item, "%q is not %s", item.Value, what)
+			continue
+		}
+		out = append(out, Entry{Name: item.Value, Role: role, Line: item.Line, Col: item.Column})
+	}
+	return out
+}
+
+// listedOnce reports a principal listed twice, under one role or both.
+func (fp *fileParser) listedOnce() {
+	f := fp.f
 	first := map[string]Entry{}
 	for _, e := range f.Entries {
 		k := strings.ToLower(e.Name)
 		if p, dup := first[k]; dup {
 			if p.Role == e.Role {
-				problems.Errorf(f.At(e), "%s is listed twice under %ss (first at line %d)", e.Name, e.Role, p.Line)
+				fp.problems.Errorf(f.At(e), "%s is listed twice under %ss (first at line %d)", e.Name, e.Role, p.Line)
 			} else {
-				problems.Errorf(f.At(e), "%s is listed under admins (line %d) and users; list them once: an admin reads everything a user does", e.Name, p.Line)
+				fp.problems.Errorf(f.At(e), "%s is listed under admins (line %d) and users; list them once: an admin reads everything a user does", e.Name, p.Line)
 			}
 			continue
 		}
 		first[k] = e
 	}
-	if len(entries[0]) == 0 {
-		n := root
-		if adminsNode != nil {
-			n = adminsNode
-		}
-		fail(n, "the file names no Portal Admin; list at least one under admins: (the last Portal Admin is never removed)")
-	}
-	if len(problems) > 0 {
-		return nil, problems
-	}
-	return f, nil
 }
