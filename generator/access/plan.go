@@ -133,7 +133,7 @@ func PlanFile(ctx context.Context, c *Client, t *Tenant, f *File) (*Plan, error)
 		holds := t.HoldingsOf(user.ID)
 		var changes []Change
 		if !slices.ContainsFunc(holds, func(h Holding) bool { return h.Role == e.Role }) {
-			changes = append(changes, Change{User: user, Role: e.Role, Why: f.At(e)})
+			changes = append(changes, Change{User: user, Role: e.Role, Why: f.At(e).String()})
 		}
 		for _, h := range holds {
 			if h.Role != e.Role {

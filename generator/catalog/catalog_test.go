@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stp-portal/stp/generator/diag"
 )
 
 // base is a small valid catalog; the tests below break it one way at a
@@ -51,7 +53,7 @@ func TestParseValid(t *testing.T) {
 	if !d.AllRegions || d.AllIndustries {
 		t.Errorf("AllRegions=%v AllIndustries=%v, want true false", d.AllRegions, d.AllIndustries)
 	}
-	if d.At("published") != (Pos{"catalog.yaml", 25, 16}) {
+	if d.At("published") != (diag.Pos{File: "catalog.yaml", Line: 25, Col: 16}) {
 		t.Errorf("published at %v, want catalog.yaml:25:16", d.At("published"))
 	}
 	if c.Site.PageSize != 25 || c.Site.Search != "browser" {
@@ -377,7 +379,7 @@ func TestFieldPositions(t *testing.T) {
 			if sub != "" {
 				col = strings.Index(lines[line-1], sub+":") + len(sub) + 3
 			}
-			if want := (Pos{"catalog.yaml", line + shift, col}); d.At(f) != want {
+			if want := (diag.Pos{File: "catalog.yaml", Line: line + shift, Col: col}); d.At(f) != want {
 				t.Errorf("%s at %v, want %v", f, d.At(f), want)
 			}
 		}

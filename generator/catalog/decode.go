@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/stp-portal/stp/generator/diag"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -18,7 +19,7 @@ import (
 // have been understood there.
 type decoder struct {
 	file     string
-	problems Problems
+	problems diag.Problems
 	// lineOffset is added to every line: a re-parsed slice of the catalog
 	// starts at line lineOffset+1 of the file.
 	lineOffset int
@@ -36,20 +37,20 @@ type decoder struct {
 	ghosts map[string]map[string]bool
 }
 
-func (d *decoder) pos(n *yaml.Node) Pos {
-	return Pos{File: d.file, Line: n.Line + d.lineOffset, Col: n.Column}
+func (d *decoder) pos(n *yaml.Node) diag.Pos {
+	return diag.YAMLPos(d.file, d.lineOffset, n)
 }
 
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
-	d.problems = append(d.problems, &Problem{Pos: d.pos(n), Message: fmt.Sprintf(format, args...)})
+	d.problems.Errorf(d.pos(n), format, args...)
 }
 
 func (d *decoder) warnf(n *yaml.Node, format string, args ...any) {
-	d.problems = append(d.problems, &Problem{Pos: d.pos(n), Message: fmt.Sprintf(format, args...), Warning: true})
+	d.problems.Warnf(d.pos(n), format, args...)
 }
 
-func (d *decoder) errorAt(p Pos, format string, args ...any) {
-	d.problems = append(d.problems, &Problem{Pos: p, Message: fmt.Sprintf(format, args...)})
+func (d *decoder) errorAt(p diag.Pos, format string, args ...any) {
+	d.problems.Errorf(p, format, args...)
 }
 
 // field is one key a mapping understands.
@@ -73,7 +74,7 @@ func (d *decoder) mapping(n *yaml.Node, what string, fields []field) map[string]
 	}
 	seen := make(map[string]*yaml.Node, len(n.Content)/2)
 	var meant []string
-	var dup *Problem
+	var dup *diag.Problem
 	dups := 0
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -286,7 +287,7 @@ func (d *decoder) ids(n *yaml.Node, what string) ([]string, bool) {
 // locate finds id, an item of the list at at, in the catalog's text:
 // a flow list such as [emea, apacc] has one position, its bracket, and a
 // publisher looks for the item. It returns at when it cannot tell.
-func (d *decoder) locate(at Pos, id string) Pos {
+func (d *decoder) locate(at diag.Pos, id string) diag.Pos {
 	if d.data == nil || at.Line < 1 || id == "" {
 		return at
 	}
@@ -319,7 +320,7 @@ func (d *decoder) locate(at Pos, id string) Pos {
 		if strings.IndexByte(" \t[,-\"'", before) >= 0 && strings.IndexByte(" \t],\n\r#\"'", after) >= 0 {
 			off := start + k
 			line := sort.SearchInts(d.starts, off+1)
-			return Pos{File: at.File, Line: line, Col: utf8.RuneCount(d.data[d.starts[line-1]:off]) + 1}
+			return diag.Pos{File: at.File, Line: line, Col: utf8.RuneCount(d.data[d.starts[line-1]:off]) + 1}
 		}
 		i = k + 1
 	}

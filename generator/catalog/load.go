@@ -10,13 +10,14 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/generator/internal/par"
 )
 
 // Load reads root/catalog.yaml, checks it, and checks that every file it
 // publishes is a regular file inside root/content, not empty. Problems name
 // files relative to root.
-func Load(root string) (*Catalog, Problems) {
+func Load(root string) (*Catalog, diag.Problems) {
 	return Reload(root, nil, LoadOptions{AllFiles: true})
 }
 
@@ -36,14 +37,14 @@ type LoadOptions struct {
 // Reload is Load for a catalog that was loaded before as prev: only the
 // documents an edit touched are parsed again (see Reparse) and, unless
 // o.AllFiles, only their files are checked again.
-func Reload(root string, prev *Catalog, o LoadOptions) (*Catalog, Problems) {
+func Reload(root string, prev *Catalog, o LoadOptions) (*Catalog, diag.Problems) {
 	const name = "catalog.yaml"
 	data, err := readLimited(filepath.Join(root, name), MaxSize)
 	if err != nil {
-		return nil, Problems{{Pos: Pos{File: name}, Message: err.Error()}}
+		return nil, diag.Problems{{Pos: diag.Pos{File: name}, Message: err.Error()}}
 	}
 	var c *Catalog
-	var problems Problems
+	var problems diag.Problems
 	if prev != nil {
 		c, problems = Reparse(prev, data)
 	} else {
@@ -64,13 +65,13 @@ func Reload(root string, prev *Catalog, o LoadOptions) (*Catalog, Problems) {
 	}
 	content, err := os.OpenRoot(filepath.Join(root, "content"))
 	if err != nil {
-		problems = append(problems, &Problem{Pos: Pos{File: "content/"}, Message: "cannot open the content folder: " + err.Error()})
+		problems = append(problems, &diag.Problem{Pos: diag.Pos{File: "content/"}, Message: "cannot open the content folder: " + err.Error()})
 		return nil, problems
 	}
 	defer content.Close()
 	type fileCheck struct {
 		rel string
-		at  Pos
+		at  diag.Pos
 	}
 	var checks []fileCheck
 	if c.Site.Logo != "" {
@@ -123,11 +124,11 @@ func Reload(root string, prev *Catalog, o LoadOptions) (*Catalog, Problems) {
 // checkEmpty refuses a catalog with no documents, unless allowed and the
 // catalog says so itself with documents: [] rather than a documents: with
 // nothing left under it. Allowed, it is a warning: never silence.
-func (c *Catalog) checkEmpty(allow bool) *Problem {
+func (c *Catalog) checkEmpty(allow bool) *diag.Problem {
 	if len(c.Documents) > 0 {
 		return nil
 	}
-	p := &Problem{Pos: c.documentsAt}
+	p := &diag.Problem{Pos: c.documentsAt}
 	switch {
 	case c.documentsNull:
 		p.Message = "documents: has nothing under it, so the portal would have no documents; list them under documents:, or, for a portal with no documents on purpose, write documents: [] and build with --allow-empty"
@@ -142,9 +143,9 @@ func (c *Catalog) checkEmpty(allow bool) *Problem {
 // checkFile checks that rel, a file a catalog publishes, is a regular file
 // inside content, not empty. When a symbolic link on the way leads out of
 // content, it names the link.
-func checkFile(content *os.Root, rel string, at Pos) (*fileProblem, string) {
+func checkFile(content *os.Root, rel string, at diag.Pos) (*fileProblem, string) {
 	problem := func(format string, args ...any) *fileProblem {
-		return &fileProblem{Problem: &Problem{Pos: at, Message: fmt.Sprintf(format, args...)}}
+		return &fileProblem{Problem: &diag.Problem{Pos: at, Message: fmt.Sprintf(format, args...)}}
 	}
 	// os.Root refuses paths and symlinks that lead outside content/.
 	info, err := content.Stat(rel)
@@ -171,7 +172,7 @@ func checkFile(content *os.Root, rel string, at Pos) (*fileProblem, string) {
 // fileProblem is a problem with a published file, and how many others the
 // same cause has.
 type fileProblem struct {
-	*Problem
+	*diag.Problem
 	more int
 }
 

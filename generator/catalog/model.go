@@ -5,8 +5,9 @@
 package catalog
 
 import (
-	"strconv"
 	"time"
+
+	"github.com/stp-portal/stp/generator/diag"
 )
 
 // Kinds of document, as the two libraries of the portal name them.
@@ -33,7 +34,7 @@ type Catalog struct {
 
 	// documentsAt is where the documents list is, and documentsNull
 	// whether it was left empty (documents: with nothing under it).
-	documentsAt   Pos
+	documentsAt   diag.Pos
 	documentsNull bool
 
 	// src remembers the text and where each document starts, so that an
@@ -63,8 +64,8 @@ type Site struct {
 	// Search chooses where search queries run: "browser" or "server".
 	Search string
 
-	defaultRegionsPos, defaultIndustriesPos Pos
-	logoAt                                  Pos
+	defaultRegionsPos, defaultIndustriesPos diag.Pos
+	logoAt                                  diag.Pos
 }
 
 // Contact is where readers get help, shown on the help page and the
@@ -85,7 +86,7 @@ type Term struct {
 	Description string
 	// Group clusters standards on the home page (ISO, SOC, ...); optional.
 	Group string
-	Pos   Pos
+	Pos   diag.Pos
 }
 
 // Period is an audit period, both ends inclusive.
@@ -121,7 +122,7 @@ type Document struct {
 	// Pos is where the document starts; At says where each field's value
 	// is, from fields: a line and column per field, in the document's
 	// file. (A map per document held 150 MB of a 100,000-document build.)
-	Pos    Pos
+	Pos    diag.Pos
 	fields [len(positioned)]lineCol
 }
 
@@ -150,32 +151,19 @@ func fieldIndex(field string) int {
 
 // At returns the position of a field's value, or of the document when the
 // field was not written.
-func (d *Document) At(field string) Pos {
+func (d *Document) At(field string) diag.Pos {
 	if i := fieldIndex(field); i >= 0 && d.fields[i].line > 0 {
-		return Pos{File: d.Pos.File, Line: int(d.fields[i].line), Col: int(d.fields[i].col)}
+		return diag.Pos{File: d.Pos.File, Line: int(d.fields[i].line), Col: int(d.fields[i].col)}
 	}
 	return d.Pos
 }
 
 // setAt records where a field's value is. Catalogs are at most MaxSize
 // bytes, so lines and columns fit in 32 bits.
-func (d *Document) setAt(field string, p Pos) {
+func (d *Document) setAt(field string, p diag.Pos) {
 	i := fieldIndex(field)
 	if i < 0 {
 		panic("catalog: no position is kept for field " + field)
 	}
 	d.fields[i] = lineCol{int32(p.Line), int32(p.Col)}
-}
-
-// Pos is a position in a source file, 1-based.
-type Pos struct {
-	File      string
-	Line, Col int
-}
-
-func (p Pos) String() string {
-	if p.Line == 0 {
-		return p.File
-	}
-	return p.File + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Col)
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stp-portal/stp/generator/diag"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -44,7 +45,7 @@ func validID(s string) bool {
 // everything that can be checked without the file system; Load also checks
 // that the published files exist. The catalog is nil when there are errors;
 // warnings come back with a usable catalog.
-func Parse(file string, data []byte) (*Catalog, Problems) {
+func Parse(file string, data []byte) (*Catalog, diag.Problems) {
 	d := &decoder{file: file}
 	c := d.parse(data)
 	d.problems.Sort()
@@ -55,7 +56,7 @@ func Parse(file string, data []byte) (*Catalog, Problems) {
 }
 
 func (d *decoder) parse(data []byte) *Catalog {
-	top := Pos{File: d.file, Line: 1, Col: 1}
+	top := diag.Pos{File: d.file, Line: 1, Col: 1}
 	if len(data) > MaxSize {
 		d.errorAt(top, "catalog is %d MB; the limit is %d MB", len(data)>>20, MaxSize>>20)
 		return nil
@@ -69,7 +70,7 @@ func (d *decoder) parse(data []byte) *Catalog {
 // parseWhole decodes text, which is data or data with its documents
 // section blanked out when pre holds those documents already parsed.
 func (d *decoder) parseWhole(data, text []byte, pre *items) *Catalog {
-	top := Pos{File: d.file, Line: 1, Col: 1}
+	top := diag.Pos{File: d.file, Line: 1, Col: 1}
 	d.text = text
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(text))
@@ -116,7 +117,7 @@ func (d *decoder) parseWhole(data, text []byte, pre *items) *Catalog {
 		{"standards", func(v *yaml.Node) { c.Standards = d.terms(v, "standards", true) }},
 		{"documents", func(v *yaml.Node) {
 			if pre != nil {
-				c.documentsAt = Pos{File: d.file, Line: pre.lines[0], Col: pre.seqCol}
+				c.documentsAt = diag.Pos{File: d.file, Line: pre.lines[0], Col: pre.seqCol}
 				c.Documents = pre.docs
 			} else {
 				c.documentsAt, c.documentsNull = d.pos(v), v.Kind == yaml.ScalarNode && v.Tag == "!!null"
@@ -147,12 +148,12 @@ func (d *decoder) parseWhole(data, text []byte, pre *items) *Catalog {
 
 // documentStart finds the --- line that starts the YAML document whose
 // first node is n.
-func (d *decoder) documentStart(n *yaml.Node) Pos {
+func (d *decoder) documentStart(n *yaml.Node) diag.Pos {
 	at := d.pos(n)
 	lines := bytes.Split(d.text, []byte("\n"))
 	for l := min(at.Line, len(lines)); l >= 1; l-- {
 		if bytes.HasPrefix(lines[l-1], []byte("---")) {
-			return Pos{File: d.file, Line: l, Col: 1}
+			return diag.Pos{File: d.file, Line: l, Col: 1}
 		}
 	}
 	return at
@@ -179,20 +180,12 @@ func (d *decoder) syntaxError(err error, text []byte) {
 		d.problems = append(d.problems, p)
 		return
 	}
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line, col := 1, 1
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if n, after, ok := strings.Cut(rest, ": "); ok {
-			if v, err := fmt.Sscanf(n, "%d", &line); v == 1 && err == nil {
-				msg = after
-			}
-		}
-	}
+	line, msg := diag.YAMLError(err)
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
-	d.errorAt(Pos{File: d.file, Line: line + parserLineShift(msg), Col: col}, "YAML syntax: %s", msg)
+	d.errorAt(diag.Pos{File: d.file, Line: line + parserLineShift(msg), Col: 1}, "YAML syntax: %s", msg)
 }
 
 // parserLineShift corrects a quirk of the YAML library: parser errors (not

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/stp-portal/stp/generator/diag"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -62,14 +63,14 @@ func newSource(data []byte, body *yaml.Node, pre *items) *source {
 // entries are decoded again; the others are shared with prev (those after
 // the edit are copied with their positions moved). Anything else is parsed
 // in full.
-func Reparse(prev *Catalog, data []byte) (*Catalog, Problems) {
+func Reparse(prev *Catalog, data []byte) (*Catalog, diag.Problems) {
 	if c, problems, ok := reparseDocuments(prev, data); ok {
 		return c, problems
 	}
 	return Parse(prev.File, data)
 }
 
-func reparseDocuments(prev *Catalog, data []byte) (*Catalog, Problems, bool) {
+func reparseDocuments(prev *Catalog, data []byte) (*Catalog, diag.Problems, bool) {
 	src := prev.src
 	if src == nil || len(src.docLines) == 0 || len(src.docLines) != len(prev.Documents) {
 		return nil, nil, false

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/stp-portal/stp/generator/diag"
 )
 
 // The YAML library names the line where it gave up, often far from the
@@ -47,9 +49,9 @@ var entryNames = map[string]string{
 }
 
 // explainSyntax returns the first mistake in data, or nil.
-func explainSyntax(file string, data []byte) *Problem {
-	at := func(line, col int, format string, args ...any) *Problem {
-		return &Problem{Pos: Pos{File: file, Line: line, Col: col}, Message: fmt.Sprintf(format, args...)}
+func explainSyntax(file string, data []byte) *diag.Problem {
+	at := func(line, col int, format string, args ...any) *diag.Problem {
+		return &diag.Problem{Pos: diag.Pos{File: file, Line: line, Col: col}, Message: fmt.Sprintf(format, args...)}
 	}
 	if p := checkEncoding(data, at); p != nil {
 		return p
@@ -65,7 +67,7 @@ func explainSyntax(file string, data []byte) *Problem {
 
 // checkEncoding finds bytes that are not text: invalid UTF-8, NUL and
 // control characters, which YAML refuses.
-func checkEncoding(data []byte, at func(line, col int, format string, args ...any) *Problem) *Problem {
+func checkEncoding(data []byte, at func(line, col int, format string, args ...any) *diag.Problem) *diag.Problem {
 	line, col := 1, 1
 	for i := 0; i < len(data); {
 		r, size := utf8.DecodeRune(data[i:])
@@ -89,7 +91,7 @@ func checkEncoding(data []byte, at func(line, col int, format string, args ...an
 
 type explainer struct {
 	lines []syntaxLine
-	at    func(line, col int, format string, args ...any) *Problem
+	at    func(line, col int, format string, args ...any) *diag.Problem
 	stack []syntaxContext
 	// opener is the indentation of a key with no value on its line (or
 	// of a dash with nothing after it): the next line may open a block
@@ -103,7 +105,7 @@ type explainer struct {
 	plain int
 }
 
-func (e *explainer) run() *Problem {
+func (e *explainer) run() *diag.Problem {
 	e.opener, e.plain = -1, -1
 	for i := 0; i < len(e.lines); i++ {
 		l := e.lines[i]
@@ -136,7 +138,7 @@ func (e *explainer) run() *Problem {
 
 // line reads one line (from column indent+1, text body) and returns the
 // index of the last line it used.
-func (e *explainer) line(i, indent int, body string) (int, *Problem) {
+func (e *explainer) line(i, indent int, body string) (int, *diag.Problem) {
 	l := e.lines[i]
 	if body == "-" || strings.HasPrefix(body, "- ") {
 		if p := e.enter(l, indent, true, body); p != nil {
@@ -177,7 +179,7 @@ func (e *explainer) line(i, indent int, body string) (int, *Problem) {
 
 // enter checks that a key (or a dash, when list) at indent belongs to an
 // open mapping (or list), or opens one below the line before.
-func (e *explainer) enter(l syntaxLine, indent int, list bool, body string) *Problem {
+func (e *explainer) enter(l syntaxLine, indent int, list bool, body string) *diag.Problem {
 	var popped *syntaxContext
 	for len(e.stack) > 0 && e.stack[len(e.stack)-1].indent > indent {
 		c := e.stack[len(e.stack)-1]
@@ -244,7 +246,7 @@ func (e *explainer) enter(l syntaxLine, indent int, list bool, body string) *Pro
 
 // value reads the value of key (at indent), which starts at column col of
 // line i, and returns the last line it takes.
-func (e *explainer) value(i, indent int, key, value string, col int) (int, *Problem) {
+func (e *explainer) value(i, indent int, key, value string, col int) (int, *diag.Problem) {
 	l := e.lines[i]
 	for len(value) > 0 && (value[0] == '&' || value[0] == '!') { // an anchor or a tag
 		sp := strings.IndexAny(value, " \t")
@@ -290,7 +292,7 @@ func (e *explainer) value(i, indent int, key, value string, col int) (int, *Prob
 // closed follows a quoted or flow value (starting at column col of line
 // i) to its end, over several lines if need be, and reports one that is
 // never closed: a line that looks like the next key comes first.
-func (e *explainer) closed(i, indent int, key, value string, col int) (int, *Problem) {
+func (e *explainer) closed(i, indent int, key, value string, col int) (int, *diag.Problem) {
 	open := value[0]
 	var quote byte // inside a quoted string
 	depth := 0

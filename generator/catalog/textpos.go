@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"sort"
 	"unicode/utf8"
+
+	"github.com/stp-portal/stp/generator/diag"
 )
 
 // DescriptionPos returns where a line and column of a document's
@@ -13,7 +15,7 @@ import (
 // or unescape their lines, so needle, the text found there, is looked for
 // in the document's entry after the description starts; when it is not
 // found the description's own position is returned.
-func (c *Catalog) DescriptionPos(d *Document, line, col int, needle string) Pos {
+func (c *Catalog) DescriptionPos(d *Document, line, col int, needle string) diag.Pos {
 	at := d.At("description")
 	if c.src == nil || at.Line == 0 {
 		return at
@@ -39,7 +41,7 @@ func (c *Catalog) DescriptionPos(d *Document, line, col int, needle string) Pos 
 		if indent < 0 {
 			indent = blockIndent(data[start:])
 		}
-		return Pos{File: at.File, Line: at.Line + line, Col: indent + col}
+		return diag.Pos{File: at.File, Line: at.Line + line, Col: indent + col}
 	}
 	if needle == "" {
 		return at
@@ -60,7 +62,7 @@ func (c *Catalog) DescriptionPos(d *Document, line, col int, needle string) Pos 
 	}
 	off := from + i
 	ls := bytes.LastIndexByte(data[:off], '\n') + 1
-	return Pos{File: at.File, Line: bytes.Count(data[:ls], []byte("\n")) + 1, Col: utf8.RuneCount(data[ls:off]) + 1}
+	return diag.Pos{File: at.File, Line: bytes.Count(data[:ls], []byte("\n")) + 1, Col: utf8.RuneCount(data[ls:off]) + 1}
 }
 
 // lineOffset returns the byte offset where 1-based line n starts, or -1.

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/stp-portal/stp/generator/diag"
 )
 
 // RetentionMonths is how long a version stays downloadable after it is
@@ -168,12 +170,12 @@ func (d *decoder) expand(ids []string, all bool, t *taxonomy, doc *Document, fie
 			return d.refs(ids, t, doc.At(field)) // reports it
 		}
 	}
-	return d.refs(ids, t, Pos{})
+	return d.refs(ids, t, diag.Pos{})
 }
 
 // refs returns the known ids among got, in taxonomy order without repeats,
 // and reports the unknown ones with the ids that would be understood.
-func (d *decoder) refs(got []string, t *taxonomy, at Pos) []string {
+func (d *decoder) refs(got []string, t *taxonomy, at diag.Pos) []string {
 	out := make([]string, 0, len(got))
 	for _, id := range got {
 		if _, known := t.order[id]; !known {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/stp-portal/stp/generator/diag"
 )
 
 // ExpiryWarningDays is how long before a current version expires that the
@@ -16,12 +18,10 @@ const ExpiryWarningDays = 30
 // version, a public version in a series whose current version is gated, two
 // versions that publish the same file, and a publish date so far ahead that
 // it is likely a typo. Each warning is at the field to change.
-func (c *Catalog) Warnings(now time.Time) Problems {
+func (c *Catalog) Warnings(now time.Time) diag.Problems {
 	today := now.UTC().Truncate(24 * time.Hour)
-	var ps Problems
-	warn := func(at Pos, format string, args ...any) {
-		ps = append(ps, &Problem{Pos: at, Message: fmt.Sprintf(format, args...), Warning: true})
-	}
+	var ps diag.Problems
+	warn := ps.Warnf
 
 	bySeries := map[string][]*Document{}
 	files := map[string]*Document{}

@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
@@ -240,36 +240,26 @@ func (s headingShift) Transform(doc *ast.Document, _ text.Reader, _ parser.Conte
 // ParsePage reads a page: optional front matter between --- lines, then
 // Markdown, kept in Source until Render. file names the page in problems,
 // e.g. "content/faq.md".
-func ParsePage(file, slug string, src []byte) (*Page, catalog.Problems) {
+func ParsePage(file, slug string, src []byte) (*Page, diag.Problems) {
 	p := &Page{Slug: slug, File: file}
-	var problems catalog.Problems
-	errorf := func(line, col int, format string, args ...any) {
-		problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: file, Line: line, Col: col}, Message: fmt.Sprintf(format, args...)})
-	}
+	var problems diag.Problems
+	top := diag.Pos{File: file, Line: 1, Col: 1}
 	front, body, bodyLine, ok := splitFrontMatter(src)
 	if !ok {
-		errorf(1, 1, "front matter starts with --- but never ends; close it with a line of ---")
+		problems.Errorf(top, "front matter starts with --- but never ends; close it with a line of ---")
 		return nil, problems
 	}
 	if front != nil {
 		var root yaml.Node
 		if err := yaml.Unmarshal(front, &root); err != nil {
-			line := 1
-			msg := strings.TrimPrefix(err.Error(), "yaml: ")
-			if rest, found := strings.CutPrefix(msg, "line "); found {
-				if n, after, found := strings.Cut(rest, ": "); found {
-					if v, err := strconv.Atoi(n); err == nil {
-						line, msg = v, after
-					}
-				}
-			}
-			errorf(line+1, 1, "front matter YAML: %s", msg)
+			line, msg := diag.YAMLError(err)
+			problems.Errorf(diag.Pos{File: file, Line: line + 1, Col: 1}, "front matter YAML: %s", msg)
 		} else if len(root.Content) > 0 {
-			decodeFrontMatter(root.Content[0], p, errorf)
+			decodeFrontMatter(file, root.Content[0], p, &problems)
 		}
 	}
 	if p.Title == "" && len(problems) == 0 {
-		errorf(1, 1, "page has no title; start the file with front matter that gives one: a line ---, a line title: Getting started, a line ---")
+		problems.Errorf(top, "page has no title; start the file with front matter that gives one: a line ---, a line title: Getting started, a line ---")
 	}
 	if len(problems) > 0 {
 		return nil, problems
@@ -279,7 +269,7 @@ func ParsePage(file, slug string, src []byte) (*Page, catalog.Problems) {
 }
 
 // Render turns the page's Markdown into Body, and lists its Links and IDs.
-func (p *Page) Render(md *Markdown) *catalog.Problem {
+func (p *Page) Render(md *Markdown) *diag.Problem {
 	r, err := md.render(p.Source, true)
 	if err != nil {
 		line, col := p.bodyLine, 1
@@ -287,28 +277,25 @@ func (p *Page) Render(md *Markdown) *catalog.Problem {
 		if errors.As(err, &bad) {
 			line, col = line+bad.Line-1, bad.Col
 		}
-		return &catalog.Problem{Pos: catalog.Pos{File: p.File, Line: line, Col: col}, Message: err.Error()}
+		return &diag.Problem{Pos: diag.Pos{File: p.File, Line: line, Col: col}, Message: err.Error()}
 	}
 	p.Body, p.Links, p.IDs = r.HTML, r.Links, r.IDs
 	return nil
 }
 
-// decodeFrontMatter reads the front matter mapping; positions are shifted by
-// the opening --- line.
-func decodeFrontMatter(n *yaml.Node, p *Page, errorf func(line, col int, format string, args ...any)) {
-	at := func(n *yaml.Node) (int, int) { return n.Line + 1, n.Column }
+// decodeFrontMatter reads the front matter mapping of file; positions are
+// shifted by the opening --- line.
+func decodeFrontMatter(file string, n *yaml.Node, p *Page, problems *diag.Problems) {
+	at := func(n *yaml.Node) diag.Pos { return diag.YAMLPos(file, 1, n) }
 	if n.Kind != yaml.MappingNode {
-		l, c := at(n)
-		errorf(l, c, "front matter must be keys and values such as title: FAQ")
+		problems.Errorf(at(n), "front matter must be keys and values such as title: FAQ")
 		return
 	}
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		kl, kc := at(k)
-		vl, vc := at(v)
 		if seen[k.Value] {
-			errorf(kl, kc, "%q is given twice; keep one", k.Value)
+			problems.Errorf(at(k), "%q is given twice; keep one", k.Value)
 			continue
 		}
 		seen[k.Value] = true
@@ -316,7 +303,7 @@ func decodeFrontMatter(n *yaml.Node, p *Page, errorf func(line, col int, format 
 		switch k.Value {
 		case "title", "description":
 			if !scalar || v.Tag == "!!null" {
-				errorf(vl, vc, "%s must be text", k.Value)
+				problems.Errorf(at(v), "%s must be text", k.Value)
 			} else if k.Value == "title" {
 				p.Title = strings.TrimSpace(v.Value)
 			} else {
@@ -325,17 +312,17 @@ func decodeFrontMatter(n *yaml.Node, p *Page, errorf func(line, col int, format 
 		case "public":
 			b, err := strconv.ParseBool(v.Value)
 			if !scalar || v.Tag != "!!bool" || err != nil {
-				errorf(vl, vc, "public must be true or false")
+				problems.Errorf(at(v), "public must be true or false")
 			}
 			p.Public = b
 		case "menu":
 			m, err := strconv.Atoi(v.Value)
 			if !scalar || v.Tag != "!!int" || err != nil || m < 1 || m > 1000 {
-				errorf(vl, vc, "menu must be a whole number from 1 to 1000 (its place in the navigation)")
+				problems.Errorf(at(v), "menu must be a whole number from 1 to 1000 (its place in the navigation)")
 			}
 			p.Menu = m
 		default:
-			errorf(kl, kc, "unknown front matter field %q (known: title, description, public, menu)", k.Value)
+			problems.Errorf(at(k), "unknown front matter field %q (known: title, description, public, menu)", k.Value)
 		}
 	}
 }

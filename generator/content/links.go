@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"unicode/utf8"
 
-	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
@@ -94,6 +94,6 @@ func LineCol(src []byte, off int) (line, col int) {
 
 // Pos returns where a line and column of the page's Markdown body are in
 // its file, past the front matter.
-func (p *Page) Pos(line, col int) catalog.Pos {
-	return catalog.Pos{File: p.File, Line: p.bodyLine + line - 1, Col: col}
+func (p *Page) Pos(line, col int) diag.Pos {
+	return diag.Pos{File: p.File, Line: p.bodyLine + line - 1, Col: col}
 }

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
-	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/generator/serve"
 	"github.com/stp-portal/stp/generator/site"
 )
@@ -66,7 +66,9 @@ type Event struct {
 	Partial bool `json:"partial,omitempty"`
 }
 
-// Problem is a build error with the source line it points at.
+// Problem is how the overlay shows a build error (a diag.Problem): its
+// position, its message and the source line it points at, under the keys
+// reloadJS reads.
 type Problem struct {
 	File    string `json:"file"`
 	Line    int    `json:"line"`
@@ -192,7 +194,7 @@ func (s *Server) rebuild(changed []string) Event {
 
 // problems turns a build error into overlay entries with source lines.
 func (s *Server) problems(err error) []Problem {
-	var ps catalog.Problems
+	var ps diag.Problems
 	if !errors.As(err, &ps) {
 		return []Problem{{Message: err.Error()}}
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/generator/urls"
 )
 
@@ -54,7 +55,7 @@ type Result struct {
 	Files     int
 	Documents int // listed versions
 	Bytes     int64
-	Warnings  catalog.Problems
+	Warnings  diag.Problems
 	// Rendered counts the outputs rendered; a rebuild skips unchanged ones.
 	// Rewritten names them (published files copied are not included).
 	Rendered  int
@@ -67,7 +68,7 @@ type Result struct {
 
 // Build builds the whole site into a folder next to o.Out and swaps it
 // into place. Problems in the publisher's input come back as
-// catalog.Problems (every one found, each at file:line:col); the previous
+// diag.Problems (every one found, each at file:line:col); the previous
 // output is then left exactly as it was.
 //
 // The output before the previous one is kept beside o.Out as a hidden
@@ -333,7 +334,7 @@ func (bl *Builder) build(w *writer, changed []string, trace *tracer) (*Result, e
 
 // Check does all a build does, rendering every page, but writes nothing.
 // It returns every problem, warnings included.
-func Check(o Options) catalog.Problems {
+func Check(o Options) diag.Problems {
 	bl := &Builder{o: o.withDefaults()}
 	trace := newTracer(nil, o.Progress)
 	s, problems := bl.load()
@@ -345,11 +346,11 @@ func Check(o Options) catalog.Problems {
 	err := s.render(&writer{dry: true, dirs: map[string]bool{}, written: map[string]bool{}, keys: map[string]uint64{}, progress: o.Progress})
 	problems = append(problems, <-s.warnings...)
 	if err != nil {
-		var ps catalog.Problems
+		var ps diag.Problems
 		if errors.As(err, &ps) {
 			return append(problems, ps...)
 		}
-		return append(problems, &catalog.Problem{Pos: catalog.Pos{File: o.Root}, Message: err.Error()})
+		return append(problems, &diag.Problem{Pos: diag.Pos{File: o.Root}, Message: err.Error()})
 	}
 	return problems
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stp-portal/stp/generator/catalog"
 	"github.com/stp-portal/stp/generator/content"
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/generator/urls"
 )
 
@@ -247,15 +248,15 @@ func (g *gate) check(md *content.Markdown, src []byte, from string) []leak {
 // checkPublicContent reports what public content links or names of gated
 // documents: public pages and the home page's introduction (shown on the
 // public home too), and the descriptions of public documents.
-func (b *build) checkPublicContent(cat *catalog.Catalog, pages []*content.Page, md *content.Markdown) catalog.Problems {
+func (b *build) checkPublicContent(cat *catalog.Catalog, pages []*content.Page, md *content.Markdown) diag.Problems {
 	g := b.bl.gate
 	if g == nil || g.baseURL != b.baseURL || g.catalogURL != cat.Site.BaseURL || !slices.Equal(g.docs, cat.Documents) {
 		g = newGate(cat, b.base, b.baseURL)
 		b.bl.gate = g
 	}
-	var problems catalog.Problems
-	report := func(lk leak, at catalog.Pos) {
-		problems = append(problems, &catalog.Problem{Pos: at, Message: lk.message, Warning: lk.warning})
+	var problems diag.Problems
+	report := func(lk leak, at diag.Pos) {
+		problems = append(problems, &diag.Problem{Pos: at, Message: lk.message, Warning: lk.warning})
 	}
 	for _, p := range pages {
 		if !p.Public && p.Slug != "index" {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/diag"
 )
 
 // leakSite has a gated series (pentest), a public one (overview), a public
@@ -112,7 +112,7 @@ func TestPublicContentLeaks(t *testing.T) {
 	checkProblems(t, Check(Options{Root: dir, Now: day("2025-02-10"), BaseURL: "https://preview.example.com/pr-7/"}), preview)
 }
 
-func checkProblems(t *testing.T, got catalog.Problems, want []string) {
+func checkProblems(t *testing.T, got diag.Problems, want []string) {
 	t.Helper()
 	var lines []string
 	for _, p := range got {

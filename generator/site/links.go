@@ -10,6 +10,7 @@ import (
 
 	"github.com/stp-portal/stp/generator/catalog"
 	"github.com/stp-portal/stp/generator/content"
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/generator/urls"
 )
 
@@ -25,7 +26,7 @@ import (
 // layoutLink is an address written literally in a layout: href="/x/",
 // src="/x.png", {{url "x/"}} or href="#x".
 type layoutLink struct {
-	pos  catalog.Pos
+	pos  diag.Pos
 	dest string
 }
 
@@ -38,9 +39,9 @@ var (
 // scanLayout finds a layout's literal links and the anchors (id="…") it
 // gives; an id made by an action is kept up to the action, with a "*".
 func scanLayout(file, src string) (links []layoutLink, ids []string) {
-	at := func(off int) catalog.Pos {
+	at := func(off int) diag.Pos {
 		line, col := content.LineCol([]byte(src), off)
-		return catalog.Pos{File: file, Line: line, Col: col}
+		return diag.Pos{File: file, Line: line, Col: col}
 	}
 	for _, m := range layoutHref.FindAllStringSubmatchIndex(src, -1) {
 		dest := src[m[2]:m[3]]
@@ -119,14 +120,14 @@ func (b *build) newLinkCheck(jobs []job) *linkCheck {
 
 // checkLinks reports every publisher's link that leads to no output of
 // this build, or to an anchor its page does not have.
-func (b *build) checkLinks(jobs []job) catalog.Problems {
+func (b *build) checkLinks(jobs []job) diag.Problems {
 	c := b.newLinkCheck(jobs)
-	var problems catalog.Problems
-	seen := map[catalog.Pos]bool{}
-	report := func(at catalog.Pos, msg string) {
+	var problems diag.Problems
+	seen := map[diag.Pos]bool{}
+	report := func(at diag.Pos, msg string) {
 		if msg != "" && !seen[at] {
 			seen[at] = true
-			problems = append(problems, &catalog.Problem{Pos: at, Message: msg})
+			problems = append(problems, &diag.Problem{Pos: at, Message: msg})
 		}
 	}
 	for _, p := range b.pages {

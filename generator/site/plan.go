@@ -15,6 +15,7 @@ import (
 
 	"github.com/stp-portal/stp/generator/catalog"
 	"github.com/stp-portal/stp/generator/content"
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/generator/internal/par"
 	"github.com/stp-portal/stp/generator/serve"
 	"github.com/stp-portal/stp/generator/urls"
@@ -56,12 +57,12 @@ type build struct {
 	// linksKey hashes where Markdown links to pages lead.
 	linksKey uint64
 	// warnings delivers the catalog's warnings.
-	warnings chan catalog.Problems
+	warnings chan diag.Problems
 	trace    *tracer
 }
 
 // load reads and checks every input. It returns all problems found.
-func (bl *Builder) load() (*build, catalog.Problems) {
+func (bl *Builder) load() (*build, diag.Problems) {
 	o := bl.o
 	cat, problems := catalog.Reload(o.Root, bl.cat, catalog.LoadOptions{AllFiles: bl.files == nil, AllowEmpty: o.AllowEmpty})
 	b := &build{bl: bl, o: o, cat: cat, lists: map[string]listPlan{}}
@@ -73,7 +74,7 @@ func (bl *Builder) load() (*build, catalog.Problems) {
 	}
 	if o.BaseURL != "" {
 		if err := catalog.CheckBaseURL(o.BaseURL); err != nil {
-			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: "--base-url"}, Message: "base URL " + err.Error()})
+			problems = append(problems, &diag.Problem{Pos: diag.Pos{File: "--base-url"}, Message: "base URL " + err.Error()})
 		}
 	}
 	if !strings.HasSuffix(baseURL, "/") {
@@ -133,7 +134,7 @@ func (bl *Builder) load() (*build, catalog.Problems) {
 	bl.cat = cat
 	b.series = cat.Listed(o.Now)
 	// Warnings are for the publisher's eyes: worked out while pages render.
-	b.warnings = make(chan catalog.Problems, 1)
+	b.warnings = make(chan diag.Problems, 1)
 	go func() { b.warnings <- cat.Warnings(o.Now) }()
 	b.terms = map[string]map[string]catalog.Term{}
 	for _, tx := range urls.Taxonomies {
@@ -158,11 +159,11 @@ func (bl *Builder) load() (*build, catalog.Problems) {
 
 // loadPages reads content/*.md; index.md is the home page's introduction.
 // broken names the pages that could not be read.
-func loadPages(root string) (pages []*content.Page, broken []string, problems catalog.Problems) {
+func loadPages(root string) (pages []*content.Page, broken []string, problems diag.Problems) {
 	dir := filepath.Join(root, "content")
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, nil, catalog.Problems{{Pos: catalog.Pos{File: "content/"}, Message: "cannot read the content folder: " + err.Error()}}
+		return nil, nil, diag.Problems{{Pos: diag.Pos{File: "content/"}, Message: "cannot read the content folder: " + err.Error()}}
 	}
 	for _, e := range entries {
 		name := e.Name()
@@ -173,11 +174,11 @@ func loadPages(root string) (pages []*content.Page, broken []string, problems ca
 		slug := strings.TrimSuffix(name, ".md")
 		src, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
-			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: file}, Message: err.Error()})
+			problems = append(problems, &diag.Problem{Pos: diag.Pos{File: file}, Message: err.Error()})
 			continue
 		}
 		if slug != "index" && (urls.Reserved(slug) || !validSlug(slug)) {
-			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: file, Line: 1, Col: 1},
+			problems = append(problems, &diag.Problem{Pos: diag.Pos{File: file, Line: 1, Col: 1},
 				Message: fmt.Sprintf("a page cannot be called %q: the name is taken by the generator or is not lowercase letters, digits and hyphens; rename the file", slug)})
 			continue
 		}
@@ -686,7 +687,7 @@ func (b *build) renderRows(a *area) error {
 		var buf bytes.Buffer
 		if err := b.layouts.renderPartial(&buf, "row", views[i]); err != nil {
 			if p := templateProblem(err); p != nil {
-				return catalog.Problems{p}
+				return diag.Problems{p}
 			}
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 	texttemplate "text/template"
 
 	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/diag"
 )
 
 // ProxyTemplates is where in the output a build writes oauth2-proxy's own
@@ -46,13 +47,13 @@ type proxyPages struct {
 }
 
 // loadProxyPages parses proxy/templates/ under root, if there is one.
-func loadProxyPages(root string) (*proxyPages, catalog.Problems) {
+func loadProxyPages(root string) (*proxyPages, diag.Problems) {
 	dir := filepath.Join(root, filepath.FromSlash(proxySources))
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	pp := &proxyPages{html: map[string]*template.Template{}}
-	var problems catalog.Problems
+	var problems diag.Problems
 	sources := newKey(0)
 	defer func() { pp.sources = sources.sum() }()
 	// partials.html holds what both pages share; oauth2-proxy never reads it.
@@ -60,10 +61,10 @@ func loadProxyPages(root string) (*proxyPages, catalog.Problems) {
 	if src, err := os.ReadFile(filepath.Join(dir, "partials.html")); err == nil {
 		sources.str("partials.html", string(src))
 		if _, err := shared.Parse(string(src)); err != nil {
-			return nil, catalog.Problems{anyTemplateProblem(err, proxySources+"partials.html")}
+			return nil, diag.Problems{anyTemplateProblem(err, proxySources+"partials.html")}
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, catalog.Problems{{Pos: catalog.Pos{File: proxySources + "partials.html"}, Message: err.Error()}}
+		return nil, diag.Problems{{Pos: diag.Pos{File: proxySources + "partials.html"}, Message: err.Error()}}
 	}
 	for _, name := range []string{"sign_in.html", "error.html", "robots.txt"} {
 		src, err := os.ReadFile(filepath.Join(dir, name))
@@ -71,7 +72,7 @@ func loadProxyPages(root string) (*proxyPages, catalog.Problems) {
 			continue // oauth2-proxy uses its own
 		}
 		if err != nil {
-			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: proxySources + name}, Message: err.Error()})
+			problems = append(problems, &diag.Problem{Pos: diag.Pos{File: proxySources + name}, Message: err.Error()})
 			continue
 		}
 		sources.str(name, string(src))

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/generator/internal/sitetest"
 	"github.com/stp-portal/stp/generator/search"
 )
@@ -604,7 +604,7 @@ func TestBadInputLeavesOutputAlone(t *testing.T) {
 				writeFile(t, path, bytes.Replace(src, []byte(tt.find), []byte(tt.replace), 1))
 			}
 			_, err := Build(Options{Root: dir, Out: out, Now: day("2025-02-10")})
-			var problems catalog.Problems
+			var problems diag.Problems
 			if !errors.As(err, &problems) {
 				t.Fatalf("build error %v, want problems", err)
 			}

@@ -19,7 +19,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/generator/urls"
 )
 
@@ -45,7 +45,7 @@ var pageLayouts = []string{"home", "list", "document", "page", "terms", "setting
 
 // loadLayouts parses layouts/ under root. Problems point at
 // layouts/FILE:LINE:COL.
-func loadLayouts(root string, funcs template.FuncMap) (*Layouts, catalog.Problems) {
+func loadLayouts(root string, funcs template.FuncMap) (*Layouts, diag.Problems) {
 	dir := filepath.Join(root, "layouts")
 	sources := newKey(0)
 	srcs := map[string]string{}
@@ -56,11 +56,11 @@ func loadLayouts(root string, funcs template.FuncMap) (*Layouts, catalog.Problem
 		return string(b), err
 	}
 	names := funcNames(funcs)
-	var problems catalog.Problems
+	var problems diag.Problems
 	base := template.New("").Funcs(funcs).Option("missingkey=error")
 	src, err := read("base.html")
 	if err != nil {
-		return nil, catalog.Problems{{Pos: catalog.Pos{File: "layouts/base.html"}, Message: "the base layout is missing: " + err.Error()}}
+		return nil, diag.Problems{{Pos: diag.Pos{File: "layouts/base.html"}, Message: "the base layout is missing: " + err.Error()}}
 	}
 	if _, err := base.New("layouts/base.html").Parse(src); err != nil {
 		problems = append(problems, parseProblem(err, "layouts/base.html", src, names))
@@ -127,7 +127,7 @@ func loadLayouts(root string, funcs template.FuncMap) (*Layouts, catalog.Problem
 	}
 	for _, name := range pageLayouts {
 		if _, ok := l.pages[name]; !ok && len(problems) == 0 {
-			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: "layouts/" + name + ".html"}, Message: "layout is missing; every site needs " + name + ".html"})
+			problems = append(problems, &diag.Problem{Pos: diag.Pos{File: "layouts/" + name + ".html"}, Message: "layout is missing; every site needs " + name + ".html"})
 		}
 	}
 	problems = append(problems, checks.problems...)
@@ -139,7 +139,7 @@ func loadLayouts(root string, funcs template.FuncMap) (*Layouts, catalog.Problem
 
 // missingMain reports a page layout that defines no "main", which base.html
 // shows as the page's content.
-func missingMain(t *template.Template, file string) *catalog.Problem {
+func missingMain(t *template.Template, file string) *diag.Problem {
 	if t.Lookup("main") != nil {
 		return nil
 	}
@@ -154,7 +154,7 @@ func missingMain(t *template.Template, file string) *catalog.Problem {
 		slices.Sort(others)
 		msg += " (it defines " + strings.Join(others, ", ") + ")"
 	}
-	return &catalog.Problem{Pos: catalog.Pos{File: file, Line: 1, Col: 1}, Message: msg}
+	return &diag.Problem{Pos: diag.Pos{File: file, Line: 1, Col: 1}, Message: msg}
 }
 
 // render executes the base layout for a page.
@@ -169,7 +169,7 @@ func (l *Layouts) render(w *bytes.Buffer, p *Page) error {
 		// or a tag left open in any template it called.
 		for _, file := range l.files(p.Layout) {
 			if pos, what, ok := unclosedHTML(l.src[file]); ok {
-				return catalog.Problems{{Pos: catalog.Pos{File: file, Line: pos.Line, Col: pos.Col}, Message: what}}
+				return diag.Problems{{Pos: diag.Pos{File: file, Line: pos.Line, Col: pos.Col}, Message: what}}
 			}
 		}
 	}

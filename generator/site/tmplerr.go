@@ -10,8 +10,8 @@ import (
 	"strings"
 	"text/template/parse"
 
-	"github.com/stp-portal/stp/generator/catalog"
 	"github.com/stp-portal/stp/generator/content"
+	"github.com/stp-portal/stp/generator/diag"
 )
 
 // Template errors come from three places, each with its own text:
@@ -28,7 +28,7 @@ var templateErrAt = regexp.MustCompile(`(?:html/)?template: ?([^:\s]+):(\d+)(?::
 // returns nil when err holds no template position. A nested error (a
 // partial failing inside partialCached) is blamed on the innermost
 // template, where the cause is.
-func templateProblem(err error) *catalog.Problem {
+func templateProblem(err error) *diag.Problem {
 	msg := err.Error()
 	all := templateErrAt.FindAllStringSubmatchIndex(msg, -1)
 	if all == nil {
@@ -56,16 +56,16 @@ func templateProblem(err error) *catalog.Problem {
 			text = "[[" + text[2:end] + "]]" + text[end+2:]
 		}
 	}
-	return &catalog.Problem{Pos: catalog.Pos{File: file, Line: line, Col: col}, Message: text}
+	return &diag.Problem{Pos: diag.Pos{File: file, Line: line, Col: col}, Message: text}
 }
 
 // anyTemplateProblem is templateProblem for an error known to be a
 // template's, placed at file when it carries no position.
-func anyTemplateProblem(err error, file string) *catalog.Problem {
+func anyTemplateProblem(err error, file string) *diag.Problem {
 	if p := templateProblem(err); p != nil {
 		return p
 	}
-	return &catalog.Problem{Pos: catalog.Pos{File: file}, Message: err.Error()}
+	return &diag.Problem{Pos: diag.Pos{File: file}, Message: err.Error()}
 }
 
 var (
@@ -214,10 +214,10 @@ var builtinFuncs = []string{"and", "call", "html", "index", "slice", "js", "len"
 // a problem at the line and column where the mistake was written: the
 // parser reports only a line, and for an action or a block left open, the
 // line where it noticed.
-func parseProblem(err error, file, src string, funcs []string) *catalog.Problem {
+func parseProblem(err error, file, src string, funcs []string) *diag.Problem {
 	p := templateProblem(err)
 	if p == nil || p.Pos.File != file {
-		return &catalog.Problem{Pos: catalog.Pos{File: file, Line: 1, Col: 1}, Message: err.Error()}
+		return &diag.Problem{Pos: diag.Pos{File: file, Line: 1, Col: 1}, Message: err.Error()}
 	}
 	msg := p.Message
 	switch {
@@ -344,13 +344,13 @@ func openBlock(src string) (off int, what string, ok bool) {
 // defines, and text outside {{define}} in a file that is only used through
 // its defines, which no page ever shows.
 type layoutChecks struct {
-	problems catalog.Problems
-	seen     map[catalog.Pos]bool
+	problems diag.Problems
+	seen     map[diag.Pos]bool
 }
 
-func (c *layoutChecks) add(p *catalog.Problem) {
+func (c *layoutChecks) add(p *diag.Problem) {
 	if c.seen == nil {
-		c.seen = map[catalog.Pos]bool{}
+		c.seen = map[diag.Pos]bool{}
 	}
 	if c.seen[p.Pos] {
 		return
@@ -360,17 +360,17 @@ func (c *layoutChecks) add(p *catalog.Problem) {
 }
 
 // pos returns where node n of tree is.
-func nodePos(tree *parse.Tree, n parse.Node) catalog.Pos {
+func nodePos(tree *parse.Tree, n parse.Node) diag.Pos {
 	loc, _ := tree.ErrorContext(n)
 	// loc is "FILE:LINE:COL".
 	i := strings.LastIndexByte(loc, ':')
 	j := strings.LastIndexByte(loc[:max(i, 0)], ':')
 	if i < 0 || j < 0 {
-		return catalog.Pos{File: tree.ParseName, Line: 1, Col: 1}
+		return diag.Pos{File: tree.ParseName, Line: 1, Col: 1}
 	}
 	line, _ := strconv.Atoi(loc[j+1 : i])
 	col, _ := strconv.Atoi(loc[i+1:]) // counted from 0
-	return catalog.Pos{File: loc[:j], Line: line, Col: col + 1}
+	return diag.Pos{File: loc[:j], Line: line, Col: col + 1}
 }
 
 // unusedText warns about what the top level of a file used only through
@@ -394,12 +394,12 @@ func (c *layoutChecks) unusedText(tree *parse.Tree, file string, kind string) {
 			} else {
 				p.Col += len(skipped)
 			}
-			c.add(&catalog.Problem{Pos: p, Warning: true, Message: fmt.Sprintf(
+			c.add(&diag.Problem{Pos: p, Warning: true, Message: fmt.Sprintf(
 				"text outside {{define}} is never shown: %s is used only through its defines; move it into %s or delete it", file, kind)})
 			return
 		}
 		if n.Type() != parse.NodeText {
-			c.add(&catalog.Problem{Pos: nodePos(tree, n), Warning: true, Message: fmt.Sprintf(
+			c.add(&diag.Problem{Pos: nodePos(tree, n), Warning: true, Message: fmt.Sprintf(
 				"%s outside {{define}} is never run: %s is used only through its defines; move it into %s or delete it", n, file, kind)})
 			return
 		}
@@ -426,7 +426,7 @@ func (c *layoutChecks) calls(tree *parse.Tree, defined func(string) bool, names 
 				if near := nearest(n.Name, names); near != "" {
 					msg = fmt.Sprintf("no template is called %q; did you mean %q? (or define it with {{define %q}}…{{end}} in a partial)", n.Name, near, n.Name)
 				}
-				c.add(&catalog.Problem{Pos: nodePos(tree, n), Message: msg})
+				c.add(&diag.Problem{Pos: nodePos(tree, n), Message: msg})
 			}
 		case *parse.IfNode:
 			walk(n.List)
@@ -457,7 +457,7 @@ func funcNames(funcs map[string]any) []string {
 // unclosedHTML finds a quoted attribute value or a tag that a layout's
 // HTML leaves open, reading around its actions: where html/template's
 // "ends in a non-text context" comes from.
-func unclosedHTML(src string) (pos catalog.Pos, what string, ok bool) {
+func unclosedHTML(src string) (pos diag.Pos, what string, ok bool) {
 	var quote byte
 	tagAt, quoteAt := -1, -1
 	for i := 0; i < len(src); i++ {
@@ -506,10 +506,10 @@ func unclosedHTML(src string) (pos catalog.Pos, what string, ok bool) {
 	switch {
 	case quote != 0:
 		line, col := content.LineCol([]byte(src), quoteAt)
-		return catalog.Pos{Line: line, Col: col}, fmt.Sprintf("the attribute value opened here with %c is never closed, so the rest of the page is inside it: add the closing %c", quote, quote), true
+		return diag.Pos{Line: line, Col: col}, fmt.Sprintf("the attribute value opened here with %c is never closed, so the rest of the page is inside it: add the closing %c", quote, quote), true
 	case tagAt >= 0:
 		line, col := content.LineCol([]byte(src), tagAt)
-		return catalog.Pos{Line: line, Col: col}, "the tag opened here is never closed: end it with >", true
+		return diag.Pos{Line: line, Col: col}, "the tag opened here is never closed: end it with >", true
 	}
 	return pos, "", false
 }

@@ -17,7 +17,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/generator/internal/par"
 )
 
@@ -151,7 +151,7 @@ func (w *writer) render(todo []job) error {
 		buf.Reset()
 		if err := todo[i].render(buf); err != nil {
 			if p := templateProblem(err); p != nil {
-				return catalog.Problems{p}
+				return diag.Problems{p}
 			}
 			return fmt.Errorf("rendering %s: %w", todo[i].rel, err)
 		}
@@ -165,7 +165,7 @@ func (w *writer) render(todo []job) error {
 		}
 		return w.write(todo[i].rel, buf.Bytes())
 	})
-	var problems catalog.Problems
+	var problems diag.Problems
 	if errors.As(err, &problems) {
 		return problems
 	}

@@ -16,7 +16,6 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	htmltemplate "html/template"
 	"io"
 	"net/url"
@@ -31,30 +30,8 @@ import (
 	"github.com/oauth2-proxy/oauth2-proxy/v7/pkg/logger"
 	"github.com/oauth2-proxy/oauth2-proxy/v7/pkg/validation"
 	"github.com/pelletier/go-toml/v2"
+	"github.com/stp-portal/stp/generator/diag"
 )
-
-// Problem is one thing wrong with the configuration. Line and Col are
-// 1-based; they are 0 when the problem is about a setting that is missing.
-// A warning is a setting weaker than STP's own that still keeps the gate
-// shut; anything else is an error.
-type Problem struct {
-	File    string
-	Line    int
-	Col     int
-	Message string
-	Warning bool
-}
-
-func (p Problem) String() string {
-	msg := p.Message
-	if p.Warning {
-		msg = "warning: " + msg
-	}
-	if p.Line == 0 {
-		return fmt.Sprintf("%s: %s", p.File, msg)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, msg)
-}
 
 // The secrets oauth2-proxy validation insists on are not in a committed
 // file (they come from the environment); these stand in for them so that
@@ -62,11 +39,14 @@ func (p Problem) String() string {
 const placeholderSecret = "0123456789abcdef0123456789abcdef"
 
 // Check validates the oauth2-proxy configuration file at cfgPath and
-// returns every problem found, or nil.
-func Check(cfgPath string) []Problem {
+// returns every problem found, or nil. A problem's line and column are 0
+// when it is about a setting that is missing. A warning is a setting
+// weaker than STP's own that still keeps the gate shut; anything else is
+// an error.
+func Check(cfgPath string) diag.Problems {
 	src, err := os.ReadFile(cfgPath)
 	if err != nil {
-		return []Problem{{File: cfgPath, Message: err.Error()}}
+		return diag.Problems{{Pos: diag.Pos{File: cfgPath}, Message: err.Error()}}
 	}
 	c := &checker{file: cfgPath, src: src, keys: scanKeys(src)}
 
@@ -76,7 +56,7 @@ func Check(cfgPath string) []Problem {
 	var decodeErr *toml.DecodeError
 	if err := toml.Unmarshal(src, &doc); errors.As(err, &decodeErr) {
 		line, col := decodeErr.Position()
-		return []Problem{{File: cfgPath, Line: line, Col: col, Message: "TOML syntax: " + decodeErr.Error()}}
+		return diag.Problems{{Pos: diag.Pos{File: cfgPath, Line: line, Col: col}, Message: "TOML syntax: " + decodeErr.Error()}}
 	}
 
 	flags := options.NewLegacyFlagSet()
@@ -152,19 +132,23 @@ type checker struct {
 	file     string
 	src      []byte
 	keys     map[string]position
-	problems []Problem
+	problems diag.Problems
+}
+
+// at is where the setting key is written (line 0 when it is not).
+func (c *checker) at(key string) diag.Pos {
+	p := c.keys[key]
+	return diag.Pos{File: c.file, Line: p.line, Col: p.col}
 }
 
 // add records an error about the setting key.
 func (c *checker) add(key, format string, args ...any) {
-	p := c.keys[key]
-	c.problems = append(c.problems, Problem{File: c.file, Line: p.line, Col: p.col, Message: fmt.Sprintf(format, args...)})
+	c.problems.Errorf(c.at(key), format, args...)
 }
 
 // warn records a warning about the setting key.
 func (c *checker) warn(key, format string, args ...any) {
-	c.add(key, format, args...)
-	c.problems[len(c.problems)-1].Warning = true
+	c.problems.Warnf(c.at(key), format, args...)
 }
 
 // written reports whether the setting key is written in the file, as
@@ -215,7 +199,7 @@ func (c *checker) loadError(err error) {
 		if m[2] != "" {
 			col, _ = strconv.Atoi(m[2])
 		}
-		c.problems = append(c.problems, Problem{File: c.file, Line: line, Col: col, Message: msg})
+		c.problems.Errorf(diag.Pos{File: c.file, Line: line, Col: col}, "%s", msg)
 		return
 	}
 	c.message(msg)
@@ -250,7 +234,7 @@ func (c *checker) checkTemplates(dir string) {
 			if line > 0 {
 				col = 1
 			}
-			c.problems = append(c.problems, Problem{File: path, Line: line, Col: col, Message: err.Error()})
+			c.problems.Errorf(diag.Pos{File: path, Line: line, Col: col}, "%v", err)
 		}
 	}
 }

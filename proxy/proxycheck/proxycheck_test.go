@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/proxy/proxycheck"
 )
 
@@ -18,10 +19,10 @@ func TestShippedConfigurationsPass(t *testing.T) {
 	}
 }
 
-func join(ps []proxycheck.Problem) string {
+func join(ps diag.Problems) string {
 	var b strings.Builder
 	for _, p := range ps {
-		b.WriteString(p.String() + "\n")
+		b.WriteString(p.Error() + "\n")
 	}
 	return b.String()
 }

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/proxy/proxycheck"
 )
 
@@ -298,7 +299,7 @@ func TestRules(t *testing.T) {
 			switch {
 			case !ok:
 				t.Errorf("no problem %q in:\n%s", tc.message, join(bad))
-			case fmt.Sprintf("%d:%d", p.Line, p.Col) != tc.at || p.Warning != tc.warning:
+			case fmt.Sprintf("%d:%d", p.Pos.Line, p.Pos.Col) != tc.at || p.Warning != tc.warning:
 				t.Errorf("got %s (warning %t), want it at %s (warning %t)", p, p.Warning, tc.at, tc.warning)
 			}
 			fixed := proxycheck.Check(write(t, gateWith(tc.fixed, tc.drop...)))
@@ -309,13 +310,13 @@ func TestRules(t *testing.T) {
 	}
 }
 
-func find(ps []proxycheck.Problem, message string) (proxycheck.Problem, bool) {
+func find(ps diag.Problems, message string) (*diag.Problem, bool) {
 	for _, p := range ps {
 		if strings.Contains(p.Message, message) {
 			return p, true
 		}
 	}
-	return proxycheck.Problem{}, false
+	return nil, false
 }
 
 // Validation would fetch the extra issuers' discovery documents; Check

@@ -9,7 +9,7 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/generator/site"
 )
 
@@ -104,7 +104,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 // of warning summarised, unless all) and returns the exit code for a
 // failed command.
 func reportProblems(stderr io.Writer, cmd string, err error, all bool) int {
-	var problems catalog.Problems
+	var problems diag.Problems
 	if errors.As(err, &problems) {
 		printProblems(stderr, problems, all)
 		n := len(problems.Errors())

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/generator/site"
 	"github.com/stp-portal/stp/proxy/proxycheck"
 )
@@ -60,33 +60,19 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			// No proxy set up (yet): nothing to check.
 		} else if err == nil {
 			for _, p := range proxycheck.Check(path) {
-				problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: filepath.ToSlash(*proxyCfg), Line: p.Line, Col: p.Col}, Message: p.Message, Warning: p.Warning})
+				p.Pos.File = filepath.ToSlash(*proxyCfg)
+				problems = append(problems, p)
 			}
 		} else {
-			problems = append(problems, &catalog.Problem{Pos: catalog.Pos{File: *proxyCfg}, Message: "proxy configuration not found; pass --proxy PATH, or --proxy '' to skip it"})
+			problems = append(problems, &diag.Problem{Pos: diag.Pos{File: *proxyCfg}, Message: "proxy configuration not found; pass --proxy PATH, or --proxy '' to skip it"})
 		}
 	}
 	problems.Sort()
 	errs := len(problems.Errors())
 	if *format == "json" {
-		type item struct {
-			File     string `json:"file"`
-			Line     int    `json:"line"`
-			Column   int    `json:"column"`
-			Severity string `json:"severity"`
-			Message  string `json:"message"`
-		}
-		items := []item{}
-		for _, p := range problems {
-			sev := "error"
-			if p.Warning {
-				sev = "warning"
-			}
-			items = append(items, item{p.Pos.File, p.Pos.Line, p.Pos.Col, sev, p.Message})
-		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		_ = enc.Encode(items)
+		_ = enc.Encode(problems)
 	} else {
 		printProblems(stdout, problems, *all)
 		warns := len(problems) - errs

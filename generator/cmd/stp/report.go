@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/generator/site"
 )
 
@@ -24,14 +24,14 @@ var (
 
 // warningKind is what warnings of one kind share: their message without
 // the names, ids, numbers and asides ("(today)") in it.
-func warningKind(p *catalog.Problem) string {
+func warningKind(p *diag.Problem) string {
 	return digits.ReplaceAllString(quotedText.ReplaceAllString(p.Message, `"…"`), "0")
 }
 
 // printProblems prints problems one a line. Unless all, a kind of warning
 // found more than floodShown times shows its first floodShown, then a line
 // that counts the rest.
-func printProblems(w io.Writer, problems catalog.Problems, all bool) {
+func printProblems(w io.Writer, problems diag.Problems, all bool) {
 	count := map[string]int{}
 	if !all {
 		for _, p := range problems {
