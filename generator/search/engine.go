@@ -97,12 +97,14 @@ func BuildEngine(ctx context.Context, root, cacheDir, goversion string, runtimeJ
 	defer os.RemoveAll(tmp)
 	// bleve/v2/util imports bbolt, which does not compile for js/wasm and
 	// which the engine never uses; a copy of go.mod points it at a stub.
+	// The path is relative to root (go build resolves it there, -modfile
+	// or not): the engine records it, and an absolute one would make its
+	// bytes, and so its fingerprint, depend on where the repository is.
 	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
 	if err != nil {
 		return nil, err
 	}
-	stub := filepath.Join(root, "generator", "search", "internal", "bboltstub")
-	gomod = append(gomod, fmt.Sprintf("\nreplace go.etcd.io/bbolt => %s\n", stub)...)
+	gomod = append(gomod, "\nreplace go.etcd.io/bbolt => ./generator/search/internal/bboltstub\n"...)
 	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), gomod, 0o644); err != nil {
 		return nil, err
 	}
