@@ -14,12 +14,25 @@ NOW ?=
 
 export STP_OAUTH2_PROXY := $(OAUTH2_PROXY)
 
-.PHONY: all demo build serve check test test-setup fuzz bench pgo fmt clean oauth2-proxy
+.PHONY: all demo build serve check test test-setup fuzz bench pgo fmt clean oauth2-proxy engine release bin/stp
 
 all: build
 
-$(STP): FORCE
-	go build -o $(STP) ./generator/cmd/stp
+# The version stp prints (`stp version`); make release VERSION=v1.2.0.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+STP_FLAGS = -tags embedengine -ldflags "$(1)-X main.version=$(VERSION)"
+
+# engine compiles the browser search engine ahead of time, for stp to carry
+# (-tags embedengine), into generator/search/embedded, which is not
+# committed; a few seconds when the user cache already has it, about 20 s
+# when not (see generator/search/README.md, "The engine").
+engine:
+	go generate ./generator/search
+
+$(STP): FORCE engine
+	go build $(call STP_FLAGS) -o $(STP) ./generator/cmd/stp
+
+bin/stp: $(STP)
 
 # The oauth2-proxy binary, pinned by go.mod and stamped with its version
 # (`go tool oauth2-proxy --version` prints "undefined"). Built once and reused.
@@ -74,8 +87,9 @@ test: test-setup $(OAUTH2_PROXY) $(STP)
 	@test -z "$$(gofmt -l generator proxy)" || (echo "gofmt would change:"; gofmt -l generator proxy; exit 1)
 	go vet ./...
 	go mod tidy -diff
-	@# One build of the sample first: it compiles the browser search engine
-	@# once into ~/.cache/stp, instead of in every test package at once.
+	@# One build of the sample first: it compresses the browser search
+	@# engine (which `make engine` compiled into ~/.cache/stp for the test
+	@# packages) once, instead of in every test package at once.
 	@tmp=$$(mktemp -d) && $(STP) build --out $$tmp/public --now 2026-11-27 >/dev/null && rm -rf $$tmp
 	go test -count=1 $$(go list ./... | grep -v -x $(foreach p,$(RACE_PACKAGES),-e $(MODULE)/$(p:./%=%)))
 	go test -race -count=1 $(RACE_PACKAGES)
@@ -118,7 +132,22 @@ pgo: $(STP)
 fmt:
 	gofmt -w generator proxy
 
+# release cross-compiles stp for every platform, each carrying the search
+# engine, into dist/ with SHA256SUMS: make release VERSION=v1.2.0.
+# RELEASE_PLATFORMS and DIST narrow it (the release test builds one).
+RELEASE_PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+DIST ?= dist
+release: engine
+	@mkdir -p $(DIST) && rm -f $(DIST)/stp_* $(DIST)/SHA256SUMS
+	@for p in $(RELEASE_PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+		echo "stp $(VERSION) $$os/$$arch"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath $(call STP_FLAGS,-s -w ) \
+			-o $(DIST)/stp_$(VERSION)_$${os}_$$arch$$ext ./generator/cmd/stp || exit 1; \
+	done
+	@cd $(DIST) && if command -v sha256sum >/dev/null; then sha256sum stp_*; else shasum -a 256 stp_*; fi > SHA256SUMS
+
 clean:
-	rm -rf $(BIN) $(OUT)
+	rm -rf $(BIN) $(OUT) $(DIST)
 
 FORCE:

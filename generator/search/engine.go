@@ -33,14 +33,26 @@ var defaultEngine struct {
 	err  error
 }
 
-// DefaultEngine returns the browser engine, compiling it the first time.
+// builtIn is the engine stp carries when it was built with -tags
+// embedengine (engine_embed.go), nil otherwise.
+var builtIn *Engine
+
+// EngineBuiltIn reports whether this stp carries the browser engine, and
+// so builds sites with search without Go.
+func EngineBuiltIn() bool { return builtIn != nil }
+
+//go:generate go run ./internal/genengine
+
+// DefaultEngine returns the browser engine: STP_SEARCH_WASM's when set,
+// else the one built into stp, else one compiled the first time.
 //
-// stp build compiles the engine with the Go toolchain that built stp, from
-// the source in this repository, into the user's cache directory, keyed by
-// the Go version and the hash of go.mod, go.sum and generator/search; later
-// builds reuse it. Nothing generated is committed, and a fresh clone needs
-// only Go. STP_SEARCH_WASM may name a prebuilt engine file instead (its
-// wasm_exec.js is then taken from GOROOT).
+// A released stp (make release, make bin/stp) carries the engine:
+// `go generate ./generator/search` compiles it ahead of time into
+// generator/search/embedded (not committed), and -tags embedengine builds
+// it in. An stp built without it (go build, go run, go test) compiles the
+// same engine (byte for byte, given the same Go) with the Go toolchain,
+// from the source in this repository (see CompileEngine). STP_SEARCH_WASM may name a prebuilt engine
+// file instead; its wasm_exec.js is then the built-in one, or GOROOT's.
 func DefaultEngine() (*Engine, error) {
 	d := &defaultEngine
 	d.once.Do(func() {
@@ -50,6 +62,39 @@ func DefaultEngine() (*Engine, error) {
 }
 
 func loadEngine(ctx context.Context) (*Engine, error) {
+	if p := os.Getenv("STP_SEARCH_WASM"); p != "" {
+		w, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("STP_SEARCH_WASM: %w", err)
+		}
+		if builtIn != nil {
+			return &Engine{WASM: w, Runtime: builtIn.Runtime}, nil
+		}
+		goroot, _, err := goEnv(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("STP_SEARCH_WASM: its wasm_exec.js is taken from Go's installation: %w", err)
+		}
+		rt, err := readRuntime(goroot)
+		if err != nil {
+			return nil, err
+		}
+		return &Engine{WASM: w, Runtime: rt}, nil
+	}
+	if builtIn != nil {
+		return builtIn, nil
+	}
+	e, err := CompileEngine(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("this stp was built without the browser search engine (make bin/stp and make release build it in), so it compiles one with Go: %w", err)
+	}
+	return e, nil
+}
+
+// CompileEngine compiles the engine with the Go toolchain on PATH, from
+// the source of this repository, into the user's cache directory, keyed by
+// the Go version and the hash of go.mod, go.sum and generator/search;
+// later calls reuse it.
+func CompileEngine(ctx context.Context) (*Engine, error) {
 	goroot, goversion, err := goEnv(ctx)
 	if err != nil {
 		return nil, err
@@ -57,13 +102,6 @@ func loadEngine(ctx context.Context) (*Engine, error) {
 	rt, err := readRuntime(goroot)
 	if err != nil {
 		return nil, err
-	}
-	if p := os.Getenv("STP_SEARCH_WASM"); p != "" {
-		w, err := os.ReadFile(p)
-		if err != nil {
-			return nil, fmt.Errorf("STP_SEARCH_WASM: %w", err)
-		}
-		return &Engine{WASM: w, Runtime: rt}, nil
 	}
 	root, err := moduleRoot()
 	if err != nil {
@@ -97,12 +135,14 @@ func BuildEngine(ctx context.Context, root, cacheDir, goversion string, runtimeJ
 	defer os.RemoveAll(tmp)
 	// bleve/v2/util imports bbolt, which does not compile for js/wasm and
 	// which the engine never uses; a copy of go.mod points it at a stub.
+	// The path is relative to root (go build resolves it there, -modfile
+	// or not): the engine records it, and an absolute one would make its
+	// bytes, and so its fingerprint, depend on where the repository is.
 	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
 	if err != nil {
 		return nil, err
 	}
-	stub := filepath.Join(root, "generator", "search", "internal", "bboltstub")
-	gomod = append(gomod, fmt.Sprintf("\nreplace go.etcd.io/bbolt => %s\n", stub)...)
+	gomod = append(gomod, "\nreplace go.etcd.io/bbolt => ./generator/search/internal/bboltstub\n"...)
 	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), gomod, 0o644); err != nil {
 		return nil, err
 	}
@@ -173,7 +213,7 @@ func engineKey(root, goversion string) (string, error) {
 func goEnv(ctx context.Context) (goroot, goversion string, err error) {
 	out, err := exec.CommandContext(ctx, "go", "env", "GOROOT", "GOVERSION").Output()
 	if err != nil {
-		return "", "", fmt.Errorf("the browser search engine is compiled with the Go toolchain, and `go env` failed: %v (is Go on PATH?)", err)
+		return "", "", fmt.Errorf("`go env` failed: %v (is Go on PATH?)", err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	if len(lines) != 2 {
