@@ -200,20 +200,19 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 
 	// The request signature proves to the upstream that a request came
 	// through the proxy: the same secret goes to both, new each run.
-	signatureKey := "sha256:" + randomSecret()
+	sec := secrets{signatureKey: "sha256:" + randomSecret(), cookie: randomSecret()}
 	// Sessions in Redis (production): the proxies keep them there, and the
 	// upstream remembers there when each began.
-	var redisPassword string
 	if prod != nil && !prod.CookieSessions {
-		redisPassword = randomSecret()
-		r, addr, err := startRedis(ctx, s.tmp, redisPassword, cfg.ProxyOutput)
+		sec.redis = randomSecret()
+		r, addr, err := startRedis(ctx, s.tmp, sec.redis, cfg.ProxyOutput)
 		if err != nil {
 			return nil, err
 		}
 		s.procs = append(s.procs, r)
 		s.RedisAddr = addr
 	}
-	if err := s.startUpstream(cfg, signatureKey, redisPassword); err != nil {
+	if err := s.startUpstream(cfg, sec.signatureKey, sec.redis); err != nil {
 		return nil, err
 	}
 
@@ -226,57 +225,78 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 			return nil, err
 		}
 	}
+	replicaAddrs := []string{portalAddr}
 	scheme := "http"
 	if prod != nil {
 		scheme = "https"
-	}
-	s.ProxyURL = scheme + "://" + portalAddr
-	callback := s.ProxyURL + "/oauth2/callback"
-	cfg.Store.SetRedirectURIs(callback)
-
-	app := cfg.Store.Application()
-	env := []string{
-		"OAUTH2_PROXY_COOKIE_SECRET=" + randomSecret(),
-		"OAUTH2_PROXY_SIGNATURE_KEY=" + signatureKey,
-	}
-	configFile := "oauth2-proxy.demo.cfg"
-	var replicaAddrs []string
-	if prod == nil {
-		replicaAddrs = []string{portalAddr}
-	} else {
-		configFile = "oauth2-proxy.cfg"
-		env = append(env, "OAUTH2_PROXY_CLIENT_SECRET="+app.ClientSecret)
-		for range prod.Replicas {
-			a, err := freePort()
-			if err != nil {
-				return nil, err
-			}
-			replicaAddrs = append(replicaAddrs, a)
+		if replicaAddrs, err = freePorts(prod.Replicas); err != nil {
+			return nil, err
 		}
 	}
+	s.ProxyURL = scheme + "://" + portalAddr
+	cfg.Store.SetRedirectURIs(s.ProxyURL + "/oauth2/callback")
 
+	args, env, err := s.proxyCommandLine(cfg, portalAddr, sec)
+	if err != nil {
+		return nil, err
+	}
+	for i, addr := range replicaAddrs {
+		if err := s.startProxy(ctx, cfg, i, addr, args, env); err != nil {
+			return nil, err
+		}
+	}
+	if prod != nil {
+		if err := s.startFront(ctx, cfg, portalAddr, replicaAddrs); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// secrets are the run's: new each time, given to the processes through
+// their environment.
+type secrets struct {
+	signatureKey, cookie, redis string
+}
+
+// proxyCommandLine returns oauth2-proxy's arguments and environment: the
+// configuration file of the topology, with what differs per run given on
+// the command line (addresses, the stand-in's issuer and application, the
+// built site's pages) and the secrets in the environment.
+func (s *Stack) proxyCommandLine(cfg Config, portalAddr string, sec secrets) (args, env []string, err error) {
+	prod := cfg.Production
+	app := cfg.Store.Application()
 	// oauth2-proxy's own pages, made by the build from proxy/templates with
 	// the portal's title, logo, contact and base path.
 	templates := filepath.Join(cfg.SiteDir, filepath.FromSlash(site.ProxyTemplates))
 	if _, err := os.Stat(filepath.Join(templates, "error.html")); err != nil {
-		return nil, fmt.Errorf("the site in %s has no pages for oauth2-proxy (%s): build it with stp build", cfg.SiteDir, site.ProxyTemplates)
+		return nil, nil, fmt.Errorf("the site in %s has no pages for oauth2-proxy (%s): build it with stp build", cfg.SiteDir, site.ProxyTemplates)
 	}
-	args := []string{
+	configFile := "oauth2-proxy.demo.cfg"
+	if prod != nil {
+		configFile = "oauth2-proxy.cfg"
+	}
+	args = []string{
 		"--config=" + filepath.Join(cfg.ModuleRoot, "proxy", configFile),
 		"--upstream=" + s.UpstreamURL + "/",
-		"--redirect-url=" + callback,
+		"--redirect-url=" + s.ProxyURL + "/oauth2/callback",
 		"--whitelist-domain=" + portalAddr,
 		"--custom-templates-dir=" + templates,
+	}
+	env = []string{
+		"OAUTH2_PROXY_COOKIE_SECRET=" + sec.cookie,
+		"OAUTH2_PROXY_SIGNATURE_KEY=" + sec.signatureKey,
 	}
 	if prod != nil {
 		// The stand-in in place of Entra ID: its issuer and application.
 		// Everything else is the production file as operators deploy it.
 		args = append(args, "--client-id="+app.ClientID, "--trusted-proxy-ip=127.0.0.1")
+		env = append(env, "OAUTH2_PROXY_CLIENT_SECRET="+app.ClientSecret)
 		if prod.CookieSessions {
 			args = append(args, "--session-store-type=cookie")
 		} else {
 			args = append(args, "--session-store-type=redis", "--redis-connection-url=redis://"+s.RedisAddr+"/0")
-			env = append(env, "OAUTH2_PROXY_REDIS_PASSWORD="+redisPassword)
+			env = append(env, "OAUTH2_PROXY_REDIS_PASSWORD="+sec.redis)
 		}
 	}
 	if len(cfg.AllowedTenants) > 0 {
@@ -292,7 +312,6 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if cfg.CookieRefresh > 0 {
 		args = append(args, "--cookie-refresh="+cfg.CookieRefresh.String())
 	}
-
 	// Secrets go through the environment, not the command line, so that
 	// they do not show in the process list. Settings from the caller's
 	// OAUTH2_PROXY_* variables are dropped so that they cannot change what
@@ -302,47 +321,53 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 			env = append(env, kv)
 		}
 	}
-	for i, addr := range replicaAddrs {
-		replicaArgs := append(append(slices.Clip(args), "--http-address="+addr), cfg.ExtraArgs...)
-		var cmd *exec.Cmd
-		if cfg.ProxyBinary != "" {
-			cmd = exec.Command(cfg.ProxyBinary, replicaArgs...)
-		} else {
-			cmd = exec.Command("go", append([]string{"tool", "oauth2-proxy"}, replicaArgs...)...)
-			cmd.Dir = cfg.ModuleRoot
-		}
-		cmd.Env = env
-		p, err := startProc(fmt.Sprintf("oauth2-proxy #%d", i+1), cmd, cfg.ProxyOutput)
-		if err != nil {
-			return nil, err
-		}
-		s.procs = append(s.procs, p)
-		s.proxies = append(s.proxies, p)
-		s.Replicas = append(s.Replicas, "http://"+addr)
-		if err := p.waitReady(ctx, cfg.ReadyTimeout, addr, func() bool { return ping("http://" + addr) }); err != nil {
-			return nil, err
-		}
-	}
+	return args, env, nil
+}
 
-	if prod != nil {
-		ca, err := newThrowawayCA(s.tmp)
-		if err != nil {
-			return nil, err
-		}
-		s.tls = ca.ClientTLS()
-		dir := filepath.Join(s.tmp, prod.Terminator)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
-		}
-		t, err := startTerminator(ctx, prod.Terminator, terminatorConfig{
-			moduleRoot: cfg.ModuleRoot, dir: dir, addr: portalAddr, proxies: replicaAddrs, ca: ca, bare: prod.BareTerminator,
-		}, cfg.ProxyOutput)
-		if err != nil {
-			return nil, err
-		}
-		s.procs = append([]*proc{t}, s.procs...)
+// startProxy starts oauth2-proxy replica i on addr and waits until it
+// answers.
+func (s *Stack) startProxy(ctx context.Context, cfg Config, i int, addr string, args, env []string) error {
+	args = append(append(slices.Clip(args), "--http-address="+addr), cfg.ExtraArgs...)
+	var cmd *exec.Cmd
+	if cfg.ProxyBinary != "" {
+		cmd = exec.Command(cfg.ProxyBinary, args...)
+	} else {
+		cmd = exec.Command("go", append([]string{"tool", "oauth2-proxy"}, args...)...)
+		cmd.Dir = cfg.ModuleRoot
 	}
-	return s, nil
+	cmd.Env = env
+	p, err := startProc(fmt.Sprintf("oauth2-proxy #%d", i+1), cmd, cfg.ProxyOutput)
+	if err != nil {
+		return err
+	}
+	s.procs = append(s.procs, p)
+	s.proxies = append(s.proxies, p)
+	s.Replicas = append(s.Replicas, "http://"+addr)
+	return p.waitReady(ctx, cfg.ReadyTimeout, addr, func() bool { return ping("http://" + addr) })
+}
+
+// startFront starts the production topology's TLS terminator at
+// portalAddr, in front of the replicas, with a certificate from a CA made
+// for this run.
+func (s *Stack) startFront(ctx context.Context, cfg Config, portalAddr string, replicas []string) error {
+	prod := cfg.Production
+	ca, err := newThrowawayCA(s.tmp)
+	if err != nil {
+		return err
+	}
+	s.tls = ca.ClientTLS()
+	dir := filepath.Join(s.tmp, prod.Terminator)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	t, err := startTerminator(ctx, prod.Terminator, terminatorConfig{
+		moduleRoot: cfg.ModuleRoot, dir: dir, addr: portalAddr, proxies: replicas, ca: ca, bare: prod.BareTerminator,
+	}, cfg.ProxyOutput)
+	if err != nil {
+		return err
+	}
+	s.procs = append([]*proc{t}, s.procs...)
+	return nil
 }
 
 // startUpstream serves the site on loopback with the router `stp serve
@@ -501,6 +526,19 @@ func (s *Stack) ProxyPID() int {
 		return 0
 	}
 	return s.proxies[0].cmd.Process.Pid
+}
+
+// freePorts chooses n free loopback addresses.
+func freePorts(n int) ([]string, error) {
+	addrs := make([]string, n)
+	for i := range addrs {
+		a, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		addrs[i] = a
+	}
+	return addrs, nil
 }
 
 func freePort() (string, error) {
