@@ -7,14 +7,14 @@ import (
 	"testing"
 
 	"github.com/stp-portal/stp/generator/search"
-	"github.com/stp-portal/stp/generator/search/internal/synth"
+	"github.com/stp-portal/stp/generator/synth"
 )
 
 // TestBatchedIndexAnswersTheSame builds one index in a single segment and
 // one from merged batches: every query gets the same answer, byte for byte,
 // and the batched build is deterministic too.
 func TestBatchedIndexAnswersTheSame(t *testing.T) {
-	recs, labels := synth.Records(1200, 1), synth.Labels()
+	recs, labels := synth.SearchRecords(1200, 1), synth.SearchLabels()
 	whole, err := search.BuildIndex(recs, labels)
 	if err != nil {
 		t.Fatal(err)

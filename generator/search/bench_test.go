@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/stp-portal/stp/generator/search"
-	"github.com/stp-portal/stp/generator/search/internal/synth"
+	"github.com/stp-portal/stp/generator/synth"
 )
 
 // benchIndex builds (or, with STP_SEARCH_BENCH_CACHE set to a directory,
@@ -27,7 +27,7 @@ func benchIndex(b *testing.B, n int) *search.Index {
 	}
 	if data == nil {
 		var err error
-		if data, err = search.BuildIndex(synth.Records(n, 1), synth.Labels()); err != nil {
+		if data, err = search.BuildIndex(synth.SearchRecords(n, 1), synth.SearchLabels()); err != nil {
 			b.Fatal(err)
 		}
 		if cache != "" {
@@ -52,7 +52,7 @@ func BenchmarkRun(b *testing.B) {
 				b.Skip("short")
 			}
 			idx := benchIndex(b, n)
-			qs := synth.Queries()
+			qs := synth.SearchQueries()
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
 				search.AnswerJSON(context.Background(), idx, qs[i%len(qs)])
@@ -70,7 +70,7 @@ func BenchmarkBuildIndex(b *testing.B) {
 			if n > 10_000 && testing.Short() {
 				b.Skip("short")
 			}
-			recs, labels := synth.Records(n, 1), synth.Labels()
+			recs, labels := synth.SearchRecords(n, 1), synth.SearchLabels()
 			runtime.GC()
 			base := heapBytes()
 			var peak atomic.Uint64

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/stp-portal/stp/generator/search"
-	"github.com/stp-portal/stp/generator/search/internal/synth"
+	"github.com/stp-portal/stp/generator/synth"
 )
 
 func execSelf(t *testing.T, test string) *exec.Cmd {
@@ -22,15 +22,15 @@ func execSelf(t *testing.T, test string) *exec.Cmd {
 }
 
 func TestDeterministic(t *testing.T) {
-	recs := synth.Records(300, 7)
-	a, err := search.BuildIndex(recs, synth.Labels())
+	recs := synth.SearchRecords(300, 7)
+	a, err := search.BuildIndex(recs, synth.SearchLabels())
 	if err != nil {
 		t.Fatal(err)
 	}
 	rev := slices.Clone(recs)
 	slices.Reverse(rev)
 	for i := 0; i < 3; i++ {
-		b, err := search.BuildIndex(rev, synth.Labels())
+		b, err := search.BuildIndex(rev, synth.SearchLabels())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,11 +39,11 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 	d1, d2 := t.TempDir(), t.TempDir()
-	m1, err := search.Write(d1, recs, synth.Labels(), &search.Engine{WASM: []byte("w"), Runtime: []byte("r")})
+	m1, err := search.Write(d1, recs, synth.SearchLabels(), &search.Engine{WASM: []byte("w"), Runtime: []byte("r")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m2, err := search.Write(d2, rev, synth.Labels(), &search.Engine{WASM: []byte("w"), Runtime: []byte("r")})
+	m2, err := search.Write(d2, rev, synth.SearchLabels(), &search.Engine{WASM: []byte("w"), Runtime: []byte("r")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestDeterministic(t *testing.T) {
 // iteration and allocation differ, and compares bytes.
 func TestDeterministicAcrossProcesses(t *testing.T) {
 	if os.Getenv("STP_SEARCH_CHILD") != "" {
-		b, err := search.BuildIndex(synth.Records(300, 7), synth.Labels())
+		b, err := search.BuildIndex(synth.SearchRecords(300, 7), synth.SearchLabels())
 		if err != nil {
 			// The parent sees the failure in the exit status.
 			os.Stderr.WriteString(err.Error())
@@ -81,7 +81,7 @@ func TestDeterministicAcrossProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip()
 	}
-	a, err := search.BuildIndex(synth.Records(300, 7), synth.Labels())
+	a, err := search.BuildIndex(synth.SearchRecords(300, 7), synth.SearchLabels())
 	if err != nil {
 		t.Fatal(err)
 	}

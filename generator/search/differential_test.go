@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/stp-portal/stp/generator/search"
-	"github.com/stp-portal/stp/generator/search/internal/synth"
+	"github.com/stp-portal/stp/generator/synth"
 )
 
 // differentialQueries cover text, typos, prefixes, phrases, filters,
@@ -52,7 +52,7 @@ func TestDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	m, err := search.Write(dir, synth.Records(2000, 1), synth.Labels(), eng)
+	m, err := search.Write(dir, synth.SearchRecords(2000, 1), synth.SearchLabels(), eng)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ import (
 	"time"
 
 	"github.com/stp-portal/stp/generator/search"
-	"github.com/stp-portal/stp/generator/search/internal/synth"
+	"github.com/stp-portal/stp/generator/synth"
 )
 
 func main() {
@@ -64,12 +64,12 @@ func main() {
 
 func bench(n int, work string, eng *search.Engine, searchJS []byte, nodeScript string, repeat int, withPagefind bool, pagefindBin string) {
 	fmt.Printf("\n== %d documents ==\n", n)
-	recs := synth.Records(n, 1)
+	recs := synth.SearchRecords(n, 1)
 	site := filepath.Join(work, fmt.Sprintf("site-%d", n))
 	os.RemoveAll(site)
 	dir := filepath.Join(site, "search")
 	t0 := time.Now()
-	m, err := search.Write(dir, recs, synth.Labels(), eng)
+	m, err := search.Write(dir, recs, synth.SearchLabels(), eng)
 	check(err)
 	fmt.Printf("index build                %8.2f s\n", time.Since(t0).Seconds())
 	idxBytes, _ := os.ReadFile(filepath.Join(dir, m.Index))
@@ -80,7 +80,7 @@ func bench(n int, work string, eng *search.Engine, searchJS []byte, nodeScript s
 	fmt.Printf("before first answer        %s brotli (wasm %s + index %s + wasm_exec.js %s + search.js %s + manifest %d B)\n",
 		mb(ib+wb+rb+sb+len(manifest)), mb(wb), mb(ib), kb(rb), kb(sb), len(manifest))
 
-	queries := synth.Queries()
+	queries := synth.SearchQueries()
 	qfile := filepath.Join(work, "queries.json")
 	qj, _ := json.Marshal(queries)
 	check(os.WriteFile(qfile, qj, 0o644))
