@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -43,6 +44,9 @@ type SessionLifetime struct {
 	ProxyPrefix string
 	// Now returns the time; nil means time.Now.
 	Now func() time.Time
+	// Log receives a line per session ended, and store failures; nil means
+	// slog.Default().
+	Log *slog.Logger
 }
 
 // SessionStarts remembers when sessions began, shared by every upstream
@@ -54,10 +58,14 @@ type SessionStarts interface {
 }
 
 // Wrap returns next with the lifetime enforced.
-func (l SessionLifetime) Wrap(next http.Handler, logf func(format string, args ...any)) http.Handler {
+func (l SessionLifetime) Wrap(next http.Handler) http.Handler {
 	now := l.Now
 	if now == nil {
 		now = time.Now
+	}
+	log := l.Log
+	if log == nil {
+		log = slog.Default()
 	}
 	prefix := l.ProxyPrefix
 	if prefix == "" {
@@ -77,7 +85,7 @@ func (l SessionLifetime) Wrap(next http.Handler, logf func(format string, args .
 		if err != nil {
 			// Without the store the lifetime cannot be told; refusing
 			// would lock every reader out, so serve and say so.
-			logf("session lifetime: %v", err)
+			log.Warn("session lifetime: the store did not answer", "err", err)
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -85,7 +93,7 @@ func (l SessionLifetime) Wrap(next http.Handler, logf func(format string, args .
 			next.ServeHTTP(w, r)
 			return
 		}
-		logf("session lifetime: a session begun %s ago ended (%s %s)", t.Sub(began).Round(time.Second), r.Method, r.URL.Path)
+		log.Info("session lifetime: ended", "age", t.Sub(began).Round(time.Second).String(), "method", r.Method, "path", r.URL.Path)
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Location", prefix+"/sign_out?rd="+url.QueryEscape(r.URL.RequestURI()))
 		w.WriteHeader(http.StatusFound)

@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"encoding/base64"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -40,8 +41,9 @@ func TestSessionLifetime(t *testing.T) {
 		CookieName: "__Host-stp",
 		Starts:     &memStarts{starts: map[string]time.Time{}},
 		Now:        func() time.Time { return clock },
+		Log:        slog.New(slog.NewTextHandler(t.Output(), nil)),
 	}
-	h := l.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("page")) }), t.Logf)
+	h := l.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("page")) }))
 	get := func(cookie string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest("GET", "/documents/soc2/?v=1", nil)
 		if cookie != "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"os/exec"
 	"time"
 )
@@ -70,14 +69,4 @@ func (p *proc) stop() {
 		stopProcessGroup(p.cmd, true)
 		<-p.done
 	}
-}
-
-// listening tells whether something accepts TCP connections at addr.
-func listening(addr string) bool {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return false
-	}
-	c.Close()
-	return true
 }

@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -9,6 +8,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // startRedis runs redis-server on a loopback port, in memory only (no
@@ -49,20 +50,11 @@ func startRedis(ctx context.Context, dir, password string, out io.Writer) (*proc
 	return p, addr, nil
 }
 
-// redisPing authenticates and sends PING in Redis's wire protocol.
+// redisPing tells whether the Redis at addr answers PING to password.
 func redisPing(addr, password string) bool {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return false
-	}
+	c := redis.NewClient(&redis.Options{Addr: addr, Password: password, DialTimeout: time.Second, MaxRetries: -1})
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(2 * time.Second))
-	fmt.Fprintf(c, "*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n*1\r\n$4\r\nPING\r\n", len(password), password)
-	r := bufio.NewReader(c)
-	auth, err := r.ReadString('\n')
-	if err != nil || !strings.HasPrefix(auth, "+OK") {
-		return false
-	}
-	pong, err := r.ReadString('\n')
-	return err == nil && strings.HasPrefix(pong, "+PONG")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	return c.Ping(ctx).Err() == nil
 }

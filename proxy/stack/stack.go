@@ -392,7 +392,8 @@ func (s *Stack) startUpstream(cfg Config, signatureKey, redisPassword string) er
 			return err
 		}
 	}
-	h, err := upstreamHandler(cfg, signatureKey, s.portal)
+	log := slog.New(slog.NewJSONHandler(orDiscard(cfg.UpstreamLog), nil))
+	h, err := upstreamHandler(cfg, signatureKey, s.portal, log)
 	if err != nil {
 		ln.Close()
 		return err
@@ -407,7 +408,7 @@ func (s *Stack) startUpstream(cfg Config, signatureKey, redisPassword string) er
 		if lifetime == 0 {
 			lifetime = 12 * time.Hour
 		}
-		h = serve.SessionLifetime{Max: lifetime, CookieName: s.CookieName, Starts: starts}.Wrap(h, upstreamLogf(cfg.UpstreamLog))
+		h = serve.SessionLifetime{Max: lifetime, CookieName: s.CookieName, Starts: starts, Log: log}.Wrap(h)
 	}
 	if hook := cfg.UpstreamHook; hook != nil {
 		inner := h
@@ -422,20 +423,11 @@ func (s *Stack) startUpstream(cfg Config, signatureKey, redisPassword string) er
 	return nil
 }
 
-// upstreamLogf writes the upstream's log lines to w.
-func upstreamLogf(w io.Writer) func(format string, args ...any) {
-	w = orDiscard(w)
-	return func(format string, args ...any) {
-		fmt.Fprintf(w, time.Now().Format("2006/01/02 15:04:05 ")+"upstream: "+format+"\n", args...)
-	}
-}
-
 // upstreamHandler is the router `stp serve --dir` runs, behind its gate.
-func upstreamHandler(cfg Config, signatureKey string, portal store.Store) (http.Handler, error) {
+func upstreamHandler(cfg Config, signatureKey string, portal store.Store, log *slog.Logger) (http.Handler, error) {
 	if cfg.NoUpstreamGate {
 		return serve.Upstream(serve.UpstreamOptions{Dir: cfg.SiteDir, NoGate: true})
 	}
-	log := slog.New(slog.NewJSONHandler(orDiscard(cfg.UpstreamLog), nil))
 	return serve.Upstream(serve.UpstreamOptions{
 		Dir:   cfg.SiteDir,
 		Gate:  serve.Gate{SignatureKey: signatureKey, Log: log},
@@ -489,10 +481,6 @@ func randomSecret() string {
 	return base64.URLEncoding.EncodeToString(b)
 }
 
-// StopReplica stops oauth2-proxy replica i (0-based), as a crash or a
-// rolling update would.
-func (s *Stack) StopReplica(i int) { s.proxies[i].stop() }
-
 // Close stops everything the stack started.
 func (s *Stack) Close() error {
 	for _, p := range s.procs {
@@ -518,15 +506,6 @@ func (s *Stack) Close() error {
 // Exited is closed when the (first) proxy process stops, so that `stp demo`
 // can notice a proxy that died on its own.
 func (s *Stack) Exited() <-chan struct{} { return s.proxies[0].done }
-
-// ProxyPID is the process id of the (first) oauth2-proxy (or of `go tool`
-// running it).
-func (s *Stack) ProxyPID() int {
-	if len(s.proxies) == 0 {
-		return 0
-	}
-	return s.proxies[0].cmd.Process.Pid
-}
 
 // freePorts chooses n free loopback addresses.
 func freePorts(n int) ([]string, error) {

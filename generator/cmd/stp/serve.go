@@ -188,9 +188,8 @@ func (f sessionFlags) wrap(h http.Handler, stderr io.Writer) (http.Handler, erro
 	if err != nil {
 		return nil, err
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	l := serve.SessionLifetime{Max: f.lifetime, CookieName: f.cookie, Starts: starts}
-	return l.Wrap(h, func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }), nil
+	l := serve.SessionLifetime{Max: f.lifetime, CookieName: f.cookie, Starts: starts, Log: slog.New(slog.NewJSONHandler(stderr, nil))}
+	return l.Wrap(h), nil
 }
 
 // upstream returns the router of `stp serve --dir` without the portal's
