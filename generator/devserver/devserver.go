@@ -35,7 +35,7 @@ const Debounce = 15 * time.Millisecond
 type Server struct {
 	root    string
 	out     string
-	builder *site.Builder
+	builder *site.Rebuilder
 	handler http.Handler
 	log     func(format string, args ...any)
 
@@ -91,10 +91,9 @@ func New(o Options) (*Server, error) {
 	}
 	o.Build.Dev = true
 	s := &Server{root: o.Build.Root, out: o.Build.Out, log: o.Log, clients: map[chan Event]string{}}
-	s.builder = site.NewBuilder(o.Build)
-	s.builder.IndexErrors = func(err error) { s.log("search index: %v", err) }
-	s.builder.First = s.openPages
-	s.builder.Ready = s.openPagesWritten
+	s.builder = site.NewRebuilder(o.Build,
+		site.OnIndexError(func(err error) { s.log("search index: %v", err) }),
+		site.WriteFirst(s.openPages, s.openPagesWritten))
 	s.handler = serve.New(o.Build.Out)
 	s.rebuild(nil)
 	return s, nil
@@ -170,7 +169,7 @@ func (s *Server) rebuild(changed []string) Event {
 	s.mu.Lock()
 	s.started, s.done = time.Now(), make(chan struct{})
 	s.mu.Unlock()
-	res, err := s.builder.Build(changed...)
+	res, err := s.builder.Rebuild(changed...)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ev := Event{Type: "reload", Build: s.state.Build + 1, Took: s.since(s.started)}

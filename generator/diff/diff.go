@@ -24,6 +24,7 @@ import (
 
 	"github.com/stp-portal/stp/generator/internal/precompress"
 	"github.com/stp-portal/stp/generator/site"
+	"github.com/stp-portal/stp/generator/site/output"
 	"github.com/stp-portal/stp/generator/urls"
 
 	"github.com/stp-portal/stp/generator/catalog"
@@ -64,7 +65,7 @@ func Load(dir, label string) (*Site, error) {
 	}
 	defer root.Close()
 	err = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() || p == site.OutputMarker {
+		if err != nil || !d.Type().IsRegular() || p == output.Marker {
 			return err
 		}
 		// A compressed variant says nothing its original does not.

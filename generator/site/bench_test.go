@@ -1,4 +1,4 @@
-package site
+package site_test
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/stp-portal/stp/generator/internal/sitetest"
+	"github.com/stp-portal/stp/generator/site"
 	"github.com/stp-portal/stp/generator/synth"
 )
 
@@ -30,7 +31,7 @@ func benchmarkBuild(b *testing.B, n int) {
 	out := filepath.Join(b.TempDir(), "public")
 	b.ResetTimer()
 	for b.Loop() {
-		res, err := Build(Options{Root: dir, Out: out, Now: synth.Today()})
+		res, err := site.Build(site.Options{Root: dir, Out: out, Now: synth.Today()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -46,8 +47,8 @@ func BenchmarkBuild10k(b *testing.B) { benchmarkBuild(b, 10_000) }
 // document's summary changed in a 10,000-document catalog.
 func BenchmarkRebuildOneDocument10k(b *testing.B) {
 	dir := benchSite(b, 10_000)
-	bl := NewBuilder(Options{Root: dir, Out: filepath.Join(b.TempDir(), "public"), Now: synth.Today()})
-	if _, err := bl.Build(); err != nil {
+	bl := site.NewRebuilder(site.Options{Root: dir, Out: filepath.Join(b.TempDir(), "public"), Now: synth.Today()})
+	if _, err := bl.Rebuild(); err != nil {
 		b.Fatal(err)
 	}
 	bl.WaitIndex()
@@ -68,7 +69,7 @@ func BenchmarkRebuildOneDocument10k(b *testing.B) {
 		if err := os.WriteFile(cat, edited, 0o644); err != nil {
 			b.Fatal(err)
 		}
-		res, err := bl.Build("catalog.yaml")
+		res, err := bl.Rebuild("catalog.yaml")
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -36,7 +36,7 @@ func newest(docs []*DocView, n int) []*DocView {
 
 // feed writes the area's Atom feed of published and updated versions,
 // newest first.
-func (b *build) feed(buf *bytes.Buffer, a *area) error {
+func (b *pass) feed(buf *bytes.Buffer, a *area) error {
 	var docs []*DocView
 	for _, s := range a.series {
 		docs = append(docs, s.Versions...)
@@ -126,7 +126,7 @@ func atomDate(t time.Time) string {
 }
 
 // abs makes a site-relative path absolute against the base URL.
-func (b *build) abs(rel string) string { return b.baseURL + rel }
+func (b *pass) abs(rel string) string { return b.baseURL + rel }
 
 // CatalogJSON is catalog.json, the machine-readable catalog of an area:
 // every listed version with its metadata and file checksum. The browser's
@@ -197,7 +197,7 @@ type CatalogFile struct {
 // catalogJSON writes the area's catalog.json. Each version's entry is
 // encoded once and kept by its key, so a dev server's rebuild after one
 // edit encodes one entry, not ten thousand.
-func (b *build) catalogJSON(buf *bytes.Buffer, a *area) error {
+func (b *pass) catalogJSON(buf *bytes.Buffer, a *area) error {
 	type term = CatalogTerm
 	out := CatalogJSON{Title: b.cat.Site.Title, BaseURL: b.abs(a.prefix), Date: b.o.Now.Format(time.DateOnly), Documents: []CatalogDocument{}}
 	for _, tx := range []struct {
@@ -231,8 +231,8 @@ func (b *build) catalogJSON(buf *bytes.Buffer, a *area) error {
 
 // encodeDocuments encodes each version's catalog.json entry, or takes it
 // from the last build when the version is unchanged.
-func (b *build) encodeDocuments(a *area) error {
-	cache := b.bl.json[a.slot()]
+func (b *pass) encodeDocuments(a *area) error {
+	cache := b.prev.json[a.slot()]
 	next := make(map[uint64][]byte, len(a.views))
 	var todo []*DocView
 	for _, s := range a.series {
@@ -268,6 +268,6 @@ func (b *build) encodeDocuments(a *area) error {
 		next[v.key] = encoded[i]
 	}
 	a.json = next
-	b.bl.json[a.slot()] = next
+	b.next.json[a.slot()] = next
 	return err
 }

@@ -1,15 +1,13 @@
-package site
+package site_test
 
 import (
-	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/stp-portal/stp/generator/catalog"
+	"github.com/stp-portal/stp/generator/site/output"
+	"github.com/stp-portal/stp/generator/site/sitetest"
 )
 
 // alwaysRendered are the outputs every build renders: they summarise the
@@ -46,32 +44,13 @@ func TestIncrementalRebuild(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeSite(t, small)
-			bl := NewBuilder(Options{Root: dir, Out: filepath.Join(dir, "public"), Now: day("2025-02-10")})
-			t.Cleanup(bl.WaitIndex) // before the folder is removed
-			first, err := bl.Build()
-			if err != nil {
-				t.Fatal(err)
-			}
-			again, err := bl.Build()
-			if err != nil {
-				t.Fatal(err)
-			}
-			bl.WaitIndex()
+			s := sitetest.New(t, small).Start("2025-02-10")
+			first := s.Rebuild().Result
+			again := s.Rebuild().Result
 			if extra := without(again.Rewritten, alwaysRendered); len(extra) > 0 {
 				t.Errorf("a rebuild with no change rewrote %v", extra)
 			}
-			path := filepath.Join(dir, filepath.FromSlash(tt.file))
-			src, _ := os.ReadFile(path)
-			if !strings.Contains(string(src), tt.find) {
-				t.Fatalf("%q not in %s", tt.find, tt.file)
-			}
-			writeFile(t, path, []byte(strings.Replace(string(src), tt.find, tt.replace, 1)))
-			res, err := bl.Build(tt.file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			bl.WaitIndex()
+			res := s.Replace(tt.file, tt.find, tt.replace).Rebuild().Result
 			got := without(res.Rewritten, alwaysRendered)
 			if tt.want == nil {
 				if res.Rendered < first.Pages {
@@ -80,20 +59,18 @@ func TestIncrementalRebuild(t *testing.T) {
 			} else if !slices.Equal(got, tt.want) {
 				t.Errorf("rewrote:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
-			full := filepath.Join(t.TempDir(), "full")
-			if _, err := Build(Options{Root: dir, Out: full, Now: day("2025-02-10")}); err != nil {
-				t.Fatal(err)
-			}
-			want, have := treeHash(t, full), treeHash(t, bl.o.Out)
-			// The marker of a folder Build made; the dev server's builder
+			full := sitetest.Existing(t, s.Root)
+			full.Options.Out = filepath.Join(t.TempDir(), "full")
+			want, have := full.Build("2025-02-10").Files(), s.Files()
+			// The marker of a folder Build made; the dev server's Rebuilder
 			// writes into a folder of its own and needs none.
-			delete(want, OutputMarker)
-			for f := range want {
+			delete(want, output.Marker)
+			for _, f := range sitetest.Paths(want) {
 				if have[f] != want[f] {
 					t.Errorf("%s differs from a full build", f)
 				}
 			}
-			for f := range have {
+			for _, f := range sitetest.Paths(have) {
 				if _, ok := want[f]; !ok {
 					t.Errorf("%s is left over: a full build has no such file", f)
 				}
@@ -105,36 +82,23 @@ func TestIncrementalRebuild(t *testing.T) {
 // TestIncrementalKeepsLastGoodSite breaks the catalog: the rebuild fails,
 // the pages stay as they were, and fixing it rebuilds.
 func TestIncrementalKeepsLastGoodSite(t *testing.T) {
-	dir := writeSite(t, small)
-	bl := NewBuilder(Options{Root: dir, Out: filepath.Join(dir, "public"), Now: day("2025-02-10")})
-	t.Cleanup(bl.WaitIndex)
-	if _, err := bl.Build(); err != nil {
-		t.Fatal(err)
-	}
-	bl.WaitIndex()
-	before := treeHash(t, bl.o.Out)
-	cat := filepath.Join(dir, "catalog.yaml")
-	src, _ := os.ReadFile(cat)
-	writeFile(t, cat, []byte(strings.Replace(string(src), "regions: [japan]", "regions: [japn]", 1)))
-	if _, err := bl.Build("catalog.yaml"); err == nil || !strings.Contains(err.Error(), `unknown region "japn"`) {
+	s := sitetest.New(t, small).Start("2025-02-10").Rebuild()
+	before := s.Files()
+	src := s.Source("catalog.yaml")
+	s.Replace("catalog.yaml", "regions: [japan]", "regions: [japn]")
+	if _, err := s.TryRebuild(); err == nil || !strings.Contains(err.Error(), `unknown region "japn"`) {
 		t.Fatalf("error %v, want the unknown region", err)
 	}
-	after := treeHash(t, bl.o.Out)
+	after := s.Files()
 	for f, h := range before {
 		if after[f] != h {
 			t.Errorf("%s changed by a failed rebuild", f)
 		}
 	}
-	writeFile(t, cat, src)
-	if _, err := bl.Build("catalog.yaml"); err != nil {
-		t.Fatal(err)
-	}
+	s.Edit("catalog.yaml", src).Rebuild()
 	// A removed document's pages and files go away.
-	writeFile(t, cat, []byte(strings.Replace(string(src), "  - id: jp-health", "  - id: jp-health-2", 1)))
-	if _, err := bl.Build("catalog.yaml"); err != nil {
-		t.Fatal(err)
-	}
-	if exists(bl.o.Out, "documents/jp-health/jp.pdf") || !exists(bl.o.Out, "documents/jp-health-2/jp.pdf") {
+	s.Edit("catalog.yaml", strings.Replace(src, "  - id: jp-health", "  - id: jp-health-2", 1)).Rebuild()
+	if s.Exists("documents/jp-health/jp.pdf") || !s.Exists("documents/jp-health-2/jp.pdf") {
 		t.Errorf("renamed document's old file left behind or new one missing")
 	}
 }
@@ -148,26 +112,4 @@ func without(list, drop []string) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// TestNewestIsAStableSortsPrefix checks the feed's one-pass selection
-// against a stable sort, with many ties.
-func TestNewestIsAStableSortsPrefix(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	for range 200 {
-		docs := make([]*DocView, rng.IntN(80))
-		for i := range docs {
-			docs[i] = &DocView{Document: &catalog.Document{
-				Published: time.Date(2025, 1, 1+rng.IntN(5), 0, 0, 0, 0, time.UTC),
-				Title:     string(rune('a' + rng.IntN(3))),
-			}}
-		}
-		n := 1 + rng.IntN(60)
-		want := slices.Clone(docs)
-		slices.SortStableFunc(want, newerFirst)
-		want = want[:min(n, len(want))]
-		if got := newest(docs, n); !slices.Equal(got, want) {
-			t.Fatalf("newest(%d of %d) differs from a stable sort's first %d", n, len(docs), n)
-		}
-	}
 }

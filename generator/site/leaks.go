@@ -248,12 +248,12 @@ func (g *gate) check(md *content.Markdown, src []byte, from string) []leak {
 // checkPublicContent reports what public content links or names of gated
 // documents: public pages and the home page's introduction (shown on the
 // public home too), and the descriptions of public documents.
-func (b *build) checkPublicContent(cat *catalog.Catalog, pages []*content.Page, md *content.Markdown) diag.Problems {
-	g := b.bl.gate
+func (b *pass) checkPublicContent(cat *catalog.Catalog, pages []*content.Page, md *content.Markdown) diag.Problems {
+	g := b.prev.gate
 	if g == nil || g.baseURL != b.baseURL || g.catalogURL != cat.Site.BaseURL || !slices.Equal(g.docs, cat.Documents) {
 		g = newGate(cat, b.base, b.baseURL)
-		b.bl.gate = g
 	}
+	b.next.gate = g
 	var problems diag.Problems
 	report := func(lk leak, at diag.Pos) {
 		problems = append(problems, &diag.Problem{Pos: at, Message: lk.message, Warning: lk.warning})

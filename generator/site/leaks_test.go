@@ -1,4 +1,4 @@
-package site
+package site_test
 
 import (
 	"slices"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stp-portal/stp/generator/diag"
+	"github.com/stp-portal/stp/generator/site"
+	"github.com/stp-portal/stp/generator/site/sitetest"
 )
 
 // leakSite has a gated series (pentest), a public one (overview), a public
@@ -80,7 +82,8 @@ Welcome. Our [test summary](documents/pentest/) is for customers.
 `
 
 func TestPublicContentLeaks(t *testing.T) {
-	dir := writeSite(t, leakSite)
+	s := sitetest.New(t, leakSite)
+	dir := s.Root
 	const gated = `"Penetration Test Summary" (pentest-2025), which only signed-in readers may see; public content must not link or name it: `
 	const fix = `link a public page instead (such as /public/documents/), make the document public (public: true in catalog.yaml), or remove the link`
 	const fileFix = `make the document public (public: true in catalog.yaml) or remove the link`
@@ -99,7 +102,7 @@ func TestPublicContentLeaks(t *testing.T) {
 	// Built as it is, /pr-7/ is not the site, but the address still names
 	// the gated series.
 	asIs := append(slices.Clone(want), `content/start.md:16:19: /documents/pentest is the address of "Penetration Test Summary" (pentest-2025), which only signed-in readers may see; public content must not name it: link a public page instead (such as /public/documents/), make the document public (public: true in catalog.yaml), or remove it`)
-	checkProblems(t, Check(Options{Root: dir, Now: day("2025-02-10")}), asIs)
+	checkProblems(t, site.Check(site.Options{Root: dir, Now: day(t, "2025-02-10")}), asIs)
 
 	// Built as a preview under /pr-7/, links under either base path are
 	// the site's; the fixes name the preview's addresses.
@@ -109,7 +112,7 @@ func TestPublicContentLeaks(t *testing.T) {
 		preview[i] = strings.ReplaceAll(preview[i], "public page /public/documents/overview/", "public page /pr-7/public/documents/overview/")
 	}
 	preview = append(preview, `content/start.md:16:4: link to "/pr-7/documents/pentest/" leads to `+strings.ReplaceAll(gated+fix, "/public/", "/pr-7/public/"))
-	checkProblems(t, Check(Options{Root: dir, Now: day("2025-02-10"), BaseURL: "https://preview.example.com/pr-7/"}), preview)
+	checkProblems(t, site.Check(site.Options{Root: dir, Now: day(t, "2025-02-10"), BaseURL: "https://preview.example.com/pr-7/"}), preview)
 }
 
 func checkProblems(t *testing.T, got diag.Problems, want []string) {

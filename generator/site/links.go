@@ -11,6 +11,7 @@ import (
 	"github.com/stp-portal/stp/generator/catalog"
 	"github.com/stp-portal/stp/generator/content"
 	"github.com/stp-portal/stp/generator/diag"
+	"github.com/stp-portal/stp/generator/site/output"
 	"github.com/stp-portal/stp/generator/urls"
 )
 
@@ -64,7 +65,7 @@ func scanLayout(file, src string) (links []layoutLink, ids []string) {
 
 // linkCheck knows what the build plans.
 type linkCheck struct {
-	b       *build
+	b       *pass
 	planned map[string]bool
 	dirs    map[string]bool // folders of planned outputs, made when needed
 	roots   []string        // base paths links may start with, longest first
@@ -77,10 +78,10 @@ type linkCheck struct {
 	known map[string]bool
 }
 
-func (b *build) newLinkCheck(jobs []job) *linkCheck {
+func (b *pass) newLinkCheck(jobs []output.Job) *linkCheck {
 	c := &linkCheck{b: b, planned: make(map[string]bool, len(jobs)+len(b.files)+len(b.assets)), ids: map[string][]string{}}
 	for _, j := range jobs {
-		c.planned[j.rel] = true
+		c.planned[j.Rel] = true
 	}
 	for _, f := range b.files {
 		if rel, err := url.PathUnescape(strings.TrimPrefix(f.URL, b.base)); err == nil {
@@ -120,7 +121,7 @@ func (b *build) newLinkCheck(jobs []job) *linkCheck {
 
 // checkLinks reports every publisher's link that leads to no output of
 // this build, or to an anchor its page does not have.
-func (b *build) checkLinks(jobs []job) diag.Problems {
+func (b *pass) checkLinks(jobs []output.Job) diag.Problems {
 	c := b.newLinkCheck(jobs)
 	var problems diag.Problems
 	seen := map[diag.Pos]bool{}

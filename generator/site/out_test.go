@@ -1,13 +1,20 @@
-package site
+package site_test
 
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	files "github.com/stp-portal/stp/generator/internal/sitetest"
+
+	"github.com/stp-portal/stp/generator/site"
+	"github.com/stp-portal/stp/generator/site/output"
+	"github.com/stp-portal/stp/generator/site/sitetest"
 )
 
 // TestOutKilled: a build killed at any moment (kill -9) leaves the
@@ -16,19 +23,20 @@ import (
 func TestOutKilled(t *testing.T) {
 	if root := os.Getenv("STP_OUT_KILLED_ROOT"); root != "" {
 		// The build to kill, in a process of its own.
-		if _, err := Build(Options{Root: root, Now: day("2025-02-10")}); err != nil {
+		if _, err := site.Build(site.Options{Root: root, Now: day(t, "2025-02-10")}); err != nil {
 			os.Exit(1)
 		}
 		os.Exit(0)
 	}
-	dir := writeSite(t, small)
+	s := sitetest.New(t, small)
+	dir := s.Root
 	v1, v2 := siteVersions(t, dir)
 	out := filepath.Join(dir, "public")
 	for _, delay := range []time.Duration{0, 20, 50, 100, 150, 200, 300, 500} {
 		v1()
-		buildSite(t, dir, "2025-02-10")
-		buildSite(t, dir, "2025-02-10")
-		old := tree(t, out)
+		s.Build("2025-02-10").Out()
+		s.Build("2025-02-10").Out()
+		old := sitetest.Tree(t, out)
 		v2()
 		cmd := exec.Command(os.Args[0], "-test.run=^TestOutKilled$")
 		cmd.Env = append(os.Environ(), "STP_OUT_KILLED_ROOT="+dir)
@@ -45,23 +53,23 @@ func TestOutKilled(t *testing.T) {
 		after, err := os.Stat(out)
 		switch {
 		case err == nil && after.IsDir():
-			if got := tree(t, out); !mapsEqual(got, old) && !mapsEqual(got, fresh(t, dir)) {
-				t.Errorf("killed after %d ms: the output is neither the previous nor the new build:\n%s", delay, treeDiff(got, old))
+			if got := sitetest.Tree(t, out); !maps.Equal(got, old) && !maps.Equal(got, fresh(t, dir)) {
+				t.Errorf("killed after %d ms: the output is neither the previous nor the new build:\n%s", delay, sitetest.TreeDiff(got, old))
 			}
 		case errors.Is(err, os.ErrNotExist):
 			// Killed between two renames of the swap: the previous output
 			// is aside, whole.
-			if got := tree(t, filepath.Join(dir, ".public.stp-old")); !mapsEqual(got, old) {
-				t.Errorf("killed after %d ms: the output is missing and the previous one is not aside:\n%s", delay, treeDiff(got, old))
+			if got := sitetest.Tree(t, filepath.Join(dir, ".public.stp-old")); !maps.Equal(got, old) {
+				t.Errorf("killed after %d ms: the output is missing and the previous one is not aside:\n%s", delay, sitetest.TreeDiff(got, old))
 			}
 		default:
 			t.Fatal(err)
 		}
-		if _, err := Build(Options{Root: dir, Now: day("2025-02-10")}); err != nil {
+		if _, err := site.Build(site.Options{Root: dir, Now: day(t, "2025-02-10")}); err != nil {
 			t.Fatalf("the build after one killed after %d ms: %v", delay, err)
 		}
-		if got, want := tree(t, out), fresh(t, dir); !mapsEqual(got, want) {
-			t.Errorf("the build after one killed after %d ms differs from a fresh build:\n%s", delay, treeDiff(got, want))
+		if got, want := sitetest.Tree(t, out), fresh(t, dir); !maps.Equal(got, want) {
+			t.Errorf("the build after one killed after %d ms differs from a fresh build:\n%s", delay, sitetest.TreeDiff(got, want))
 		}
 	}
 }
@@ -71,7 +79,8 @@ func TestOutKilled(t *testing.T) {
 // half written over (with a file half replaced), a spare folder made but
 // not yet marked, and a swap stopped between its renames.
 func TestOutInterrupted(t *testing.T) {
-	dir := writeSite(t, small)
+	s := sitetest.New(t, small)
+	dir := s.Root
 	v1, v2 := siteVersions(t, dir)
 	out := filepath.Join(dir, "public")
 	spare := filepath.Join(dir, ".public.stp-spare")
@@ -86,8 +95,8 @@ func TestOutInterrupted(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			writeFile(t, filepath.Join(spare, "404.html.stp-new"), []byte("<!doctype html><ht"))
-			writeFile(t, filepath.Join(spare, "regions", "half.html"), []byte("<"))
+			files.WriteFile(t, filepath.Join(spare, "404.html.stp-new"), []byte("<!doctype html><ht"))
+			files.WriteFile(t, filepath.Join(spare, "regions", "half.html"), []byte("<"))
 		}},
 		{"spare made, not marked", func(t *testing.T) {
 			if err := os.RemoveAll(spare); err != nil {
@@ -116,26 +125,26 @@ func TestOutInterrupted(t *testing.T) {
 				}
 			}
 			v1()
-			buildSite(t, dir, "2025-02-10")
-			buildSite(t, dir, "2025-02-10")
+			s.Build("2025-02-10").Out()
+			s.Build("2025-02-10").Out()
 			tt.kill(t)
-			if _, err := Build(Options{Root: dir, Now: day("2025-02-10")}); err != nil {
+			if _, err := site.Build(site.Options{Root: dir, Now: day(t, "2025-02-10")}); err != nil {
 				t.Fatalf("the build after: %v", err)
 			}
 			want := fresh(t, dir)
-			if got := tree(t, out); !mapsEqual(got, want) {
-				t.Errorf("the build after differs from a fresh build:\n%s", treeDiff(got, want))
+			if got := sitetest.Tree(t, out); !maps.Equal(got, want) {
+				t.Errorf("the build after differs from a fresh build:\n%s", sitetest.TreeDiff(got, want))
 			}
 			if _, err := os.Stat(aside); !os.IsNotExist(err) {
 				t.Errorf("the output aside is still there: %v", err)
 			}
 			// And the one after that, over a different site, too.
 			v2()
-			if _, err := Build(Options{Root: dir, Now: day("2025-02-10")}); err != nil {
+			if _, err := site.Build(site.Options{Root: dir, Now: day(t, "2025-02-10")}); err != nil {
 				t.Fatalf("the second build after: %v", err)
 			}
-			if got, want := tree(t, out), fresh(t, dir); !mapsEqual(got, want) {
-				t.Errorf("the second build after differs from a fresh build:\n%s", treeDiff(got, want))
+			if got, want := sitetest.Tree(t, out), fresh(t, dir); !maps.Equal(got, want) {
+				t.Errorf("the second build after differs from a fresh build:\n%s", sitetest.TreeDiff(got, want))
 			}
 		})
 	}
@@ -145,20 +154,22 @@ func TestOutInterrupted(t *testing.T) {
 // default ROOT/public when they hold what every build writes, and
 // refused elsewhere or when they do not; Build then marks them.
 func TestOutLegacy(t *testing.T) {
-	dir := writeSite(t, small)
+	s := sitetest.New(t, small)
+	dir := s.Root
 	out := filepath.Join(dir, "public")
 	spare := filepath.Join(dir, ".public.stp-spare")
 	unmark := func(dirs ...string) {
 		for _, d := range dirs {
-			if err := os.Remove(filepath.Join(d, markerName)); err != nil {
+			if err := os.Remove(filepath.Join(d, output.Marker)); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	buildSite(t, dir, "2025-02-10")
-	buildSite(t, dir, "2025-02-10")
+	s.Build("2025-02-10").Out()
+	s.Build("2025-02-10").Out()
+	markerText := s.File(output.Marker)
 	unmark(out, spare)
-	res, err := Build(Options{Root: dir, Now: day("2025-02-10")})
+	res, err := site.Build(site.Options{Root: dir, Now: day(t, "2025-02-10")})
 	if err != nil {
 		t.Fatalf("a build over an earlier version's public/: %v", err)
 	}
@@ -166,17 +177,19 @@ func TestOutLegacy(t *testing.T) {
 		t.Errorf("the earlier version's spare was not written over: %d outputs kept of %d pages", res.Kept, res.Pages)
 	}
 	for _, d := range []string{out, spare} {
-		if b, err := os.ReadFile(filepath.Join(d, markerName)); err != nil || string(b) != markerText {
+		if b, err := os.ReadFile(filepath.Join(d, output.Marker)); err != nil || string(b) != markerText {
 			t.Errorf("%s not marked: %q, %v", d, b, err)
 		}
 	}
 
 	// Elsewhere, an earlier version's output is refused.
 	other := filepath.Join(t.TempDir(), "site")
-	buildSite(t, dir, "2025-02-10", func(o *Options) { o.Out = other })
+	elsewhere := sitetest.Existing(t, dir)
+	elsewhere.Options.Out = other
+	elsewhere.Build("2025-02-10")
 	unmark(other)
-	_, err = Build(Options{Root: dir, Out: other, Now: day("2025-02-10")})
-	var refused *OutputError
+	_, err = site.Build(site.Options{Root: dir, Out: other, Now: day(t, "2025-02-10")})
+	var refused *output.Error
 	if !errors.As(err, &refused) || refused.Path != other {
 		t.Errorf("an unmarked earlier build at %s: %v, want it refused", other, err)
 	}
@@ -188,8 +201,8 @@ func TestOutLegacy(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(spare, "index.html")); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, notes, []byte("mine"))
-	_, err = Build(Options{Root: dir, Now: day("2025-02-10")})
+	files.WriteFile(t, notes, []byte("mine"))
+	_, err = site.Build(site.Options{Root: dir, Now: day(t, "2025-02-10")})
 	if !errors.As(err, &refused) || refused.Path != spare {
 		t.Errorf("a spare holding the publisher's files: %v, want it refused", err)
 	}
@@ -198,16 +211,17 @@ func TestOutLegacy(t *testing.T) {
 	}
 }
 
-// TestOutDevServer: the dev server's Builder refuses the sources as its
+// TestOutDevServer: the dev server's Rebuilder refuses the sources as its
 // output too, and writes nowhere.
 func TestOutDevServer(t *testing.T) {
-	dir := writeSite(t, small)
-	_, err := NewBuilder(Options{Root: dir, Out: filepath.Join(dir, "layouts"), Now: day("2025-02-10")}).Build()
-	var refused *OutputError
+	s := sitetest.New(t, small)
+	dir := s.Root
+	_, err := site.NewRebuilder(site.Options{Root: dir, Out: filepath.Join(dir, "layouts"), Now: day(t, "2025-02-10")}).Rebuild()
+	var refused *output.Error
 	if !errors.As(err, &refused) {
 		t.Fatalf("a dev build into layouts/: %v, want it refused", err)
 	}
-	if exists(filepath.Join(dir, "layouts"), "index.html") {
+	if _, err := os.Stat(filepath.Join(dir, "layouts", "index.html")); err == nil {
 		t.Error("the refused dev build wrote into layouts/")
 	}
 }
@@ -229,14 +243,14 @@ func siteVersions(t *testing.T, dir string) (v1, v2 func()) {
 	if bytes.Equal(c1, c2) {
 		t.Fatal("test edit: the summary is not in catalog.yaml")
 	}
-	return func() { writeFile(t, cat, c1); writeFile(t, pdf, p1) },
-		func() { writeFile(t, cat, c2); writeFile(t, pdf, []byte("%PDF-1.4 revised")) }
+	return func() { files.WriteFile(t, cat, c1); files.WriteFile(t, pdf, p1) },
+		func() { files.WriteFile(t, cat, c2); files.WriteFile(t, pdf, []byte("%PDF-1.4 revised")) }
 }
 
 // fresh returns the tree a build of dir into a new folder makes.
 func fresh(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "public")
-	buildSite(t, dir, "2025-02-10", func(o *Options) { o.Out = out })
-	return tree(t, out)
+	s := sitetest.Existing(t, dir)
+	s.Options.Out = filepath.Join(t.TempDir(), "public")
+	return s.Build("2025-02-10").Files()
 }

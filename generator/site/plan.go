@@ -2,13 +2,15 @@ package site
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"html/template"
 	"maps"
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,18 +20,26 @@ import (
 	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/generator/internal/par"
 	"github.com/stp-portal/stp/generator/serve"
+	"github.com/stp-portal/stp/generator/site/output"
 	"github.com/stp-portal/stp/generator/urls"
 )
 
-// build is one build's state: the inputs, loaded once, and the views of
-// both areas.
-type build struct {
-	bl    *Builder
-	o     Options
-	cat   *catalog.Catalog
-	pages []*content.Page
-	intro template.HTML
-	index *content.Page // the home page's introduction, if any
+// pass is one pass through the pipeline: the inputs, loaded once, the
+// views of both areas, and the caches it reads (prev, the last pass's)
+// and fills (next, for the next pass).
+type pass struct {
+	o    Options
+	prev *caches
+	next *caches
+	// trustFiles says no published file changed since the last pass.
+	trustFiles bool
+	// index writes the search index in the background; nil in a fresh
+	// build, which writes it beside the pages.
+	indexer *indexer
+	cat     *catalog.Catalog
+	pages   []*content.Page
+	intro   template.HTML
+	index   *content.Page // the home page's introduction, if any
 	// layoutOf names each planned page's layout by its output, for
 	// checking links to its anchors.
 	layoutOf map[string]string
@@ -49,8 +59,6 @@ type build struct {
 	assets map[string]string // asset name → fingerprinted site-relative path
 	gated  *area
 	public *area
-	// lists are this build's list plans, for the next build.
-	lists map[string]listPlan
 	// global hashes what every page shows: layouts, site settings,
 	// taxonomies, navigation, base URL and build date.
 	global uint64
@@ -61,11 +69,11 @@ type build struct {
 	trace    *tracer
 }
 
-// load reads and checks every input. It returns all problems found.
-func (bl *Builder) load() (*build, diag.Problems) {
-	o := bl.o
-	cat, problems := catalog.Reload(o.Root, bl.cat, catalog.LoadOptions{AllFiles: bl.files == nil, AllowEmpty: o.AllowEmpty})
-	b := &build{bl: bl, o: o, cat: cat, lists: map[string]listPlan{}}
+// load reads and checks every input, given the last pass's caches. It
+// returns all problems found.
+func load(o Options, prev *caches) (*pass, diag.Problems) {
+	cat, problems := catalog.Reload(o.Root, prev.cat, catalog.LoadOptions{AllFiles: prev.files == nil, AllowEmpty: o.AllowEmpty})
+	b := &pass{o: o, prev: prev, next: &caches{cat: cat, lists: map[string]listPlan{}}, cat: cat}
 	pages, broken, pageProblems := loadPages(o.Root)
 	problems = append(problems, pageProblems...)
 	baseURL := o.BaseURL
@@ -100,6 +108,7 @@ func (bl *Builder) load() (*build, diag.Problems) {
 		lk.str(name, links[name])
 	}
 	b.linksKey = lk.sum()
+	b.next.linksKey = b.linksKey
 	md := content.NewMarkdown(0, links)
 	b.md = content.NewMarkdown(1, links)
 	for _, p := range pages {
@@ -131,7 +140,6 @@ func (bl *Builder) load() (*build, diag.Problems) {
 	}
 	b.layouts = layouts
 	b.proxy = proxy
-	bl.cat = cat
 	b.series = cat.Listed(o.Now)
 	// Warnings are for the publisher's eyes: worked out while pages render.
 	b.warnings = make(chan diag.Problems, 1)
@@ -154,6 +162,7 @@ func (bl *Builder) load() (*build, diag.Problems) {
 		k.str(p.Slug, p.Title, p.Description).any(p.Menu, p.Public)
 	}
 	b.global = k.sum()
+	b.next.global = b.global
 	return b, problems
 }
 
@@ -231,20 +240,9 @@ func (a *area) slot() int {
 }
 
 // render writes the whole site into w.
-func (b *build) render(w *writer) error {
+func (b *pass) render(w *output.Writer) error {
 	if err := b.writeAssets(w); err != nil {
 		return err
-	}
-	if b.bl.global != b.global {
-		// The layouts or the site changed: rows are rendered afresh.
-		// (catalog.json entries depend only on what their keys cover.)
-		b.bl.rows = [2]map[uint64]template.HTML{}
-		b.bl.global = b.global
-	}
-	if b.bl.linksKey != b.linksKey {
-		// Descriptions link to pages by their file names: a page moved.
-		b.bl.descs = nil
-		b.bl.linksKey = b.linksKey
 	}
 	if err := b.renderDescriptions(); err != nil {
 		return err
@@ -254,7 +252,7 @@ func (b *build) render(w *writer) error {
 	// renders pages; a rebuild in place hands it to the background once
 	// its pages are written, so that it does not slow them.
 	var indexed <-chan error
-	if !w.inPlace {
+	if !w.IsInPlace() {
 		indexed = b.writeSearchIndexes(w)
 		defer func() {
 			if indexed != nil {
@@ -269,7 +267,7 @@ func (b *build) render(w *writer) error {
 	b.gated = b.newArea(false)
 	b.public = b.newArea(true)
 	b.layoutOf = map[string]string{}
-	var jobs []job
+	var jobs []output.Job
 	for _, a := range []*area{b.gated, b.public} {
 		if err := b.renderRows(a); err != nil {
 			return err
@@ -286,7 +284,7 @@ func (b *build) render(w *writer) error {
 		return problems
 	}
 	b.trace.phase("links checked")
-	if err := w.run(jobs); err != nil {
+	if err := w.Run(jobs); err != nil {
 		return err
 	}
 	if indexed == nil {
@@ -300,8 +298,8 @@ func (b *build) render(w *writer) error {
 	}
 	b.trace.phase("search index waited for")
 	// Every folder gets an index page, so no server ever lists one.
-	var placeholders []job
-	for _, dir := range b.bl.missingIndexes(w) {
+	var placeholders []output.Job
+	for _, dir := range missingIndexes(b.prev, b.next, w, w.IsInPlace()) {
 		if strings.HasPrefix(dir, ".") {
 			continue // never served (ProxyTemplates)
 		}
@@ -311,18 +309,18 @@ func (b *build) render(w *writer) error {
 		}
 		// The nearest folder above with a page of its own: a region for
 		// its industries/ folder, a list for its later pages' page/.
-		target := w.indexAbove(dir)
+		target := w.IndexAbove(dir)
 		placeholders = append(placeholders, b.page(a, urls.OutputFile(dir), &Page{Layout: "redirect", Title: "Nothing here", NoIndex: true, Redirect: b.base + target},
 			newKey(b.global).str("redirect", b.base+target).sum()))
 	}
-	err = w.run(placeholders)
+	err = w.Run(placeholders)
 	b.trace.phase("folders given an index")
 	return err
 }
 
 // page makes the job that renders p at rel in area a; key hashes its
 // inputs (0: render it every time).
-func (b *build) page(a *area, rel string, p *Page, key uint64) job {
+func (b *pass) page(a *area, rel string, p *Page, key uint64) output.Job {
 	p.Site = a.site
 	p.Public = a.public
 	p.Path = urls.SitePath(rel)
@@ -333,19 +331,19 @@ func (b *build) page(a *area, rel string, p *Page, key uint64) job {
 	if b.layoutOf != nil {
 		b.layoutOf[rel] = p.Layout
 	}
-	return job{rel: rel, key: key, render: func(buf *bytes.Buffer) error { return b.layouts.render(buf, p) }}
+	return output.Job{Rel: rel, Key: key, Render: func(buf *bytes.Buffer) error { return b.layouts.render(buf, p) }}
 }
 
 // writeAssets copies layouts/assets/ and the logo to the public prefix
 // under fingerprinted names, so a CDN may cache them for a year.
-func (b *build) writeAssets(w *writer) error {
+func (b *pass) writeAssets(w *output.Writer) error {
 	dir := filepath.Join(b.o.Root, "layouts", "assets")
 	entries, err := os.ReadDir(dir)
 	if err != nil && !os.IsNotExist(err) {
 		return err
 	}
 	b.assets = map[string]string{}
-	var jobs []job
+	var jobs []output.Job
 	for _, e := range entries {
 		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
 			continue
@@ -376,15 +374,15 @@ func (b *build) writeAssets(w *writer) error {
 		}
 		jobs = append(jobs, js...)
 	}
-	return w.run(jobs)
+	return w.Run(jobs)
 }
 
 // asset publishes data under a name that carries its hash, which is also
 // its key.
-func (b *build) asset(name string, data []byte) job {
+func (b *pass) asset(name string, data []byte) output.Job {
 	rel := urls.Asset(fingerprint(name, data))
 	b.assets[name] = rel
-	return job{rel: rel, key: newKey(0).str(rel).sum(), render: func(buf *bytes.Buffer) error {
+	return output.Job{Rel: rel, Key: newKey(0).str(rel).sum(), Render: func(buf *bytes.Buffer) error {
 		_, err := buf.Write(data)
 		return err
 	}}
@@ -394,65 +392,54 @@ func (b *build) asset(name string, data []byte) job {
 // folder beside the series page and under its own name: public versions
 // under the public prefix, the rest in the gated site. A series folder has
 // its page as index, so downloads need no folders of their own.
-func (b *build) copyFiles(w *writer) error {
+func (b *pass) copyFiles(w *output.Writer) error {
 	var docs []*catalog.Document
 	for _, s := range b.series {
 		docs = append(docs, s.Versions()...)
 	}
-	views := make([]*FileView, len(docs))
 	rels := make([]string, len(docs))
 	srcs := make([]string, len(docs))
-	stamps := make([]fileStamp, len(docs))
-	var copies, claimed []int
+	stamps := make([]output.Stamp, len(docs))
+	var copies []output.Copy
+	var copied, claimed []int
 	for i, d := range docs {
 		rels[i] = urls.DocumentFile(urls.Area(d.Public), d.Series, path.Base(d.File))
 		srcs[i] = filepath.Join(b.o.Root, "content", filepath.FromSlash(d.File))
-		if st, ok := b.bl.files[srcs[i]]; ok && b.bl.trustFiles && w.inPlace && b.bl.outputs[rels[i]] {
+		st, ok := b.prev.files[srcs[i]]
+		if ok && b.trustFiles && w.IsInPlace() && b.prev.outputs[rels[i]] {
 			// Nothing under content/ changed since the last build: the
 			// file is in place and its stamp holds.
 			stamps[i] = st
 			claimed = append(claimed, i)
-		} else {
-			copies = append(copies, i)
+			continue
 		}
+		c := output.Copy{Src: srcs[i], Rel: rels[i]}
+		if ok {
+			c.Prev = &st
+		}
+		copies = append(copies, c)
+		copied = append(copied, i)
 	}
-	pick := func(idx []int) []string {
-		out := make([]string, len(idx))
-		for k, i := range idx {
-			out[k] = rels[i]
-		}
-		return out
+	claims := make([]string, len(claimed))
+	for k, i := range claimed {
+		claims[k] = rels[i]
 	}
-	w.claim(pick(claimed)...)
-	dirs := w.makeDirs(pick(copies))
-	defer dirs.stop()
-	// Reading tens of thousands of small files waits on the disk more than
-	// on the CPU, so more copies are in flight than there are CPUs: with
-	// the page cache dropped, a 10k catalog's copy took 0.70 s instead of
-	// 1.05 s.
-	err := par.Each(4*runtime.GOMAXPROCS(0), len(copies), func(k int) error {
-		i := copies[k]
-		if err := dirs.wait(k); err != nil {
-			return err
-		}
-		var prev *fileStamp
-		if st, ok := b.bl.files[srcs[i]]; ok {
-			prev = &st
-		}
-		st, err := w.copyFile(srcs[i], rels[i], prev)
-		if err != nil {
-			return fmt.Errorf("%s: copying %s: %w", docs[i].At("file"), docs[i].File, err)
-		}
-		stamps[i] = st
-		return nil
-	})
+	w.Claim(claims...)
+	done, err := w.CopyAll(copies)
+	for k, i := range copied {
+		stamps[i] = done[k]
+	}
+	var failed *output.CopyError
+	if errors.As(err, &failed) {
+		d := docs[copied[failed.Index]]
+		err = fmt.Errorf("%s: copying %s: %w", d.At("file"), d.File, failed.Err)
+	}
 	b.files = make(map[*catalog.Document]*FileView, len(docs))
-	b.bl.files = make(map[string]fileStamp, len(docs))
+	b.next.files = make(map[string]output.Stamp, len(docs))
 	for i, d := range docs {
 		st := stamps[i]
-		views[i] = &FileView{URL: b.base + urls.Escape(rels[i]), Name: path.Base(d.File), Type: serve.ContentType(d.File), Size: st.size, SHA256: st.sha256}
-		b.files[d] = views[i]
-		b.bl.files[srcs[i]] = st
+		b.files[d] = &FileView{URL: b.base + urls.Escape(rels[i]), Name: path.Base(d.File), Type: serve.ContentType(d.File), Size: st.Size, SHA256: st.SHA256}
+		b.next.files[srcs[i]] = st
 	}
 	return err
 }
@@ -468,7 +455,7 @@ type description struct {
 
 // renderDescriptions turns each listed version's Markdown description into
 // HTML and plain text once; both areas share them.
-func (b *build) renderDescriptions() error {
+func (b *pass) renderDescriptions() error {
 	var docs []*catalog.Document
 	for _, s := range b.series {
 		for _, d := range s.Versions() {
@@ -478,7 +465,12 @@ func (b *build) renderDescriptions() error {
 		}
 	}
 	out := make([]description, len(docs))
-	cache := b.bl.descs
+	var cache map[string]description
+	if b.prev.linksKey == b.linksKey {
+		// (Descriptions link to pages by their file names: when a page
+		// moved, they are rendered afresh.)
+		cache = b.prev.descs
+	}
 	err := par.Each(0, len(docs), func(i int) error {
 		if r, ok := cache[docs[i].Description]; ok {
 			out[i] = r
@@ -492,17 +484,17 @@ func (b *build) renderDescriptions() error {
 		return nil
 	})
 	b.descs = make(map[*catalog.Document]description, len(docs))
-	b.bl.descs = make(map[string]description, len(docs))
+	b.next.descs = make(map[string]description, len(docs))
 	for i, d := range docs {
 		b.descs[d] = out[i]
-		b.bl.descs[d.Description] = out[i]
+		b.next.descs[d.Description] = out[i]
 	}
 	return err
 }
 
 // newArea makes the views of one area: which versions it shows and where
 // they link.
-func (b *build) newArea(public bool) *area {
+func (b *pass) newArea(public bool) *area {
 	a := &area{public: public, prefix: urls.Area(public), views: map[*catalog.Document]*DocView{}, termMemo: map[string][]TermView{}}
 	a.site = b.siteView(a)
 	newSince := b.o.Now.AddDate(0, 0, -b.cat.Site.NewDays)
@@ -549,7 +541,7 @@ func (b *build) newArea(public bool) *area {
 // termViews resolves ids to terms. In the public area terms are not linked:
 // taxonomy pages are gated. Documents share the same lists ("all", one
 // standard), so each distinct list is resolved once per area.
-func (b *build) termViews(a *area, taxonomy string, ids []string) []TermView {
+func (b *pass) termViews(a *area, taxonomy string, ids []string) []TermView {
 	a.memoKey = append(a.memoKey[:0], taxonomy...)
 	for _, id := range ids {
 		a.memoKey = append(append(a.memoKey, 0), id...)
@@ -572,7 +564,7 @@ func (b *build) termViews(a *area, taxonomy string, ids []string) []TermView {
 // of a series page: those that follow it, in id order, among the series
 // sharing its standards, first standard first. It is linear in the catalog,
 // which a dev server rebuilding 10,000 documents needs.
-func (b *build) relate(a *area) {
+func (b *pass) relate(a *area) {
 	byStandard := map[string][]int{}   // series indexes, in order
 	at := make([][]int, len(a.series)) // each series' place in byStandard[its standards]
 	for i, s := range a.series {
@@ -598,7 +590,7 @@ func (b *build) relate(a *area) {
 }
 
 // siteView is what every page of an area knows about the site.
-func (b *build) siteView(a *area) *SiteView {
+func (b *pass) siteView(a *area) *SiteView {
 	site := b.cat.Site
 	s := &SiteView{
 		Title: site.Title, Organization: site.Organization, Tagline: site.Tagline, Language: site.Language,
@@ -651,19 +643,24 @@ func (b *build) siteView(a *area) *SiteView {
 	return s
 }
 
-func (b *build) pageURL(p *content.Page) string {
+func (b *pass) pageURL(p *content.Page) string {
 	return b.base + urls.Page(urls.Area(p.Public), p.Slug)
 }
 
 // renderRows renders each view's list row once, or takes it from the last
 // build when the document is unchanged.
-func (b *build) renderRows(a *area) error {
+func (b *pass) renderRows(a *area) error {
 	slot := a.slot()
-	cache := b.bl.rows[slot]
+	var cache map[uint64]template.HTML
+	if b.prev.global == b.global {
+		// (When the layouts or the site changed, rows are rendered afresh;
+		// catalog.json entries depend only on what their keys cover.)
+		cache = b.prev.rows[slot]
+	}
 	views := make([]*DocView, 0, len(a.views))
-	memo := b.bl.docKeys[slot]
+	memo := b.prev.docKeys[slot]
 	nextMemo := make(map[*catalog.Document]keyMemo, len(a.views))
-	defer func() { b.bl.docKeys[slot] = nextMemo }()
+	b.next.docKeys[slot] = nextMemo
 	for _, s := range a.series {
 		for _, v := range s.Versions {
 			// A document parsed again is a new *Document: one kept from the
@@ -700,13 +697,13 @@ func (b *build) renderRows(a *area) error {
 			next[v.key] = v.Row
 		}
 	}
-	b.bl.rows[slot] = next
+	b.next.rows[slot] = next
 	return err
 }
 
 // areaJobs plans every page of an area.
-func (b *build) areaJobs(a *area) []job {
-	var jobs []job
+func (b *pass) areaJobs(a *area) []output.Job {
+	var jobs []output.Job
 	add := func(rel string, p *Page, key uint64) { jobs = append(jobs, b.page(a, rel, p, key)) }
 	pre := a.prefix
 
@@ -744,8 +741,8 @@ func (b *build) areaJobs(a *area) []job {
 	}
 
 	// Feeds and machine-readable catalog.
-	jobs = append(jobs, job{rel: urls.Feed(pre), render: func(buf *bytes.Buffer) error { return b.feed(buf, a) }})
-	jobs = append(jobs, job{rel: urls.CatalogJSON(pre), render: func(buf *bytes.Buffer) error { return b.catalogJSON(buf, a) }})
+	jobs = append(jobs, output.Job{Rel: urls.Feed(pre), Render: func(buf *bytes.Buffer) error { return b.feed(buf, a) }})
+	jobs = append(jobs, output.Job{Rel: urls.CatalogJSON(pre), Render: func(buf *bytes.Buffer) error { return b.catalogJSON(buf, a) }})
 
 	if a.public {
 		add(urls.OutputFile(urls.Help), &Page{Layout: "help", Title: "Help and contact"}, 0)
@@ -850,11 +847,11 @@ func (b *build) areaJobs(a *area) []job {
 }
 
 // taxonomy returns the catalog's terms of a taxonomy, by its key.
-func (b *build) taxonomy(key string) []catalog.Term { return urls.TaxonomyOf(key).Terms(b.cat) }
+func (b *pass) taxonomy(key string) []catalog.Term { return urls.TaxonomyOf(key).Terms(b.cat) }
 
 // indexTerms builds, once, the documents of each term of each taxonomy, so
 // that no template ever loops over the whole catalog.
-func (b *build) indexTerms(a *area) map[string]map[string][]*DocView {
+func (b *pass) indexTerms(a *area) map[string]map[string][]*DocView {
 	index := make(map[string]map[string][]*DocView, len(urls.Taxonomies))
 	for _, tx := range urls.Taxonomies {
 		terms := map[string][]*DocView{}
@@ -870,7 +867,7 @@ func (b *build) indexTerms(a *area) map[string]map[string][]*DocView {
 
 // pairLinks returns, per region (byRegion) or per industry, links to the
 // non-empty region×industry pages.
-func (b *build) pairLinks(pairs map[[2]string][]*DocView, byRegion bool) map[string][]Link {
+func (b *pass) pairLinks(pairs map[[2]string][]*DocView, byRegion bool) map[string][]Link {
 	out := map[string][]Link{}
 	for _, r := range b.cat.Regions {
 		for _, i := range b.cat.Industries {
@@ -1002,7 +999,7 @@ type listDef struct {
 
 // listJobs paginates a list in both sort orders, each page at its
 // urls.ListPage.
-func (b *build) listJobs(a *area, l listDef) []job {
+func (b *pass) listJobs(a *area, l listDef) []output.Job {
 	size := b.cat.Site.PageSize
 	count := max(1, (len(l.docs)+size-1)/size)
 	// What every page of the list shows besides its rows, hashed once.
@@ -1016,16 +1013,16 @@ func (b *build) listJobs(a *area, l listDef) []job {
 	}
 	membership := members.sum()
 	cacheKey := a.prefix + "\x00" + l.path
-	var jobs []job
+	var jobs []output.Job
 	defer func() {
 		plan := listPlan{membership: membership}
 		for _, j := range jobs {
-			plan.rels = append(plan.rels, j.rel)
-			plan.keys = append(plan.keys, j.key)
+			plan.rels = append(plan.rels, j.Rel)
+			plan.keys = append(plan.keys, j.Key)
 		}
-		b.lists[cacheKey] = plan
+		b.next.lists[cacheKey] = plan
 	}()
-	if same, ok := b.bl.listsUnchanged(cacheKey, membership); ok {
+	if same, ok := b.prev.listUnchanged(cacheKey, membership); ok {
 		jobs = same
 		return jobs
 	}
@@ -1058,8 +1055,8 @@ func (b *build) listJobs(a *area, l listDef) []job {
 			}
 			j := b.page(a, urls.OutputFile(urls.ListPage(l.path, order, n)),
 				&Page{Layout: "list", Title: title, Description: l.intro, List: lv, Crumbs: l.crumbs, NoIndex: order == urls.ByName}, k.sum())
-			render := j.render
-			j.render = func(buf *bytes.Buffer) error {
+			render := j.Render
+			j.Render = func(buf *bytes.Buffer) error {
 				// Made for the page being rendered and dropped after it: a
 				// build plans every page first, and a large site's pager
 				// links would otherwise all stay in memory at once.
@@ -1102,4 +1099,12 @@ func pageLinks(base, list, order string, cur, count int) []Link {
 		last = n
 	}
 	return out
+}
+
+// fingerprint returns name with a content hash before its extension:
+// site.css → site.3f9a1c2b7d.css.
+func fingerprint(name string, data []byte) string {
+	sum := sha256.Sum256(data)
+	ext := path.Ext(name)
+	return strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
 }

@@ -54,3 +54,9 @@ func (p *Progress) written() {
 		p.done.Add(1)
 	}
 }
+
+// meter tells a Progress about the outputs a writer plans and writes.
+type meter struct{ p *Progress }
+
+func (m meter) Planned(n int) { m.p.planned(n) }
+func (m meter) Written()      { m.p.written() }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stp-portal/stp/generator/catalog"
 	"github.com/stp-portal/stp/generator/diag"
+	"github.com/stp-portal/stp/generator/site/output"
 )
 
 // ProxyTemplates is where in the output a build writes oauth2-proxy's own
@@ -92,7 +93,7 @@ func loadProxyPages(root string) (*proxyPages, diag.Problems) {
 }
 
 // proxyJobs renders the proxy's pages into ProxyTemplates.
-func (b *build) proxyJobs() []job {
+func (b *pass) proxyJobs() []output.Job {
 	if b.proxy == nil {
 		return nil
 	}
@@ -113,9 +114,9 @@ func (b *build) proxyJobs() []job {
 	}
 	// The pages show the site's settings and assets, and their sources.
 	key := newKey(b.global).any(b.assets).num(b.proxy.sources).sum()
-	var jobs []job
+	var jobs []output.Job
 	for name, t := range b.proxy.html {
-		jobs = append(jobs, job{rel: ProxyTemplates + name, key: newKey(key).str(name).sum(), render: func(buf *bytes.Buffer) error {
+		jobs = append(jobs, output.Job{Rel: ProxyTemplates + name, Key: newKey(key).str(name).sum(), Render: func(buf *bytes.Buffer) error {
 			var page strings.Builder
 			if err := t.Execute(&page, data); err != nil {
 				return err
@@ -131,7 +132,7 @@ func (b *build) proxyJobs() []job {
 	if b.proxy.robots != nil {
 		plain := *data // robots.txt is served as it is, not parsed
 		plain.BasePath, plain.Home = b.base, b.base+PublicPrefix
-		jobs = append(jobs, job{rel: ProxyTemplates + "robots.txt", key: newKey(key).str("robots.txt").sum(), render: func(buf *bytes.Buffer) error {
+		jobs = append(jobs, output.Job{Rel: ProxyTemplates + "robots.txt", Key: newKey(key).str("robots.txt").sum(), Render: func(buf *bytes.Buffer) error {
 			return b.proxy.robots.Execute(buf, &plain)
 		}})
 	}

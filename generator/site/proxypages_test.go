@@ -1,4 +1,4 @@
-package site
+package site_test
 
 import (
 	"net/http"
@@ -7,8 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	files "github.com/stp-portal/stp/generator/internal/sitetest"
+
 	"github.com/oauth2-proxy/oauth2-proxy/v7/pkg/app/pagewriter"
-	"github.com/stp-portal/stp/generator/internal/sitetest"
+	"github.com/stp-portal/stp/generator/site"
+	"github.com/stp-portal/stp/generator/site/sitetest"
 )
 
 // proxySite is a portal under a sub-path whose title and contact are
@@ -37,13 +40,14 @@ documents:
 // TestProxyPages builds oauth2-proxy's pages and has oauth2-proxy's own
 // page writer serve them.
 func TestProxyPages(t *testing.T) {
-	dir := writeSite(t, proxySite)
-	sitetest.CopyTree(t, filepath.Join(repoRoot, "proxy", "templates"), filepath.Join(dir, "proxy", "templates"))
-	out := buildSite(t, dir, "2025-02-10")
-	if exists(out, ".oauth2-proxy/index.html") || exists(out, ".oauth2-proxy/templates/index.html") {
+	s := sitetest.New(t, proxySite)
+	dir := s.Root
+	files.CopyTree(t, filepath.Join(repoRoot, "proxy", "templates"), filepath.Join(dir, "proxy", "templates"))
+	out := s.Build("2025-02-10").Out()
+	if s.Exists(".oauth2-proxy/index.html") || s.Exists(".oauth2-proxy/templates/index.html") {
 		t.Errorf("the proxy's folder was given index pages")
 	}
-	pw, err := pagewriter.NewWriter(pagewriter.Opts{TemplatesPath: filepath.Join(out, filepath.FromSlash(ProxyTemplates)),
+	pw, err := pagewriter.NewWriter(pagewriter.Opts{TemplatesPath: filepath.Join(out, filepath.FromSlash(site.ProxyTemplates)),
 		ProxyPrefix: "/oauth2", ProviderName: "Microsoft Entra ID", Footer: "-"})
 	if err != nil {
 		t.Fatal(err)
@@ -97,21 +101,22 @@ func TestProxyPages(t *testing.T) {
 // TestProxyPageProblems: a source oauth2-proxy could not run fails the
 // check at its line; a site without proxy/templates builds without them.
 func TestProxyPageProblems(t *testing.T) {
-	dir := writeSite(t, proxySite)
-	out := buildSite(t, dir, "2025-02-10")
-	if exists(out, ".oauth2-proxy") {
+	s := sitetest.New(t, proxySite)
+	dir := s.Root
+	s.Build("2025-02-10")
+	if s.Exists(".oauth2-proxy") {
 		t.Errorf("proxy pages made without sources")
 	}
-	writeFile(t, filepath.Join(dir, "proxy", "templates", "error.html"), []byte("{{define \"error.html\"}}\n<p>[[.Title]]</p>\n<p>{{.Nope}}</p>\n{{end}}\n"))
-	checkProblems(t, Check(Options{Root: dir, Now: day("2025-02-10")}), []string{
+	files.WriteFile(t, filepath.Join(dir, "proxy", "templates", "error.html"), []byte("{{define \"error.html\"}}\n<p>[[.Title]]</p>\n<p>{{.Nope}}</p>\n{{end}}\n"))
+	checkProblems(t, site.Check(site.Options{Root: dir, Now: day(t, "2025-02-10")}), []string{
 		`proxy/templates/error.html:3:1: oauth2-proxy cannot use the page made from it (.oauth2-proxy/templates/error.html): template: error.html:3:5: executing "error.html" at <.Nope>: can't evaluate field Nope in type site.errorPage`,
 	})
-	writeFile(t, filepath.Join(dir, "proxy", "templates", "error.html"), []byte("{{define \"error.html\"}}\n<p>[[.Titel]]</p>\n{{end}}\n"))
-	checkProblems(t, Check(Options{Root: dir, Now: day("2025-02-10")}), []string{
+	files.WriteFile(t, filepath.Join(dir, "proxy", "templates", "error.html"), []byte("{{define \"error.html\"}}\n<p>[[.Titel]]</p>\n{{end}}\n"))
+	checkProblems(t, site.Check(site.Options{Root: dir, Now: day(t, "2025-02-10")}), []string{
 		`proxy/templates/error.html:2:6: [[.Titel]]: site.ProxyPage has no field or method Titel; did you mean .Title?`,
 	})
-	writeFile(t, filepath.Join(dir, "proxy", "templates", "error.html"), []byte("<p>[[.Title]</p>\n"))
-	checkProblems(t, Check(Options{Root: dir, Now: day("2025-02-10")}), []string{
+	files.WriteFile(t, filepath.Join(dir, "proxy", "templates", "error.html"), []byte("<p>[[.Title]</p>\n"))
+	checkProblems(t, site.Check(site.Options{Root: dir, Now: day(t, "2025-02-10")}), []string{
 		`proxy/templates/error.html:1:1: bad character U+005D ']'`,
 	})
 }

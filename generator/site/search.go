@@ -9,6 +9,7 @@ import (
 	"github.com/stp-portal/stp/generator/internal/par"
 	"github.com/stp-portal/stp/generator/internal/precompress"
 	"github.com/stp-portal/stp/generator/search"
+	"github.com/stp-portal/stp/generator/site/output"
 	"github.com/stp-portal/stp/generator/urls"
 )
 
@@ -27,7 +28,7 @@ const manifestName = urls.ManifestName
 // every one behind the proxy, the public ones only under the public prefix.
 // It reads the catalog, not the area's views, so that a fresh build can
 // start indexing before it plans any page.
-func (b *build) searchRecords(public bool) []search.Record {
+func (b *pass) searchRecords(public bool) []search.Record {
 	prefix := urls.Area(public)
 	var recs []search.Record
 	for _, s := range b.series {
@@ -49,7 +50,7 @@ func (b *build) searchRecords(public bool) []search.Record {
 	return recs
 }
 
-func (b *build) searchLabels() search.Labels {
+func (b *pass) searchLabels() search.Labels {
 	l := search.Labels{search.FacetKind: {}}
 	for _, k := range urls.Kinds {
 		l[search.FacetKind][k.ID] = k.Singular
@@ -163,7 +164,7 @@ func removeStaleSearch(dir string, keep []string) {
 
 // searchAPI is the endpoint `stp serve` answers queries at, when the site
 // searches on the server.
-func (b *build) searchAPI(a *area) string {
+func (b *pass) searchAPI(a *area) string {
 	if b.cat.Site.Search != "server" {
 		return ""
 	}
@@ -175,9 +176,9 @@ func (b *build) searchAPI(a *area) string {
 // waits for them at the end; a rebuild in place hands them, once its pages
 // are written, to the Builder's background indexer, so an edit shows
 // before the index catches up. Unchanged records are not indexed again.
-func (b *build) writeSearchIndexes(w *writer) <-chan error {
+func (b *pass) writeSearchIndexes(w *output.Writer) <-chan error {
 	done := make(chan error, 1)
-	if w.dry {
+	if w.IsDry() {
 		done <- nil
 		return done
 	}
@@ -185,7 +186,7 @@ func (b *build) writeSearchIndexes(w *writer) <-chan error {
 	labels := b.searchLabels()
 	index := func() error {
 		for _, public := range []bool{false, true} {
-			dir := filepath.Join(w.dir, filepath.FromSlash(urls.SearchDir(urls.Area(public))))
+			dir := filepath.Join(w.Dir(), filepath.FromSlash(urls.SearchDir(urls.Area(public))))
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
@@ -197,7 +198,7 @@ func (b *build) writeSearchIndexes(w *writer) <-chan error {
 		}
 		return nil
 	}
-	if !w.inPlace {
+	if !w.IsInPlace() {
 		go func() { err := index(); b.trace.phase("search index written"); done <- err }()
 		return done
 	}
@@ -210,6 +211,6 @@ func (b *build) writeSearchIndexes(w *writer) <-chan error {
 		}
 	}
 	done <- nil
-	b.bl.indexInBackground(k.sum(), index)
+	b.indexer.run(k.sum(), index)
 	return done
 }

@@ -1,7 +1,6 @@
-package site
+package site_test
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"encoding/xml"
@@ -18,171 +17,26 @@ import (
 	"time"
 
 	"github.com/stp-portal/stp/generator/diag"
-	"github.com/stp-portal/stp/generator/internal/sitetest"
 	"github.com/stp-portal/stp/generator/search"
+	"github.com/stp-portal/stp/generator/site/sitetest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// repoRoot is the repository, whose layouts/ every test site uses unless it
-// brings its own.
+// repoRoot is the repository, whose sample site some tests build.
 const repoRoot = "../.."
 
-// writeSite writes a txtar archive as a new site folder, with the
-// repository's layouts/ unless the archive brings its own.
-func writeSite(t testing.TB, archive string) string {
-	t.Helper()
-	dir := t.TempDir()
-	sitetest.Write(t, dir, archive)
-	return dir
-}
+// small is the shared fixture sitetest/testdata/small.txtar: two regions,
+// two industries and a few documents, for most tests below.
+const small = "small"
 
-func writeFile(t testing.TB, path string, data []byte) { sitetest.WriteFile(t, path, data) }
-
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-// buildSite builds dir as of now into dir/public and fails the test on
-// error.
-func buildSite(t testing.TB, dir, now string, edit ...func(*Options)) string {
-	t.Helper()
-	o := Options{Root: dir, Out: filepath.Join(dir, "public"), Now: day(now)}
-	for _, e := range edit {
-		e(&o)
-	}
-	if _, err := Build(o); err != nil {
-		t.Fatalf("build: %v", err)
-	}
-	return o.Out
-}
-
-func read(t testing.TB, out, rel string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(rel)))
-	if err != nil {
-		t.Fatalf("%s: %v", rel, err)
-	}
-	return string(b)
-}
-
-func exists(out, rel string) bool {
-	_, err := os.Stat(filepath.Join(out, filepath.FromSlash(rel)))
-	return err == nil
-}
-
-// small is a site with two regions, two industries and a few documents,
-// for most tests below.
-const small = `
--- catalog.yaml --
-site:
-  title: Test Portal
-  organization: Testco
-  base_url: https://trust.example.com/
-  page_size: 5
-  contact: {name: Trust team, email: trust@example.com}
-regions:
-  - {id: europe, name: Europe}
-  - {id: japan, name: Japan}
-industries:
-  - {id: health, name: Healthcare}
-  - {id: finance, name: Finance}
-services:
-  - {id: cloud, name: Cloud}
-  - {id: mail, name: Mail}
-standards:
-  - {id: iso-27001, name: ISO/IEC 27001, group: ISO}
-  - {id: soc-2, name: SOC 2, group: SOC}
-documents:
-  - id: soc-2024
-    kind: compliance-report
-    title: SOC 2 Report
-    summary: The SOC 2 report for Cloud.
-    series: soc
-    version: "2024"
-    services: [cloud]
-    standards: [soc-2]
-    regions: all
-    industries: all
-    published: 2024-03-01
-    audit_period: {from: 2023-01-01, to: 2023-12-31}
-    file: files/soc-2024.pdf
-  - id: soc-2025
-    kind: compliance-report
-    title: SOC 2 Report
-    summary: The SOC 2 report for Cloud.
-    series: soc
-    version: "2025"
-    services: [cloud]
-    standards: [soc-2]
-    regions: all
-    industries: all
-    published: 2025-02-01
-    audit_period: {from: 2024-01-01, to: 2024-12-31}
-    file: files/soc-2025.pdf
-    description: |
-      # Scope
-      Covers **Cloud**.
-  - id: jp-health
-    kind: trust-document
-    title: Japan Health Guide
-    summary: Health data in Japan.
-    version: "1"
-    services: [mail]
-    standards: []
-    regions: [japan]
-    industries: [health]
-    published: 2025-01-10
-    file: files/jp.pdf
-  - id: open-overview
-    kind: trust-document
-    title: Open Security Overview
-    summary: Everyone may read this.
-    version: "1"
-    services: all
-    standards: [iso-27001]
-    regions: [europe]
-    industries: [finance]
-    published: 2025-01-20
-    file: files/open.pdf
-    public: true
--- content/files/soc-2024.pdf --
-%PDF-1.4 soc 2024
--- content/files/soc-2025.pdf --
-%PDF-1.4 soc 2025
--- content/files/jp.pdf --
-%PDF-1.4 jp
--- content/files/open.pdf --
-%PDF-1.4 open
--- content/index.md --
----
-title: Home
----
-Welcome to the **test** portal.
--- content/faq.md --
----
-title: FAQ
-public: true
-menu: 10
----
-## Questions
--- content/internal.md --
----
-title: Internal notes
-menu: 20
----
-For signed-in readers.
-`
+func day(t testing.TB, s string) time.Time { return sitetest.Day(t, s) }
 
 func TestTaxonomyPages(t *testing.T) {
-	out := buildSite(t, writeSite(t, small), "2025-02-10")
+	s := sitetest.New(t, small).Build("2025-02-10")
 	// "all" puts the SOC report on every region and industry page.
 	for _, p := range []string{"regions/europe/", "regions/japan/", "industries/health/", "industries/finance/"} {
-		if !strings.Contains(read(t, out, p+"index.html"), "SOC 2 Report") {
+		if !strings.Contains(s.File(p+"index.html"), "SOC 2 Report") {
 			t.Errorf("%s does not list the SOC report that applies to all", p)
 		}
 	}
@@ -192,124 +46,117 @@ func TestTaxonomyPages(t *testing.T) {
 		"regions/europe/industries/finance/": true,
 		"regions/japan/industries/finance/":  true, // the SOC report
 	} {
-		if exists(out, pair+"index.html") != want {
+		if s.Exists(pair+"index.html") != want {
 			t.Errorf("%s exists = %v, want %v", pair, !want, want)
 		}
 	}
-	jh := read(t, out, "regions/japan/industries/health/index.html")
+	jh := s.File("regions/japan/industries/health/index.html")
 	if !strings.Contains(jh, "Japan Health Guide") || strings.Contains(jh, "Open Security Overview") {
 		t.Errorf("japan×health lists the wrong documents")
 	}
-	if !strings.Contains(read(t, out, "standards/soc-2/index.html"), "SOC 2 Report") {
+	if !strings.Contains(s.File("standards/soc-2/index.html"), "SOC 2 Report") {
 		t.Errorf("standard page misses its document")
 	}
-	if !strings.Contains(read(t, out, "services/mail/index.html"), "Open Security Overview") {
+	if !strings.Contains(s.File("services/mail/index.html"), "Open Security Overview") {
 		t.Errorf("services: all did not reach the mail service page")
 	}
-	if strings.Contains(read(t, out, "compliance-reports/index.html"), "Japan Health Guide") {
+	if strings.Contains(s.File("compliance-reports/index.html"), "Japan Health Guide") {
 		t.Errorf("the compliance reports library lists a trust document")
 	}
 }
 
 func TestSeriesAndRetention(t *testing.T) {
-	dir := writeSite(t, small)
+	s := sitetest.New(t, small)
 	// Inside the 2024 version's retention: both versions listed.
-	out := buildSite(t, dir, "2025-02-10")
-	page := read(t, out, "documents/soc/index.html")
+	s.Build("2025-02-10")
+	page := s.File("documents/soc/index.html")
 	for _, want := range []string{`id="soc-2025"`, `id="soc-2024"`, "documents/soc/soc-2024.pdf", "<h2 id=\"scope\">Scope</h2>", "Current"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("series page lacks %q", want)
 		}
 	}
 	// The 2024 version drops out twelve months after it was published.
-	out = buildSite(t, dir, "2025-03-01")
-	page = read(t, out, "documents/soc/index.html")
-	if strings.Contains(page, `id="soc-2024"`) || exists(out, "documents/soc/soc-2024.pdf") {
+	s.Build("2025-03-01")
+	page = s.File("documents/soc/index.html")
+	if strings.Contains(page, `id="soc-2024"`) || s.Exists("documents/soc/soc-2024.pdf") {
 		t.Errorf("the superseded 2024 version is still published after its retention")
 	}
 	// Before the 2025 version is published, 2024 is current and 2025 is
 	// nowhere.
-	out = buildSite(t, dir, "2025-01-31")
-	page = read(t, out, "documents/soc/index.html")
+	s.Build("2025-01-31")
+	page = s.File("documents/soc/index.html")
 	if strings.Contains(page, "soc-2025") || !strings.Contains(page, `id="soc-2024"`) {
 		t.Errorf("a scheduled version leaked or the current one is missing")
 	}
 }
 
 func TestDownloadsHaveSizeAndChecksum(t *testing.T) {
-	out := buildSite(t, writeSite(t, small), "2025-02-10")
-	data := read(t, out, "documents/soc/soc-2025.pdf")
+	s := sitetest.New(t, small).Build("2025-02-10")
+	data := s.File("documents/soc/soc-2025.pdf")
 	sum := fmt.Sprintf("%x", sha256.Sum256([]byte(data)))
-	page := read(t, out, "documents/soc/index.html")
+	page := s.File("documents/soc/index.html")
 	if !strings.Contains(page, sum) {
 		t.Errorf("series page does not show the file's SHA-256 %s", sum)
 	}
 	if !strings.Contains(page, `href="/documents/soc/soc-2025.pdf" download type="application/pdf"`) {
 		t.Errorf("download link does not name the original file and its type")
 	}
-	if got := strings.Count(strings.Join(walk(t, out), "\n"), "soc-2025.pdf"); got != 1 {
+	if got := strings.Count(strings.Join(sitetest.Paths(s.Files()), "\n"), "soc-2025.pdf"); got != 1 {
 		t.Errorf("the file is written %d times, want once", got)
 	}
 	// A spreadsheet is announced as one, not as a PDF.
-	dir := writeSite(t, small)
-	cat := filepath.Join(dir, "catalog.yaml")
-	src, _ := os.ReadFile(cat)
-	writeFile(t, cat, bytes.Replace(src, []byte("files/jp.pdf"), []byte("files/jp.xlsx"), 1))
-	writeFile(t, filepath.Join(dir, "content", "files", "jp.xlsx"), []byte("PK sheet"))
-	page = read(t, buildSite(t, dir, "2025-02-10"), "documents/jp-health/index.html")
+	s = sitetest.New(t, small).Replace("catalog.yaml", "files/jp.pdf", "files/jp.xlsx").
+		Edit("content/files/jp.xlsx", "PK sheet").Build("2025-02-10")
+	page = s.File("documents/jp-health/index.html")
 	if want := `/jp.xlsx" download type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"`; !strings.Contains(page, want) {
 		t.Errorf("the spreadsheet's link lacks %s", want)
 	}
 	// A file name with characters that mean something in an address (a
 	// space, #, ?, %) is written under its own name and linked escaped, so
 	// the link fetches that file and the browser saves it under that name.
-	dir = writeSite(t, small)
-	cat = filepath.Join(dir, "catalog.yaml")
-	src, _ = os.ReadFile(cat)
 	const odd = "SOC 2 #1 (100%) ?.pdf"
-	writeFile(t, cat, bytes.Replace(src, []byte("files/soc-2025.pdf"), []byte(`"files/`+odd+`"`), 1))
-	writeFile(t, filepath.Join(dir, "content", "files", odd), []byte("%PDF-1.4 odd"))
-	out = buildSite(t, dir, "2025-02-10")
-	if !exists(out, "documents/soc/"+odd) {
+	s = sitetest.New(t, small).Replace("catalog.yaml", "files/soc-2025.pdf", `"files/`+odd+`"`).
+		Edit("content/files/"+odd, "%PDF-1.4 odd").Build("2025-02-10")
+	if !s.Exists("documents/soc/" + odd) {
 		t.Errorf("the file is not published under its own name %q", odd)
 	}
-	page = read(t, out, "documents/soc/index.html")
+	page = s.File("documents/soc/index.html")
 	if want := `href="/documents/soc/SOC%202%20%231%20%28100%25%29%20%3F.pdf" download`; !strings.Contains(page, want) {
 		t.Errorf("the odd file name's link lacks %s", want)
 	}
-	if js := read(t, out, "catalog.json"); !strings.Contains(js, `"url":"/documents/soc/SOC%202%20%231%20%28100%25%29%20%3F.pdf"`) {
+	if js := s.File("catalog.json"); !strings.Contains(js, `"url":"/documents/soc/SOC%202%20%231%20%28100%25%29%20%3F.pdf"`) {
 		t.Errorf("catalog.json does not link the odd file name escaped")
 	}
 }
 
 func TestPagination(t *testing.T) {
 	var b strings.Builder
-	b.WriteString(strings.Split(small, "documents:\n")[0] + "documents:\n")
+	b.WriteString(strings.Split(sitetest.Fixture(t, small), "documents:\n")[0] + "documents:\n")
 	for i := range 12 {
 		fmt.Fprintf(&b, `  - {id: doc-%02d, kind: trust-document, title: "Doc %02d", summary: S, version: "1", services: all, standards: [], regions: all, industries: all, published: 2025-01-%02d, file: files/d.pdf}
 `, i, 11-i, i+1)
 	}
 	b.WriteString("-- content/files/d.pdf --\n%PDF\n")
-	out := buildSite(t, writeSite(t, b.String()), "2025-06-01")
+	s := sitetest.New(t, b.String()).Build("2025-06-01")
 	for _, p := range []string{"trust-documents/index.html", "trust-documents/page/2.html", "trust-documents/page/3.html", "trust-documents/by-name/page/3.html"} {
-		if !exists(out, p) {
+		if !s.Exists(p) {
 			t.Errorf("%s missing", p)
 		}
 	}
-	if exists(out, "trust-documents/page/4.html") {
+	if s.Exists("trust-documents/page/4.html") {
 		t.Errorf("a fourth page of twelve documents at five a page")
 	}
 	// The later pages' folder has an index too: it leads to the list.
-	if idx := read(t, out, "trust-documents/page/index.html"); !strings.Contains(idx, `url=/trust-documents/"`) {
+	if idx := s.File("trust-documents/page/index.html"); !strings.Contains(idx, `url=/trust-documents/"`) {
 		t.Errorf("trust-documents/page/ does not lead to the list:\n%s", idx)
 	}
 	// Newest first: doc-11 (published 2025-01-12) opens page 1; by name,
 	// "Doc 00" (doc-11) too; page 3 by name ends with "Doc 11" (doc-00).
-	first := read(t, out, "trust-documents/index.html")
+	first := s.File("trust-documents/index.html")
 	if i, j := strings.Index(first, "Doc 00"), strings.Index(first, "Doc 01"); i < 0 || j < 0 || i > j {
 		t.Errorf("date order wrong on page 1")
 	}
-	last := read(t, out, "trust-documents/by-name/page/3.html")
+	last := s.File("trust-documents/by-name/page/3.html")
 	if !strings.Contains(last, "Doc 11") || strings.Contains(last, "Doc 09") {
 		t.Errorf("name order wrong on the last page")
 	}
@@ -321,12 +168,14 @@ func TestPagination(t *testing.T) {
 // TestBaseURLSubPath builds under a sub-path and checks that every local
 // link and asset stays under it and resolves to a built file.
 func TestBaseURLSubPath(t *testing.T) {
-	out := buildSite(t, writeSite(t, small), "2025-02-10", func(o *Options) { o.BaseURL = "https://preview.example.com/pr-12/" })
-	broken := checkLinks(t, out, "/pr-12/")
+	s := sitetest.New(t, small)
+	s.Options.BaseURL = "https://preview.example.com/pr-12/"
+	s.Build("2025-02-10")
+	broken := checkLinks(s, "/pr-12/")
 	if len(broken) > 0 {
 		t.Errorf("links outside /pr-12/ or to nothing:\n%s", strings.Join(broken, "\n"))
 	}
-	if !strings.Contains(read(t, out, "feed.xml"), "https://preview.example.com/pr-12/documents/soc/") {
+	if !strings.Contains(s.File("feed.xml"), "https://preview.example.com/pr-12/documents/soc/") {
 		t.Errorf("feed links are not absolute under the sub-path")
 	}
 }
@@ -335,14 +184,13 @@ var linkAttr = regexp.MustCompile(`(?:href|src)="([^"]*)"`)
 
 // checkLinks returns every href or src in the output's pages that is local
 // but not under base, or that names no built file.
-func checkLinks(t testing.TB, out, base string) []string {
-	t.Helper()
+func checkLinks(s *sitetest.Site, base string) []string {
 	var broken []string
-	for _, rel := range walk(t, out) {
+	for _, rel := range sitetest.Paths(s.Files()) {
 		if !strings.HasSuffix(rel, ".html") || strings.HasPrefix(rel, ".") {
 			continue // the proxy's pages are templates (TestProxyPages)
 		}
-		for _, m := range linkAttr.FindAllStringSubmatch(read(t, out, rel), -1) {
+		for _, m := range linkAttr.FindAllStringSubmatch(s.File(rel), -1) {
 			u := strings.ReplaceAll(m[1], "&amp;", "&")
 			if strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "mailto:") || strings.HasPrefix(u, "#") || strings.HasPrefix(u, "?") {
 				continue
@@ -355,7 +203,7 @@ func checkLinks(t testing.TB, out, base string) []string {
 			if target == "" || strings.HasSuffix(target, "/") {
 				target += "index.html"
 			}
-			if !exists(out, target) {
+			if !s.Exists(target) {
 				broken = append(broken, rel+": "+u+" (no such file)")
 			}
 		}
@@ -363,32 +211,16 @@ func checkLinks(t testing.TB, out, base string) []string {
 	return broken
 }
 
-func walk(t testing.TB, out string) []string {
-	t.Helper()
-	var files []string
-	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(out, p)
-			files = append(files, filepath.ToSlash(rel))
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
-
 // TestPublicPrefix checks that nothing under public/ names or links a gated
 // document, and that the public prefix has its own feed and catalog.
 func TestPublicPrefix(t *testing.T) {
-	out := buildSite(t, writeSite(t, small), "2025-02-10")
+	s := sitetest.New(t, small).Build("2025-02-10")
 	gated := []string{"SOC 2 Report", "The SOC 2 report for Cloud", "soc-2025", "Japan Health Guide", "jp-health", "Internal notes", "/documents/soc/", "/documents/"}
-	for _, rel := range walk(t, out) {
+	for _, rel := range sitetest.Paths(s.Files()) {
 		if !strings.HasPrefix(rel, "public/") {
 			continue
 		}
-		text := read(t, out, rel)
+		text := s.File(rel)
 		for _, g := range gated {
 			if g == "/documents/" {
 				text = strings.ReplaceAll(text, "/public/documents/", "")
@@ -399,28 +231,28 @@ func TestPublicPrefix(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"public/index.html", "public/documents/open-overview/index.html", "public/documents/open-overview/open.pdf", "public/feed.xml", "public/catalog.json", "public/faq/index.html", "public/help/index.html"} {
-		if !exists(out, want) {
+		if !s.Exists(want) {
 			t.Errorf("%s missing", want)
 		}
 	}
-	if leaks := publicLeaks(t, out); len(leaks) > 0 {
+	if leaks := publicLeaks(s); len(leaks) > 0 {
 		t.Errorf("gated documents show under public/:\n%s", strings.Join(leaks, "\n"))
 	}
 	var cat struct{ Documents []struct{ ID string } }
-	if err := json.Unmarshal([]byte(read(t, out, "public/catalog.json")), &cat); err != nil || len(cat.Documents) != 1 || cat.Documents[0].ID != "open-overview" {
+	if err := json.Unmarshal([]byte(s.File("public/catalog.json")), &cat); err != nil || len(cat.Documents) != 1 || cat.Documents[0].ID != "open-overview" {
 		t.Errorf("public catalog.json = %+v (%v), want only open-overview", cat, err)
 	}
 	// The gated site links the public file where it lives: copied once.
-	if !strings.Contains(read(t, out, "documents/open-overview/index.html"), `href="/public/documents/open-overview/open.pdf"`) {
+	if !strings.Contains(s.File("documents/open-overview/index.html"), `href="/public/documents/open-overview/open.pdf"`) {
 		t.Errorf("gated page does not link the public copy of a public file")
 	}
-	if exists(out, "documents/open-overview/open.pdf") || exists(out, "internal/index.html") == false || exists(out, "public/internal/index.html") {
+	if s.Exists("documents/open-overview/open.pdf") || s.Exists("internal/index.html") == false || s.Exists("public/internal/index.html") {
 		t.Errorf("public file copied twice, or gated page misplaced")
 	}
 }
 
 func TestFeed(t *testing.T) {
-	out := buildSite(t, writeSite(t, small), "2025-02-10")
+	s := sitetest.New(t, small).Build("2025-02-10")
 	var feed struct {
 		Title   string `xml:"title"`
 		Updated string `xml:"updated"`
@@ -432,7 +264,7 @@ func TestFeed(t *testing.T) {
 			} `xml:"link"`
 		} `xml:"entry"`
 	}
-	if err := xml.Unmarshal([]byte(read(t, out, "feed.xml")), &feed); err != nil {
+	if err := xml.Unmarshal([]byte(s.File("feed.xml")), &feed); err != nil {
 		t.Fatal(err)
 	}
 	var titles []string
@@ -449,7 +281,7 @@ func TestFeed(t *testing.T) {
 	if feed.Entries[0].Link.Href != "https://trust.example.com/documents/soc/" {
 		t.Errorf("entry link %s", feed.Entries[0].Link.Href)
 	}
-	pub := read(t, out, "public/feed.xml")
+	pub := s.File("public/feed.xml")
 	if strings.Contains(pub, "SOC 2") || !strings.Contains(pub, "Open Security Overview") {
 		t.Errorf("public feed has gated entries or lacks the public one")
 	}
@@ -457,20 +289,20 @@ func TestFeed(t *testing.T) {
 
 // TestNewBadge flags documents published within new_days of the build.
 func TestNewBadge(t *testing.T) {
-	dir := writeSite(t, small)
-	home := read(t, buildSite(t, dir, "2025-02-10"), "index.html")
+	s := sitetest.New(t, small)
+	home := s.Build("2025-02-10").File("index.html")
 	if !strings.Contains(home, `<span class="badge">Updated</span>`) || !strings.Contains(home, "New and updated in the last 30 days") {
 		t.Errorf("home does not flag the SOC report updated 9 days ago")
 	}
-	home = read(t, buildSite(t, dir, "2025-06-10"), "index.html")
+	home = s.Build("2025-06-10").File("index.html")
 	if strings.Contains(home, `class="badge"`) {
 		t.Errorf("badges shown four months later")
 	}
 }
 
 func TestEveryFolderHasAnIndex(t *testing.T) {
-	out := buildSite(t, writeSite(t, small), "2025-02-10")
-	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+	s := sitetest.New(t, small).Build("2025-02-10")
+	err := filepath.WalkDir(s.Out(), func(p string, d fs.DirEntry, err error) error {
 		if err == nil && d.IsDir() {
 			if _, err := os.Stat(filepath.Join(p, "index.html")); err != nil {
 				t.Errorf("%s has no index.html", p)
@@ -482,29 +314,29 @@ func TestEveryFolderHasAnIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A public placeholder never leads into the gated site.
-	if !strings.Contains(read(t, out, "public/assets/index.html"), `url=/public/`) {
+	if !strings.Contains(s.File("public/assets/index.html"), `url=/public/`) {
 		t.Errorf("public placeholder does not stay in the public prefix")
 	}
 	// A folder without a page of its own leads to the nearest one above.
-	if !strings.Contains(read(t, out, "regions/japan/industries/index.html"), `url=/regions/japan/"`) {
+	if !strings.Contains(s.File("regions/japan/industries/index.html"), `url=/regions/japan/"`) {
 		t.Errorf("a region's industries/ folder does not lead to the region")
 	}
 }
 
 // TestSampleSite builds the repository's own sample and checks every link.
 func TestSampleSite(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "public")
-	res, err := Build(Options{Root: repoRoot, Out: out, Now: day("2026-11-27")})
+	s := sample(t)
+	res, err := s.TryBuild("2026-11-27")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Documents < 30 || res.Pages < 100 {
 		t.Errorf("sample built %d versions in %d pages; expected a full portal", res.Documents, res.Pages)
 	}
-	if broken := checkLinks(t, out, "/"); len(broken) > 0 {
+	if broken := checkLinks(s, "/"); len(broken) > 0 {
 		t.Errorf("broken links:\n%s", strings.Join(broken, "\n"))
 	}
-	if leaks := publicLeaks(t, out); len(leaks) > 0 {
+	if leaks := publicLeaks(s); len(leaks) > 0 {
 		t.Errorf("gated documents show under public/:\n%s", strings.Join(leaks, "\n"))
 	}
 }
@@ -512,54 +344,46 @@ func TestSampleSite(t *testing.T) {
 // publicLeaks lists where a gated version's id, title or summary shows in
 // a file under the public prefix, search indexes included (decoded, since
 // their stored text is compressed).
-func publicLeaks(t testing.TB, out string) []string {
-	t.Helper()
+func publicLeaks(s *sitetest.Site) []string {
 	var cat struct {
 		Documents []struct {
 			ID, Title, Summary string
 			Public             bool
 		}
 	}
-	if err := json.Unmarshal([]byte(read(t, out, "catalog.json")), &cat); err != nil {
-		t.Fatal(err)
+	if err := json.Unmarshal([]byte(s.File("catalog.json")), &cat); err != nil {
+		return []string{"catalog.json: " + err.Error()}
 	}
 	var recs []search.Record
 	for _, d := range cat.Documents {
 		recs = append(recs, search.Record{ID: d.ID, Title: d.Title, Summary: d.Summary, Public: d.Public})
 	}
 	if len(recs) == 0 {
-		t.Fatal("catalog.json lists no documents")
+		return []string{"catalog.json lists no documents"}
 	}
-	return search.PublicLeaks(filepath.Join(out, "public"), recs)
+	return search.PublicLeaks(filepath.Join(s.Out(), "public"), recs)
 }
 
 // TestDeterministic builds the sample twice: identical bytes.
 func TestDeterministic(t *testing.T) {
-	a := filepath.Join(t.TempDir(), "a")
-	b := filepath.Join(t.TempDir(), "b")
-	for _, out := range []string{a, b} {
-		if _, err := Build(Options{Root: repoRoot, Out: out, Now: day("2026-11-27")}); err != nil {
-			t.Fatal(err)
-		}
+	a, b := sample(t).Build("2026-11-27"), sample(t).Build("2026-11-27")
+	ta, tb := a.Files(), b.Files()
+	if len(ta) != len(tb) {
+		t.Fatalf("builds differ in file count: %d and %d", len(ta), len(tb))
 	}
-	ha, hb := treeHash(t, a), treeHash(t, b)
-	if len(ha) != len(hb) {
-		t.Fatalf("builds differ in file count: %d and %d", len(ha), len(hb))
-	}
-	for f, h := range ha {
-		if hb[f] != h {
+	for f, h := range ta {
+		if tb[f] != h {
 			t.Errorf("%s differs between two builds", f)
 		}
 	}
 }
 
-func treeHash(t testing.TB, out string) map[string][32]byte {
-	t.Helper()
-	m := map[string][32]byte{}
-	for _, f := range walk(t, out) {
-		m[f] = sha256.Sum256([]byte(read(t, out, f)))
-	}
-	return m
+// sample is the repository's own sample site, built into a folder of its
+// own.
+func sample(t *testing.T) *sitetest.Site {
+	s := sitetest.Existing(t, repoRoot)
+	s.Options.Out = filepath.Join(t.TempDir(), "public")
+	return s
 }
 
 // TestBadInputLeavesOutputAlone: broken catalogs, pages and layouts give
@@ -588,22 +412,16 @@ func TestBadInputLeavesOutputAlone(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeSite(t, small)
-			out := buildSite(t, dir, "2025-02-10")
-			before := treeHash(t, out)
-			path := filepath.Join(dir, tt.file)
+			s := sitetest.New(t, small).Build("2025-02-10")
+			before := s.Files()
 			if tt.name == "reserved page name" {
 				// A page may not take a path the generator writes.
-				writeFile(t, filepath.Join(dir, "content", "regions.md"), []byte("---\ntitle: R\n---\n"))
+				s.Edit("content/regions.md", "---\ntitle: R\n---\n")
 				tt.want = []string{`content/regions.md:1:1: a page cannot be called "regions": the name is taken by the generator or is not lowercase letters, digits and hyphens; rename the file`}
 			} else {
-				src, err := os.ReadFile(path)
-				if err != nil || !bytes.Contains(src, []byte(tt.find)) {
-					t.Fatalf("test edit: %q not in %s", tt.find, tt.file)
-				}
-				writeFile(t, path, bytes.Replace(src, []byte(tt.find), []byte(tt.replace), 1))
+				s.Replace(tt.file, tt.find, tt.replace)
 			}
-			_, err := Build(Options{Root: dir, Out: out, Now: day("2025-02-10")})
+			_, err := s.TryBuild("2025-02-10")
 			var problems diag.Problems
 			if !errors.As(err, &problems) {
 				t.Fatalf("build error %v, want problems", err)
@@ -615,7 +433,7 @@ func TestBadInputLeavesOutputAlone(t *testing.T) {
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
-			after := treeHash(t, out)
+			after := s.Files()
 			if len(after) != len(before) {
 				t.Fatalf("output changed: %d files before, %d after", len(before), len(after))
 			}
@@ -625,8 +443,8 @@ func TestBadInputLeavesOutputAlone(t *testing.T) {
 				}
 			}
 			// The spare it wrote into is kept for the next build; nothing else.
-			leftovers, _ := filepath.Glob(filepath.Join(dir, ".public.*"))
-			if !slices.Equal(leftovers, []string{filepath.Join(dir, ".public.stp-spare")}) {
+			leftovers, _ := filepath.Glob(filepath.Join(s.Root, ".public.*"))
+			if !slices.Equal(leftovers, []string{filepath.Join(s.Root, ".public.stp-spare")}) {
 				t.Errorf("failed build left %v beside the output, want the spare only", leftovers)
 			}
 		})
@@ -637,12 +455,14 @@ func TestBadInputLeavesOutputAlone(t *testing.T) {
 // testdata/golden. Run `go test ./generator/site -run Golden -update` after
 // an intended change to the layouts, and review the diff.
 func TestGolden(t *testing.T) {
-	out := buildSite(t, writeSite(t, small), "2025-02-10")
+	s := sitetest.New(t, small).Build("2025-02-10")
 	for _, rel := range []string{"index.html", "documents/soc/index.html", "regions/japan/industries/health/index.html", "public/index.html", "feed.xml"} {
-		got := read(t, out, rel)
+		got := s.File(rel)
 		golden := filepath.Join("testdata", "golden", strings.ReplaceAll(rel, "/", "_"))
 		if *update {
-			writeFile(t, golden, []byte(got))
+			if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+				t.Fatal(err)
+			}
 			continue
 		}
 		want, err := os.ReadFile(golden)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stp-portal/stp/generator/diag"
 	"github.com/stp-portal/stp/generator/site"
+	"github.com/stp-portal/stp/generator/site/output"
 )
 
 func init() {
@@ -73,7 +74,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	stop := showProgress(stderr, "stp build", o.Progress)
 	res, err := site.Build(o)
 	stop()
-	var refused *site.OutputError
+	var refused *output.Error
 	if errors.As(err, &refused) {
 		// Named as it was given: "--out content: that is the site's …".
 		if out != "" && refused.Path == out {

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	sitepkg "github.com/stp-portal/stp/generator/site"
+	"github.com/stp-portal/stp/generator/site/output"
 	"github.com/stp-portal/stp/generator/synth"
 )
 
@@ -304,7 +304,7 @@ func (b *bench) rebuildOverSpare(portals []*portal) error {
 		}
 		if !b.keep {
 			_ = os.RemoveAll(out)
-			_ = os.RemoveAll(sitepkg.SparePath(out))
+			_ = os.RemoveAll(output.SparePath(out))
 		}
 	}
 	return nil

@@ -1,4 +1,4 @@
-package site
+package output
 
 import "path/filepath"
 
@@ -18,20 +18,20 @@ func siteSources(root string) []source {
 	return sources
 }
 
-// CheckSideFile refuses a file a command writes beside the build, such as
-// a CPU profile, when it is one of the site's sources, is inside one, or
-// is inside the output folder (which the build replaces as a whole). It
-// is checked before anything is written: os.Create would empty the file.
-func CheckSideFile(o Options, p string) error {
-	o = o.withDefaults()
+// CheckSideFile refuses a file a command writes beside the build of the
+// site at root into out, such as a CPU profile, when it is one of the
+// site's sources, is inside one, or is inside the output folder (which the
+// build replaces as a whole). It is checked before anything is written:
+// os.Create would empty the file.
+func CheckSideFile(root, out, p string) error {
 	abs, err := resolve(p)
 	if err != nil {
 		return err
 	}
 	refuse := func(what string) error {
-		return &OutputError{p, what + "; write it outside the site's sources and output, such as cpu.pprof"}
+		return &Error{p, what + "; write it outside the site's sources and output, such as cpu.pprof"}
 	}
-	for _, s := range siteSources(o.Root) {
+	for _, s := range siteSources(root) {
 		switch {
 		case s.path == "":
 		case abs == s.path:
@@ -40,7 +40,7 @@ func CheckSideFile(o Options, p string) error {
 			return refuse("that is inside " + s.what)
 		}
 	}
-	if out, err := resolve(o.Out); err == nil && (abs == out || within(abs, out) || within(abs, SparePath(out))) {
+	if out, err := resolve(out); err == nil && (abs == out || within(abs, out) || within(abs, SparePath(out))) {
 		return refuse("that is inside the output folder, which the build replaces")
 	}
 	return nil

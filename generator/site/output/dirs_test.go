@@ -1,4 +1,4 @@
-package site
+package output
 
 import (
 	"os"
@@ -11,7 +11,7 @@ import (
 // fails the wait; a dry run makes none.
 func TestDirMaker(t *testing.T) {
 	dir := t.TempDir()
-	w := newWriter(dir)
+	w := New(dir)
 	rels := []string{"a/b/c/index.html", "a/b/index.html", "a/x/page.html", "top.html", "d/e/f/g/index.html"}
 	dm := w.makeDirs(rels)
 	for i, rel := range rels {
@@ -40,8 +40,7 @@ func TestDirMaker(t *testing.T) {
 	}
 
 	dry := t.TempDir()
-	w = newWriter(dry)
-	w.dry = true
+	w = New(dry, Dry())
 	if err := w.makeDirs([]string{"x/y/index.html"}).wait(0); err != nil {
 		t.Fatal(err)
 	}
