@@ -8,29 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/stp-portal/stp/generator/internal/sitetest"
-	"github.com/stp-portal/stp/generator/site"
+	"github.com/stp-portal/stp/generator/site/sitetest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
-
-// repoRoot is the repository, whose layouts/ every test site uses.
-
-func writeSite(t testing.TB, dir, archive string) { sitetest.Write(t, dir, archive) }
-
-// buildSite builds root as of now into out and fails the test on error.
-func buildSite(t testing.TB, root, out, now string) {
-	t.Helper()
-	day, err := time.Parse(time.DateOnly, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := site.Build(site.Options{Root: root, Out: out, Now: day}); err != nil {
-		t.Fatalf("build %s: %v", root, err)
-	}
-}
 
 // before is the site as it was; each case below edits it.
 const before = `
@@ -245,19 +227,14 @@ menu: 10
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			oldRoot, newRoot := filepath.Join(dir, "old"), filepath.Join(dir, "new")
-			writeSite(t, oldRoot, before)
-			sitetest.CopyTree(t, oldRoot, newRoot)
-			writeSite(t, newRoot, tt.edit)
-			buildSite(t, oldRoot, filepath.Join(dir, "old-site"), tt.oldNow)
-			buildSite(t, newRoot, filepath.Join(dir, "new-site"), tt.newNow)
+			oldOut := sitetest.New(t, before).Build(tt.oldNow).Out()
+			newOut := sitetest.New(t, before, tt.edit).Build(tt.newNow).Out()
 
-			oldSite, err := Load(filepath.Join(dir, "old-site"), "main")
+			oldSite, err := Load(oldOut, "main")
 			if err != nil {
 				t.Fatal(err)
 			}
-			newSite, err := Load(filepath.Join(dir, "new-site"), "pr")
+			newSite, err := Load(newOut, "pr")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -278,7 +255,9 @@ menu: 10
 func golden(t *testing.T, file string, got []byte) {
 	t.Helper()
 	if *update {
-		sitetest.WriteFile(t, file, got)
+		if err := os.WriteFile(file, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		return
 	}
 	want, err := os.ReadFile(file)
@@ -373,18 +352,15 @@ func TestShrink(t *testing.T) {
 // still gives them relative to the site. (diff once trimmed the unescaped
 // path, so its URLs kept the base and no page was picked to look at.)
 func TestBasePathEscaped(t *testing.T) {
-	dir := t.TempDir()
 	old := strings.Replace(before, "base_url: https://trust.example.com/", "base_url: https://example.com/pr 12/prüfung/", 1)
-	writeSite(t, filepath.Join(dir, "old"), old)
-	buildSite(t, filepath.Join(dir, "old"), filepath.Join(dir, "old-out"), "2025-03-01")
+	oldOut := sitetest.New(t, old).Build("2025-03-01").Out()
 	new := strings.Replace(old, "    file: files/soc-2025.pdf\n", "    file: files/soc-2025.pdf\n    public: true\n", 1)
-	writeSite(t, filepath.Join(dir, "new"), new)
-	buildSite(t, filepath.Join(dir, "new"), filepath.Join(dir, "new-out"), "2025-03-01")
-	o, err := Load(filepath.Join(dir, "old-out"), "old")
+	newOut := sitetest.New(t, new).Build("2025-03-01").Out()
+	o, err := Load(oldOut, "old")
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := Load(filepath.Join(dir, "new-out"), "new")
+	n, err := Load(newOut, "new")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,71 +45,88 @@ const listMax = 50
 // set, is the address of the new site (a preview), and pages to look at
 // become links into it.
 func (r *Report) Markdown(w io.Writer, linkBase string) error {
-	var b strings.Builder
-	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	line("### What this change does to the portal")
-	line("")
-	line("%s → %s", sideText(r.Old), sideText(r.New))
-	line("")
+	var b markdown
+	b.line("### What this change does to the portal")
+	b.line("")
+	b.line("%s → %s", sideText(r.Old), sideText(r.New))
+	b.line("")
 	if r.Empty() {
-		line("No changes: the two builds are identical.")
-		_, err := io.WriteString(w, b.String())
-		return err
+		b.line("No changes: the two builds are identical.")
+	} else {
+		b.line("**Summary:** %s", r.summary())
+		r.mdAccess(&b)
+		r.mdWarnings(&b)
+		r.mdDocuments(&b)
+		r.mdChanged(&b)
+		r.mdPages(&b)
+		r.mdLookAt(&b, linkBase)
 	}
-	line("**Summary:** %s", r.summary())
+	_, err := io.WriteString(w, b.String())
+	return err
+}
 
+// markdown is a report being written.
+type markdown struct{ strings.Builder }
+
+func (b *markdown) line(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
+
+// heading starts a section.
+func (b *markdown) heading(format string, args ...any) {
+	b.line("")
+	b.line("#### "+format, args...)
+	b.line("")
+}
+
+// mdAccess lists what changes who may read: review first.
+func (r *Report) mdAccess(b *markdown) {
 	if len(r.Access) > 0 || len(r.NewlyPublic) > 0 {
-		line("")
-		line("#### ⚠️ Access: review first")
-		line("")
+		b.heading("⚠️ Access: review first")
 		for _, a := range r.Access {
 			switch a.Change {
 			case NowPublic:
-				line("- 🔓 %s is now **public**: anyone can read and download it without signing in. `%s`", versionText(a.Version), a.URL)
+				b.line("- 🔓 %s is now **public**: anyone can read and download it without signing in. `%s`", versionText(a.Version), a.URL)
 			case NowGated:
-				line("- 🔒 %s is now **gated**: only signed-in readers get it. `%s`", versionText(a.Version), a.URL)
+				b.line("- 🔒 %s is now **gated**: only signed-in readers get it. `%s`", versionText(a.Version), a.URL)
 			case AddedPublic:
-				line("- 🔓 %s is new and **public**: readable without signing in. `%s`", versionText(a.Version), a.URL)
+				b.line("- 🔓 %s is new and **public**: readable without signing in. `%s`", versionText(a.Version), a.URL)
 			}
 		}
 		if n := len(r.NewlyPublic); n > 0 {
-			line("- %s added under `public/`, readable without signing in.", count(n, "file", "files"))
-			paths(&b, "Added under public/", r.NewlyPublic)
+			b.line("- %s added under `public/`, readable without signing in.", count(n, "file", "files"))
+			b.paths("Added under public/", r.NewlyPublic)
 		}
 	}
+}
 
+// mdWarnings warns of a portal mostly removed and of versions dropped too early.
+func (r *Report) mdWarnings(b *markdown) {
 	if s := r.Shrink; s != nil {
-		line("")
-		line("#### ⚠️ Most of the portal removed")
-		line("")
-		line("This change takes the portal from %s to %d: more than half are gone. If that is not what you meant, look at catalog.yaml's `documents:` list (emptied, cut short by an indentation slip or a bad merge).", count(s.Old, "document version", "document versions"), s.New)
+		b.heading("⚠️ Most of the portal removed")
+		b.line("This change takes the portal from %s to %d: more than half are gone. If that is not what you meant, look at catalog.yaml's `documents:` list (emptied, cut short by an indentation slip or a bad merge).", count(s.Old, "document version", "document versions"), s.New)
 	}
 
 	if len(r.Retention) > 0 {
-		line("")
-		line("#### ⚠️ Retention")
-		line("")
+		b.heading("⚠️ Retention")
 		for _, d := range r.Retention {
-			line("- %s was dropped before its retention ended: it must stay downloadable until %s. Put it back in catalog.yaml.", versionText(d.Version), d.Until)
+			b.line("- %s was dropped before its retention ended: it must stay downloadable until %s. Put it back in catalog.yaml.", versionText(d.Version), d.Until)
 		}
 	}
+}
 
+// mdDocuments lists the documents and versions added, removed and dropped.
+func (r *Report) mdDocuments(b *markdown) {
 	if len(r.Added) > 0 {
-		line("")
-		line("#### Documents added (%d)", len(r.Added))
-		line("")
+		b.heading("Documents added (%d)", len(r.Added))
 		for _, s := range r.Added {
 			extra := ""
 			if n := len(s.Versions); n > 1 {
 				extra = fmt.Sprintf(", %d versions", n)
 			}
-			line("- %s: %s, %s%s `%s`", versionText(s.Current), kindText(s.Kind), access(s.Current.Public), extra, s.Current.URL)
+			b.line("- %s: %s, %s%s `%s`", versionText(s.Current), kindText(s.Kind), access(s.Current.Public), extra, s.Current.URL)
 		}
 	}
 	if len(r.Reversioned) > 0 {
-		line("")
-		line("#### New versions (%d)", len(r.Reversioned))
-		line("")
+		b.heading("New versions (%d)", len(r.Reversioned))
 		for _, v := range r.Reversioned {
 			note := ""
 			switch {
@@ -118,80 +135,76 @@ func (r *Report) Markdown(w io.Writer, linkBase string) error {
 			case v.To == nil:
 				note = " (the document has no current version now)"
 			}
-			line("- **%s**: %s → %s%s `%s`", escape(v.Title), maybeVersion(v.From), maybeVersion(v.To), note, v.URL)
+			b.line("- **%s**: %s → %s%s `%s`", escape(v.Title), maybeVersion(v.From), maybeVersion(v.To), note, v.URL)
 		}
 	}
 	if len(r.VersionsAdded) > 0 {
-		line("")
-		line("#### Earlier versions added (%d)", len(r.VersionsAdded))
-		line("")
+		b.heading("Earlier versions added (%d)", len(r.VersionsAdded))
 		for _, v := range r.VersionsAdded {
-			line("- %s, published %s", versionText(v), v.Published)
+			b.line("- %s, published %s", versionText(v), v.Published)
 		}
 	}
 	if len(r.Removed) > 0 {
-		line("")
-		line("#### Documents removed (%d)", len(r.Removed))
-		line("")
+		b.heading("Documents removed (%d)", len(r.Removed))
 		for _, s := range r.Removed {
-			line("- **%s** (`%s`, %s): %s", escape(s.Title), s.Series, count(len(s.Versions), "version", "versions"), dropText(s.Reason, ""))
+			b.line("- **%s** (`%s`, %s): %s", escape(s.Title), s.Series, count(len(s.Versions), "version", "versions"), dropText(s.Reason, ""))
 		}
 	}
 	if len(r.Dropped) > 0 {
-		line("")
-		line("#### Versions dropped (%d)", len(r.Dropped))
-		line("")
+		b.heading("Versions dropped (%d)", len(r.Dropped))
 		for _, d := range r.Dropped {
-			line("- %s: %s", versionText(d.Version), dropText(d.Reason, d.Until))
+			b.line("- %s: %s", versionText(d.Version), dropText(d.Reason, d.Until))
 		}
 	}
+}
+
+// mdChanged lists the metadata changed, field by field.
+func (r *Report) mdChanged(b *markdown) {
 	if len(r.Changed) > 0 {
-		line("")
-		line("#### Metadata changed (%d)", len(r.Changed))
-		line("")
+		b.heading("Metadata changed (%d)", len(r.Changed))
 		for _, c := range r.Changed {
-			line("- %s `%s`", versionText(c.Version), c.URL)
+			b.line("- %s `%s`", versionText(c.Version), c.URL)
 			for _, f := range c.Fields {
 				if f.Field == "file.sha256" {
-					line("  - file content changed (sha256 %s → %s)", short(f.Old), short(f.New))
+					b.line("  - file content changed (sha256 %s → %s)", short(f.Old), short(f.New))
 					continue
 				}
-				line("  - %s: %s → %s", f.Field, quote(f.Old), quote(f.New))
+				b.line("  - %s: %s → %s", f.Field, quote(f.Old), quote(f.New))
 			}
 		}
 	}
+}
 
-	line("")
-	line("#### Pages")
-	line("")
-	line("%d → %d pages: %d added, %d removed, %d changed. Other files (downloads, assets, feeds, index): %d added, %d removed, %d changed.",
+// mdPages counts the pages and files added, removed and changed.
+func (r *Report) mdPages(b *markdown) {
+	b.heading("Pages")
+	b.line("%d → %d pages: %d added, %d removed, %d changed. Other files (downloads, assets, feeds, index): %d added, %d removed, %d changed.",
 		r.Old.Pages, r.New.Pages, len(r.Pages.Added), len(r.Pages.Removed), len(r.Pages.Changed),
 		len(r.Files.Added), len(r.Files.Removed), len(r.Files.Changed))
-	paths(&b, "Pages added", r.Pages.Added)
-	paths(&b, "Pages removed", r.Pages.Removed)
-	paths(&b, "Pages changed", r.Pages.Changed)
-	paths(&b, "Other files added", r.Files.Added)
-	paths(&b, "Other files removed", r.Files.Removed)
-	paths(&b, "Other files changed", r.Files.Changed)
+	b.paths("Pages added", r.Pages.Added)
+	b.paths("Pages removed", r.Pages.Removed)
+	b.paths("Pages changed", r.Pages.Changed)
+	b.paths("Other files added", r.Files.Added)
+	b.paths("Other files removed", r.Files.Removed)
+	b.paths("Other files changed", r.Files.Changed)
+}
 
+// mdLookAt lists the pages to look at, as links into linkBase when set.
+func (r *Report) mdLookAt(b *markdown, linkBase string) {
 	if len(r.LookAt) > 0 {
-		line("")
-		line("#### Pages to look at")
-		line("")
+		b.heading("Pages to look at")
 		for _, u := range r.LookAt {
 			name := u
 			if name == "" {
 				name = "home page"
 			}
 			if linkBase != "" {
-				line("- [%s](%s%s)", name, strings.TrimSuffix(linkBase, "/")+"/", u)
+				b.line("- [%s](%s%s)", name, strings.TrimSuffix(linkBase, "/")+"/", u)
 			} else {
-				line("- `%s`", "/"+u)
+				b.line("- `%s`", "/"+u)
 			}
 		}
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 func dropText(reason, until string) string {
@@ -235,7 +248,7 @@ func (r *Report) summary() string {
 }
 
 // paths writes a folded list of paths.
-func paths(b *strings.Builder, title string, ps []string) {
+func (b *markdown) paths(title string, ps []string) {
 	if len(ps) == 0 {
 		return
 	}

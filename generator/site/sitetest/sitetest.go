@@ -59,12 +59,12 @@ type Site struct {
 // New writes a site into a new temporary folder. Each of files is either
 // the name of a fixture in this package's testdata/ ("small" for
 // testdata/small.txtar) or txtar text; later ones add to and override
-// earlier ones, and a file given empty is deleted.
+// earlier ones, and a file given empty is deleted; "" adds nothing.
 func New(t testing.TB, fileSets ...string) *Site {
 	t.Helper()
 	s := &Site{t: t, Root: t.TempDir()}
 	for _, set := range fileSets {
-		if !strings.Contains(set, "\n") {
+		if set != "" && !strings.Contains(set, "\n") {
 			set = Fixture(t, set)
 		}
 		files.Write(t, s.Root, set)
