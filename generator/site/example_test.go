@@ -1,23 +1,24 @@
 package site_test
 
 import (
+	"bytes"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/stp-portal/stp/generator/site"
 )
 
-// Build turns a folder with catalog.yaml, content/ and layouts/ into the
-// portal, atomically: a failed build leaves the previous output as it was.
-func ExampleBuild() {
+// exampleSite writes a portal of one document, with the repository's
+// layouts, into a new folder.
+func exampleSite() string {
 	root, err := os.MkdirTemp("", "stp-example-")
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(root)
 	files := map[string]string{
 		"catalog.yaml": `site:
   title: Contoso Service Trust Portal
@@ -57,6 +58,14 @@ documents:
 		log.Fatal(err)
 	}
 
+	return root
+}
+
+// Build turns a folder with catalog.yaml, content/ and layouts/ into the
+// portal, atomically: a failed build leaves the previous output as it was.
+func ExampleBuild() {
+	root := exampleSite()
+	defer os.RemoveAll(root)
 	out := filepath.Join(root, "public")
 	res, err := site.Build(site.Options{Root: root, Out: out, Now: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
@@ -74,4 +83,36 @@ documents:
 	// documents/soc-2/soc-2-2025.pdf true
 	// regions/europe/index.html true
 	// public/index.html true
+}
+
+// A Rebuilder builds the same site again and again in place, as the dev
+// server does: told which inputs changed, it renders only the pages whose
+// inputs did.
+func ExampleRebuilder() {
+	root := exampleSite()
+	defer os.RemoveAll(root)
+	r := site.NewRebuilder(site.Options{Root: root, Out: filepath.Join(root, "public"), Now: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)},
+		site.OnIndexError(func(err error) { log.Print(err) }))
+	defer r.WaitIndex()
+	first, err := r.Rebuild() // the first builds everything
+	if err != nil {
+		log.Fatal(err)
+	}
+	cat := filepath.Join(root, "catalog.yaml")
+	src, err := os.ReadFile(cat)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(cat, bytes.Replace(src, []byte("The 2025 SOC 2 report."), []byte("The SOC 2 report for 2025."), 1), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	res, err := r.Rebuild("catalog.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("document page rendered again:", slices.Contains(res.Rewritten, "documents/soc-2/index.html"))
+	fmt.Println("fewer outputs rendered than the first time:", res.Rendered < first.Rendered)
+	// Output:
+	// document page rendered again: true
+	// fewer outputs rendered than the first time: true
 }

@@ -67,12 +67,38 @@ func load(o Options, prev *caches) (*pass, diag.Problems) {
 	b := &pass{o: o, prev: prev, next: &caches{cat: cat, lists: map[string]listPlan{}}, cat: cat}
 	pages, broken, pageProblems := loadPages(o.Root)
 	problems = append(problems, pageProblems...)
-	baseURL := o.BaseURL
-	if baseURL == "" && cat != nil {
-		baseURL = cat.Site.BaseURL
+	problems = append(problems, b.setBase()...)
+	md, mdProblems := b.renderPages(pages, broken)
+	problems = append(problems, mdProblems...)
+	if cat != nil {
+		problems = append(problems, b.checkPublicContent(cat, pages, md)...)
 	}
-	if o.BaseURL != "" {
-		if err := catalog.CheckBaseURL(o.BaseURL); err != nil {
+
+	cached := &partials{cache: map[string]template.HTML{}}
+	layouts, layoutProblems := loadLayouts(o.Root, funcs(b.base, cached))
+	cached.layouts = layouts
+	problems = append(problems, layoutProblems...)
+	proxy, proxyProblems := loadProxyPages(o.Root)
+	problems = append(problems, proxyProblems...)
+	problems.Sort()
+	if cat == nil || len(problems.Errors()) > 0 {
+		return nil, problems
+	}
+	b.layouts = layouts
+	b.proxy = proxy
+	b.indexCatalog()
+	return b, problems
+}
+
+// setBase sets the base URL (--base-url, else the catalog's) and path.
+func (b *pass) setBase() diag.Problems {
+	var problems diag.Problems
+	baseURL := b.o.BaseURL
+	if baseURL == "" && b.cat != nil {
+		baseURL = b.cat.Site.BaseURL
+	}
+	if b.o.BaseURL != "" {
+		if err := catalog.CheckBaseURL(b.o.BaseURL); err != nil {
 			problems = append(problems, &diag.Problem{Pos: diag.Pos{File: "--base-url"}, Message: "base URL " + err.Error()})
 		}
 	}
@@ -81,8 +107,13 @@ func load(o Options, prev *caches) (*pass, diag.Problems) {
 	}
 	b.baseURL = baseURL
 	b.base = urls.BasePath(baseURL)
+	return problems
+}
 
-	// Markdown links to page files ([FAQ](faq.md)) become page URLs.
+// renderPages renders the Markdown pages, whose links to page files
+// ([FAQ](faq.md)) become page URLs, and returns the Markdown renderer of
+// pages. broken are the pages that could not be read.
+func (b *pass) renderPages(pages []*content.Page, broken []string) (*content.Markdown, diag.Problems) {
 	links := map[string]string{}
 	// A page with a mistake of its own is still linked to: the link is not
 	// the mistake (and the build fails on the page's).
@@ -102,6 +133,7 @@ func load(o Options, prev *caches) (*pass, diag.Problems) {
 	b.next.linksKey = b.linksKey
 	md := content.NewMarkdown(0, links)
 	b.md = content.NewMarkdown(1, links)
+	var problems diag.Problems
 	for _, p := range pages {
 		if problem := p.Render(md); problem != nil {
 			problems = append(problems, problem)
@@ -114,23 +146,14 @@ func load(o Options, prev *caches) (*pass, diag.Problems) {
 			b.pages = append(b.pages, p)
 		}
 	}
+	return md, problems
+}
 
-	if cat != nil {
-		problems = append(problems, b.checkPublicContent(cat, pages, md)...)
-	}
-
-	cached := &partials{cache: map[string]template.HTML{}}
-	layouts, layoutProblems := loadLayouts(o.Root, funcs(b.base, cached))
-	cached.layouts = layouts
-	problems = append(problems, layoutProblems...)
-	proxy, proxyProblems := loadProxyPages(o.Root)
-	problems = append(problems, proxyProblems...)
-	problems.Sort()
-	if cat == nil || len(problems.Errors()) > 0 {
-		return nil, problems
-	}
-	b.layouts = layouts
-	b.proxy = proxy
+// indexCatalog lists the versions the site shows as of the build date,
+// indexes the taxonomies' terms, starts working out the warnings, and
+// hashes what every page shows.
+func (b *pass) indexCatalog() {
+	cat, o := b.cat, b.o
 	b.series = cat.Listed(o.Now)
 	// Warnings are for the publisher's eyes: worked out while pages render.
 	b.warnings = make(chan diag.Problems, 1)
@@ -147,14 +170,13 @@ func load(o Options, prev *caches) (*pass, diag.Problems) {
 	for _, s := range b.series {
 		b.listedVersions += len(s.Versions())
 	}
-	k := newKey(layouts.hash).any(cat.Site, cat.Regions, cat.Industries, cat.Services, cat.Standards).
+	k := newKey(b.layouts.hash).any(cat.Site, cat.Regions, cat.Industries, cat.Services, cat.Standards).
 		str(b.base, b.baseURL).date(o.Now).any(o.Preview, o.Dev)
 	for _, p := range b.pages {
 		k.str(p.Slug, p.Title, p.Description).any(p.Menu, p.Public)
 	}
 	b.global = k.sum()
 	b.next.global = b.global
-	return b, problems
 }
 
 // loadPages reads content/*.md; index.md is the home page's introduction.

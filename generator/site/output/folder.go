@@ -215,14 +215,8 @@ func Path(root, out string) (string, error) {
 	refuse := func(what string) (string, error) {
 		return "", &Error{given, what + "; choose a folder of its own, such as " + suggestOut(root)}
 	}
-	for _, s := range sources {
-		switch {
-		case s.path == "":
-		case out == s.path:
-			return refuse("that is " + s.what)
-		case within(out, s.path):
-			return refuse("that is inside " + s.what)
-		}
+	if what := inSources(out, sources); what != "" {
+		return refuse(what)
 	}
 	switch {
 	case out == site:

@@ -31,17 +31,26 @@ func CheckSideFile(root, out, p string) error {
 	refuse := func(what string) error {
 		return &Error{p, what + "; write it outside the site's sources and output, such as cpu.pprof"}
 	}
-	for _, s := range siteSources(root) {
-		switch {
-		case s.path == "":
-		case abs == s.path:
-			return refuse("that is " + s.what)
-		case within(abs, s.path):
-			return refuse("that is inside " + s.what)
-		}
+	if what := inSources(abs, siteSources(root)); what != "" {
+		return refuse(what)
 	}
 	if out, err := resolve(out); err == nil && (abs == out || within(abs, out) || within(abs, SparePath(out))) {
 		return refuse("that is inside the output folder, which the build replaces")
 	}
 	return nil
+}
+
+// inSources says why p, resolved, is one of sources or inside one ("that
+// is the site's catalog"), or returns "".
+func inSources(p string, sources []source) string {
+	for _, s := range sources {
+		switch {
+		case s.path == "":
+		case p == s.path:
+			return "that is " + s.what
+		case within(p, s.path):
+			return "that is inside " + s.what
+		}
+	}
+	return ""
 }
