@@ -1,6 +1,6 @@
 // Package devserver is `stp serve` for publishers: it builds the site,
 // serves it on loopback, watches catalog.yaml, content/ and layouts/, and
-// after each save rebuilds only what the edit affects (site.Builder) and
+// after each save rebuilds only what the edit affects (site.Rebuilder) and
 // tells open pages to reload. A broken edit shows in the page as an overlay
 // with the file, line, column and the offending line; the last good site
 // keeps being served until the edit is fixed.

@@ -174,7 +174,7 @@ func (b *pass) searchAPI(a *area) string {
 // writeSearchIndexes writes both areas' indexes. A fresh build starts them
 // once descriptions are rendered, to be built beside everything else, and
 // waits for them at the end; a rebuild in place hands them, once its pages
-// are written, to the Builder's background indexer, so an edit shows
+// are written, to the Rebuilder's background indexer, so an edit shows
 // before the index catches up. Unchanged records are not indexed again.
 func (b *pass) writeSearchIndexes(w *output.Writer) <-chan error {
 	done := make(chan error, 1)

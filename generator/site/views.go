@@ -34,7 +34,7 @@ type area struct {
 	terms *termIndex
 }
 
-// slot is the area's index in the Builder's per-area caches.
+// slot is the area's index in the per-area caches.
 func (a *area) slot() int {
 	if a.public {
 		return 1

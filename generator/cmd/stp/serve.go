@@ -105,38 +105,64 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if *dir != "" {
 		fmt.Fprintf(stdout, "serving %s at http://%s/ (Ctrl-C to stop)\n", *dir, ln.Addr())
 	} else {
-		o := site.Options{Root: *root, BaseURL: "http://" + ln.Addr().String() + "/"}
-		if *now != "" {
-			t, err := time.Parse(time.DateOnly, *now)
-			if err != nil {
-				fmt.Fprintf(stderr, "stp serve: --now must be a date written YYYY-MM-DD, not %q\n", *now)
-				return 2
-			}
-			o.Now = t
+		dev, cleanup, code := startDevServer(*root, *now, ln.Addr().String(), stdout, stderr)
+		defer cleanup()
+		if dev == nil {
+			return code
 		}
-		siteDir, err := os.MkdirTemp("", "stp-dev-")
-		if err != nil {
-			fmt.Fprintf(stderr, "stp serve: %v\n", err)
-			return 1
-		}
-		defer os.RemoveAll(siteDir)
-		o.Out = siteDir
-		fmt.Fprintf(stdout, "building %s…\n", *root)
-		dev, err := devserver.New(devserver.Options{Build: o, Log: func(format string, args ...any) {
-			fmt.Fprintf(stderr, time.Now().Format("15:04:05 ")+format+"\n", args...)
-		}})
-		if err != nil {
-			fmt.Fprintf(stderr, "stp serve: %v\n", err)
-			return 1
-		}
-		// The dev server is the site; the search API answers beside it.
-		if handler, err = serve.Upstream(serve.UpstreamOptions{Dir: siteDir, NoGate: true, Site: dev}); err != nil {
-			fmt.Fprintf(stderr, "stp serve: %v\n", err)
-			return 1
-		}
-		watch = dev.Watch
-		fmt.Fprintf(stdout, "dev server at http://%s/ — watching catalog.yaml, content/ and layouts/ (Ctrl-C to stop)\n", ln.Addr())
+		handler, watch = dev.handler, dev.watch
 	}
+	return serveUntilStopped(ctx, ln, handler, watch, stdout, stderr)
+}
+
+// devSite is the dev server, ready to serve and watch.
+type devSite struct {
+	handler http.Handler
+	watch   func(stop <-chan struct{}) error
+}
+
+// startDevServer builds root into a temporary folder, which cleanup
+// removes, and returns the dev server over it; or nil and the exit code.
+func startDevServer(root, now, addr string, stdout, stderr io.Writer) (dev *devSite, cleanup func(), code int) {
+	cleanup = func() {}
+	o := site.Options{Root: root, BaseURL: "http://" + addr + "/"}
+	if now != "" {
+		t, err := time.Parse(time.DateOnly, now)
+		if err != nil {
+			fmt.Fprintf(stderr, "stp serve: --now must be a date written YYYY-MM-DD, not %q\n", now)
+			return nil, cleanup, 2
+		}
+		o.Now = t
+	}
+	siteDir, err := os.MkdirTemp("", "stp-dev-")
+	if err != nil {
+		fmt.Fprintf(stderr, "stp serve: %v\n", err)
+		return nil, cleanup, 1
+	}
+	cleanup = func() { os.RemoveAll(siteDir) }
+	o.Out = siteDir
+	fmt.Fprintf(stdout, "building %s…\n", root)
+	srv, err := devserver.New(devserver.Options{Build: o, Log: func(format string, args ...any) {
+		fmt.Fprintf(stderr, time.Now().Format("15:04:05 ")+format+"\n", args...)
+	}})
+	if err != nil {
+		fmt.Fprintf(stderr, "stp serve: %v\n", err)
+		return nil, cleanup, 1
+	}
+	// The dev server is the site; the search API answers beside it.
+	handler, err := serve.Upstream(serve.UpstreamOptions{Dir: siteDir, NoGate: true, Site: srv})
+	if err != nil {
+		fmt.Fprintf(stderr, "stp serve: %v\n", err)
+		return nil, cleanup, 1
+	}
+	fmt.Fprintf(stdout, "dev server at http://%s/ — watching catalog.yaml, content/ and layouts/ (Ctrl-C to stop)\n", addr)
+	return &devSite{handler: handler, watch: srv.Watch}, cleanup, 0
+}
+
+// serveUntilStopped serves handler on ln, and runs watch beside it when
+// set, until ctx is done (Ctrl-C) or either fails; it returns the exit
+// code.
+func serveUntilStopped(ctx context.Context, ln net.Listener, handler http.Handler, watch func(stop <-chan struct{}) error, stdout, stderr io.Writer) int {
 	srv := serve.NewServer(handler, serve.DefaultTimeouts)
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
