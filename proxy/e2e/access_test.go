@@ -112,10 +112,12 @@ func TestRoleRemovedLosesAccess(t *testing.T) {
 		t.Errorf("after losing access, a download gives %d, want 403", next.StatusCode)
 	}
 
-	// Granting the role again lets them back in with a new sign-in.
+	// Granting the role again lets them back in with a new sign-in (or
+	// at the next refresh: the session stayed).
 	if err := g.Store.SetRoles(entra.DemoUser, entra.RolePortalUser); err != nil {
 		t.Fatal(err)
 	}
+	b.signOut()
 	if res := b.signIn("/", entra.DemoUser); res.StatusCode != 200 {
 		t.Errorf("sign-in after the role came back: %d", res.StatusCode)
 	}

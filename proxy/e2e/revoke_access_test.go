@@ -101,6 +101,7 @@ func TestAccessCommandRevokesAndGrants(t *testing.T) {
 	if !strings.Contains(out, "granted Portal User to alex@contoso.example") || !strings.Contains(out, "revoked Portal User from megan@contoso.example") {
 		t.Errorf("apply printed %q", out)
 	}
+	alex.signOut()
 	if res := alex.signIn("/", entra.DemoUser); res.StatusCode != 200 {
 		t.Errorf("alex after apply: %d", res.StatusCode)
 	}
