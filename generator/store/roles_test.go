@@ -134,8 +134,12 @@ func TestRolesLastAdminConcurrent(t *testing.T) {
 		}
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
-		wg.Go(func() { _, errs[0] = s.Revoke(ctx, contoso, a.ObjectID, store.Actor{ObjectID: b.ObjectID, Email: b.Email}) })
-		wg.Go(func() { _, errs[1] = other.Revoke(ctx, contoso, b.ObjectID, store.Actor{ObjectID: a.ObjectID, Email: a.Email}) })
+		wg.Go(func() {
+			_, errs[0] = s.Revoke(ctx, contoso, a.ObjectID, store.Actor{ObjectID: b.ObjectID, Email: b.Email})
+		})
+		wg.Go(func() {
+			_, errs[1] = other.Revoke(ctx, contoso, b.ObjectID, store.Actor{ObjectID: a.ObjectID, Email: a.Email})
+		})
 		wg.Wait()
 		assigned, _, _ := s.Assignments(ctx, contoso)
 		if len(assigned) != 1 || (errs[0] == nil) == (errs[1] == nil) {

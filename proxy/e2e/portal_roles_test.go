@@ -181,7 +181,7 @@ func TestPortalRolesThroughTheProxy(t *testing.T) {
 	if got := fresh.people(); len(got) < 3 {
 		t.Errorf("Megan, a Portal Admin now, lists %+v", got)
 	}
-		for _, want := range []string{`"msg":"api: role granted","user":"adele@contoso.example"`, `"msg":"api: role revoked","user":"adele@contoso.example"`} {
+	for _, want := range []string{`"msg":"api: role granted","user":"adele@contoso.example"`, `"msg":"api: role revoked","user":"adele@contoso.example"`} {
 		if !strings.Contains(upstreamLog.String(), want) {
 			t.Errorf("the upstream did not log %s", want)
 		}

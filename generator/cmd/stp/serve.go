@@ -16,9 +16,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/stp-portal/stp/generator/access"
 	"github.com/stp-portal/stp/generator/devserver"
 	"github.com/stp-portal/stp/generator/serve"
-	"github.com/stp-portal/stp/generator/access"
 	"github.com/stp-portal/stp/generator/site"
 	"github.com/stp-portal/stp/generator/store"
 )
