@@ -88,6 +88,33 @@ func asSession(t *testing.T, h http.Handler, idp *entra.Server, email string) st
 	return srv.URL
 }
 
+// portal is the upstream `stp serve --dir` runs, over the built sample,
+// with a store of its own and the Entra ID stand-in's directory and Graph.
+func portal(t *testing.T) (http.Handler, *entra.Server) {
+	t.Helper()
+	idp, err := entra.Start("127.0.0.1:0", entra.DemoStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idp.Close() })
+	s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "store.db"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	h, err := serve.Upstream(serve.UpstreamOptions{
+		Dir:            siteDir,
+		Gate:           serve.Gate{SignatureKey: "sha256:" + adminTestSecret, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))},
+		Store:          s,
+		ProxyTemplates: filepath.Join(siteDir, site.ProxyTemplates),
+		Directory:      serve.Directory{GraphURL: idp.URL, Authority: idp.URL, ClientID: entra.DemoClientID},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, idp
+}
+
 func status(t *testing.T, u string) int {
 	t.Helper()
 	res, err := http.Get(u)
@@ -107,26 +134,7 @@ func TestPeopleWithAccess(t *testing.T) {
 	if skipped != "" {
 		t.Skip("browser tests skipped: " + skipped)
 	}
-	idp, err := entra.Start("127.0.0.1:0", entra.DemoStore())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idp.Close()
-	s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "store.db"), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	h, err := serve.Upstream(serve.UpstreamOptions{
-		Dir:            siteDir,
-		Gate:           serve.Gate{SignatureKey: "sha256:" + adminTestSecret, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))},
-		Store:          s,
-		ProxyTemplates: filepath.Join(siteDir, site.ProxyTemplates),
-		Directory:      serve.Directory{GraphURL: idp.URL, Authority: idp.URL, ClientID: entra.DemoClientID},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, idp := portal(t)
 	adeleURL := asSession(t, h, idp, entra.DemoAdmin)
 	alexURL := asSession(t, h, idp, entra.DemoUser)
 	meganURL := asSession(t, h, idp, entra.DemoNoRole)
