@@ -17,6 +17,7 @@ func TestOrganisationSettings(t *testing.T) {
 	h, idp := portal(t)
 	adeleURL := asSession(t, h, idp, "adele@contoso.example")
 	alexURL := asSession(t, h, idp, "alex@contoso.example")
+	leeURL := asSession(t, h, idp, "lee@fabrikam.example")
 
 	adele := newTab(t)
 	adele.open(adeleURL + "/settings/")
@@ -40,6 +41,14 @@ func TestOrganisationSettings(t *testing.T) {
 	}
 	checkAxe(t, alex, "settings, Portal User")
 	alex.screenshots("settings-portal-user")
+
+	// Lee reads Fabrikam's settings, not Contoso's.
+	lee := newTab(t)
+	lee.open(leeURL + "/settings/")
+	lee.wait(`!document.querySelector("[data-org]").hidden`, "the organisation's settings for a reader of another tenant")
+	if got := lee.text("[data-org-summary]"); strings.Contains(got, "Japan") || !strings.Contains(got, "chosen no regions") {
+		t.Errorf("what a reader of Fabrikam reads: %q", got)
+	}
 
 	// Alex's home starts from Contoso's choice: the Germany-only report is
 	// not in his "New and updated" list, and one click shows it.

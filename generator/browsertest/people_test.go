@@ -35,11 +35,15 @@ func standinSession(t *testing.T, idp *entra.Server, user string) (idToken, acce
 	verifier := base64.RawURLEncoding.EncodeToString(b)
 	sum := sha256.Sum256([]byte(verifier))
 	const redirect = "http://127.0.0.1:1/oauth2/callback"
+	u, ok := idp.Store().User(user)
+	if !ok {
+		t.Fatalf("the stand-in has no %s", user)
+	}
 	q := url.Values{"client_id": {entra.DemoClientID}, "redirect_uri": {redirect}, "response_type": {"code"},
 		"scope":          {"openid email profile offline_access https://graph.microsoft.com/User.ReadBasic.All"},
 		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := noRedirect.PostForm(idp.URL+"/"+entra.ContosoTenantID+"/oauth2/v2.0/authorize?"+q.Encode(), url.Values{"user": {user}})
+	res, err := noRedirect.PostForm(idp.URL+"/"+u.TenantID+"/oauth2/v2.0/authorize?"+q.Encode(), url.Values{"user": {user}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +52,7 @@ func standinSession(t *testing.T, idp *entra.Server, user string) (idToken, acce
 	if err != nil || loc.Query().Get("code") == "" {
 		t.Fatalf("no code for %s: %s %q", user, res.Status, res.Header.Get("Location"))
 	}
-	res, err = http.PostForm(idp.URL+"/"+entra.ContosoTenantID+"/oauth2/v2.0/token", url.Values{
+	res, err = http.PostForm(idp.URL+"/"+u.TenantID+"/oauth2/v2.0/token", url.Values{
 		"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "redirect_uri": {redirect},
 		"code_verifier": {verifier}, "client_id": {entra.DemoClientID}, "client_secret": {entra.DemoClientSecret}})
 	if err != nil {
