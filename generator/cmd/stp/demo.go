@@ -99,8 +99,8 @@ Try what a Portal Admin does, on the portal's Settings page (%[1]s/settings/):
 	fmt.Fprintf(stdout, `
 To see revocation of a role from the directory, remove it on the stand-in's page, or:
   curl -X POST -H 'Content-Type: application/json' -d '{"roles":[]}' %[1]s/_standin/users/%[2]s/roles
-and the reader loses access at the next session refresh. Or revoke as a Portal Admin
-does, through Microsoft Graph (the stand-in serves it; see proxy/README.md):
+and the reader loses access at the next session refresh. Or revoke as the vendor's operator
+does with stp access, through Microsoft Graph (the stand-in serves it; see proxy/README.md):
   export STP_GRAPH_URL=%[1]s STP_AUTHORITY_URL=%[1]s STP_CLIENT_ID=%[3]s STP_CLIENT_SECRET=%[4]s
   go run ./generator/cmd/stp access revoke %[2]s
 
