@@ -66,6 +66,8 @@ type Config struct {
 // assignments. It is safe for concurrent use.
 type Client struct {
 	cfg Config
+	// basic limits lookups to the basic profile (see NewUserLookup).
+	basic bool
 
 	mu      sync.Mutex
 	token   string
@@ -103,6 +105,27 @@ func NewClient(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("missing %s", strings.Join(missing, ", "))
 	}
 	return &Client{cfg: cfg}, nil
+}
+
+// NewUserLookup returns a client that only finds users (FindUsers,
+// Resolve) with token, a delegated Graph token a signed-in user's session
+// holds: the portal's upstream looks people up in the admin's own
+// directory on their behalf (User.ReadBasic.All), never with an
+// application secret. It needs no service principal, asks for no token of
+// its own, and finds people by the properties of the basic profile only:
+// the sign-in name and the e-mail address (User.ReadBasic.All reads
+// neither otherMails, which are addresses outside the tenant anyway, nor
+// the mailbox's aliases). It waits at most a few seconds for a throttled request, since
+// someone is waiting for the page.
+func NewUserLookup(graphURL, token string, hc *http.Client) *Client {
+	if graphURL == "" {
+		graphURL = DefaultGraphURL
+	}
+	if hc == nil {
+		hc = &http.Client{Timeout: 10 * time.Second}
+	}
+	return &Client{basic: true, cfg: Config{GraphURL: strings.TrimSuffix(graphURL, "/"), Token: token, HTTPClient: hc,
+		MaxAttempts: 2, MaxWait: 5 * time.Second, Sleep: sleep}}
 }
 
 // Missing names the fields of cfg a client needs and lacks: the service
@@ -381,7 +404,10 @@ func (u User) has(name string) bool {
 	return slices.ContainsFunc(u.ProxyAddresses, func(a string) bool { return strings.EqualFold(a, "smtp:"+name) })
 }
 
-const userFields = "id,userPrincipalName,mail,displayName,otherMails,proxyAddresses"
+const (
+	userFields      = "id,userPrincipalName,mail,displayName,otherMails,proxyAddresses"
+	basicUserFields = "id,userPrincipalName,mail,displayName"
+)
 
 var (
 	// ErrNoSuchUser is returned by Resolve for a name the tenant does not
@@ -399,7 +425,11 @@ var (
 func (c *Client) FindUsers(ctx context.Context, name string) ([]User, error) {
 	if guidRE.MatchString(name) {
 		var u User
-		err := c.do(ctx, http.MethodGet, "/v1.0/users/"+url.PathEscape(name)+"?$select="+userFields, nil, &u)
+		fields := userFields
+		if c.basic {
+			fields = basicUserFields
+		}
+		err := c.do(ctx, http.MethodGet, "/v1.0/users/"+url.PathEscape(name)+"?$select="+fields, nil, &u)
 		if IsNotFound(err) {
 			return nil, nil
 		}
@@ -411,7 +441,12 @@ func (c *Client) FindUsers(ctx context.Context, name string) ([]User, error) {
 	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 	filter := fmt.Sprintf("userPrincipalName eq %[1]s or mail eq %[1]s or otherMails/any(a:a eq %[1]s) or proxyAddresses/any(a:a eq %[2]s)",
 		quote(name), quote("smtp:"+name))
-	q := url.Values{"$filter": {filter}, "$select": {userFields}}
+	fields := userFields
+	if c.basic {
+		filter = fmt.Sprintf("userPrincipalName eq %[1]s or mail eq %[1]s", quote(name))
+		fields = basicUserFields
+	}
+	q := url.Values{"$filter": {filter}, "$select": {fields}}
 	var page struct {
 		Value []User `json:"value"`
 	}

@@ -1,52 +1,11 @@
 package browsertest
 
 import (
-	"context"
-	"crypto"
-	"encoding/base64"
-	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/oauth2-proxy/oauth2-proxy/v7/pkg/authentication/hmacauth"
-	"github.com/oauth2-proxy/oauth2-proxy/v7/pkg/upstream"
-
-	"github.com/stp-portal/stp/generator/serve"
-	"github.com/stp-portal/stp/generator/store"
 )
 
-const (
-	adminTestSecret = "b7Tq2Lx9Vw4Kd8Rz1Mn6Hp3Fs5Gc0YaQ"
-	contosoTenant   = "3f2d7c1e-5b8a-4c6d-9e0f-1a2b3c4d5e6f"
-)
-
-// asProxy stands in for oauth2-proxy in front of h with the reader's
-// session: it sets the headers the proxy sets (the ID token included,
-// pass_authorization_header) and signs the request as the proxy does.
-// Each reader gets a server of their own, so their browser storage is
-// apart too.
-func asProxy(t *testing.T, h http.Handler, email, role string) string {
-	claims, _ := json.Marshal(map[string]any{"tid": contosoTenant, "oid": "oid-" + email, "email": email,
-		"preferred_username": email, "name": email, "roles": []string{role}})
-	token := "eyJhbGciOiJSUzI1NiJ9." + base64.RawURLEncoding.EncodeToString(claims) + ".c2ln"
-	signer := hmacauth.NewHmacAuth(crypto.SHA256, []byte(adminTestSecret), upstream.SignatureHeader, upstream.SignatureHeaders)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Header.Set("Authorization", "Bearer "+token)
-		r.Header.Set("X-Forwarded-User", email)
-		r.Header.Set("X-Forwarded-Email", email)
-		r.Header.Set("X-Forwarded-Groups", role)
-		r.Header.Set("GAP-Auth", email)
-		signer.SignRequest(r)
-		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
+const adminTestSecret = "b7Tq2Lx9Vw4Kd8Rz1Mn6Hp3Fs5Gc0YaQ"
 
 // Issue 23: the Settings page shows its admin part to a Portal Admin only;
 // what the admin saves is every reader's starting point, the home page's
@@ -55,21 +14,10 @@ func TestOrganisationSettings(t *testing.T) {
 	if skipped != "" {
 		t.Skip("browser tests skipped: " + skipped)
 	}
-	s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "store.db"), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	h, err := serve.Upstream(serve.UpstreamOptions{
-		Dir:   siteDir,
-		Gate:  serve.Gate{SignatureKey: "sha256:" + adminTestSecret, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))},
-		Store: s,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	adeleURL := asProxy(t, h, "adele@contoso.example", "Portal.Admin")
-	alexURL := asProxy(t, h, "alex@contoso.example", "Portal.User")
+	h, idp := portal(t)
+	adeleURL := asSession(t, h, idp, "adele@contoso.example")
+	alexURL := asSession(t, h, idp, "alex@contoso.example")
+	leeURL := asSession(t, h, idp, "lee@fabrikam.example")
 
 	adele := newTab(t)
 	adele.open(adeleURL + "/settings/")
@@ -93,6 +41,14 @@ func TestOrganisationSettings(t *testing.T) {
 	}
 	checkAxe(t, alex, "settings, Portal User")
 	alex.screenshots("settings-portal-user")
+
+	// Lee reads Fabrikam's settings, not Contoso's.
+	lee := newTab(t)
+	lee.open(leeURL + "/settings/")
+	lee.wait(`!document.querySelector("[data-org]").hidden`, "the organisation's settings for a reader of another tenant")
+	if got := lee.text("[data-org-summary]"); strings.Contains(got, "Japan") || !strings.Contains(got, "chosen no regions") {
+		t.Errorf("what a reader of Fabrikam reads: %q", got)
+	}
 
 	// Alex's home starts from Contoso's choice: the Germany-only report is
 	// not in his "New and updated" list, and one click shows it.

@@ -29,25 +29,31 @@ const maxAPIBody = 64 << 10
 //	GET /api/me              who the reader is: tenant, e-mail, roles
 //	GET /api/org/settings    the reader's organisation's regions and industries
 //	PUT /api/org/settings    replace them (Portal Admin only)
+//	GET, POST /api/org/users, DELETE /api/org/users/{oid}
+//	                         who holds which portal role; add, remove (Portal Admin only; users.go)
 //
 // Every request passes the gate first, then identify; each handler gets
 // the Identity and reads or writes only the reader's own tenant.
 type api struct {
-	gate    *gate
-	store   store.Store
-	catalog *catalogTerms
-	mux     *http.ServeMux
+	gate      *gate
+	store     store.Store
+	directory Directory
+	catalog   *catalogTerms
+	mux       *http.ServeMux
 	// crossOrigin refuses a state-changing request a page of another site
 	// made the reader's browser send.
 	crossOrigin *http.CrossOriginProtection
 }
 
-func newAPI(dir string, g *gate, s store.Store) *api {
-	a := &api{gate: g, store: s, catalog: &catalogTerms{file: filepath.Join(dir, "catalog.json")},
+func newAPI(dir string, g *gate, s store.Store, d Directory) *api {
+	a := &api{gate: g, store: s, directory: d, catalog: &catalogTerms{file: filepath.Join(dir, "catalog.json")},
 		mux: http.NewServeMux(), crossOrigin: http.NewCrossOriginProtection()}
 	a.mux.HandleFunc("GET /api/me", a.with(a.me))
 	a.mux.HandleFunc("GET /api/org/settings", a.with(a.orgSettings))
 	a.mux.HandleFunc("PUT /api/org/settings", a.with(a.setOrgSettings))
+	a.mux.HandleFunc("GET /api/org/users", a.with(a.people))
+	a.mux.HandleFunc("POST /api/org/users", a.with(a.addPerson))
+	a.mux.HandleFunc("DELETE /api/org/users/{oid}", a.with(a.removePerson))
 	return a
 }
 
@@ -84,21 +90,35 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxAPIBody)
-	if reason := a.gate.refusal(r); reason != "" {
-		a.gate.forbidden(w, r, reason)
+	v := a.gate.admit(r)
+	switch {
+	case v.reason == "no portal role":
+		a.refuse(w, r, v.id, http.StatusForbidden, v.reason, noRoleMessage)
+		return
+	case strings.HasPrefix(v.reason, "no identity"):
+		a.refuse(w, r, v.id, http.StatusForbidden, v.reason, "the portal could not tell who you are; sign out and in again")
+		return
+	case v.unavailable:
+		a.refuse(w, r, v.id, http.StatusServiceUnavailable, v.reason, "the portal cannot check your access now; try again in a moment")
+		return
+	case v.reason != "":
+		a.gate.forbidden(w, r, v)
 		return
 	}
 	// ServeMux answers an unknown path with 404 and a method not listed
 	// with 405 and Allow.
-	a.mux.ServeHTTP(w, r)
+	a.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, v.id)))
 }
+
+// identityKey carries the Identity the gate admitted to the handlers.
+type identityKey struct{}
 
 // with gives h the reader's Identity, refusing a request that has none.
 func (a *api) with(h func(http.ResponseWriter, *http.Request, Identity)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := identify(r)
-		if err != nil {
-			a.refuse(w, r, Identity{Email: r.Header.Get("X-Forwarded-Email")}, http.StatusForbidden, err.Error(),
+		id, ok := r.Context().Value(identityKey{}).(Identity)
+		if !ok {
+			a.refuse(w, r, Identity{Email: r.Header.Get("X-Forwarded-Email")}, http.StatusForbidden, "no identity",
 				"the portal could not tell who you are; sign out and in again")
 			return
 		}

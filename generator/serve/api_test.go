@@ -226,14 +226,17 @@ func TestAPIRefusals(t *testing.T) {
 		says   string
 	}{
 		{"unsigned", "PUT", body, nil, nil, 403, "Forbidden"},
-		{"no ID token", "GET", "", nil, func(r *http.Request) { asProxy(proxySigner(crypto.SHA256, testSecret), adele.email, "Portal.Admin")(r) }, 403, "could not tell who you are"},
+		{"no ID token", "GET", "", nil, func(r *http.Request) {
+			r.Header.Set("Authorization", "Basic YWRlbGU6eA==")
+			asProxy(proxySigner(crypto.SHA256, testSecret), adele.email, "Portal.Admin")(r)
+		}, 403, "could not tell who you are"},
 		{"another user's token", "GET", "", nil, alex.asWith(adele.claims(), adele.roles), 403, "could not tell who you are"},
 		{"admin in the token only", "PUT", body, nil, alex.asWith(adminClaims, alex.roles), 403, "only a Portal Admin"},
 		{"admin in X-Forwarded-Groups only", "PUT", body, nil, alex.asWith(alex.claims(), []string{"Portal.User", "Portal.Admin"}), 403, "only a Portal Admin"},
 		{"group added after signing", "PUT", body, nil, func(r *http.Request) {
 			alex.as()(r)
 			r.Header.Set("X-Forwarded-Groups", "Portal.Admin")
-		}, 403, "could not tell who you are"},
+		}, 403, "do not have permission to open this portal yet"},
 		{"token swapped after signing", "PUT", body, nil, func(r *http.Request) {
 			alex.as()(r)
 			r.Header.Set("Authorization", "Bearer "+idToken(adminClaims))

@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/oauth2-proxy/oauth2-proxy/v7/pkg/authentication/hmacauth"
+
+	"github.com/stp-portal/stp/generator/store"
 )
 
-// DefaultRoles are the app roles that may read the gated pages, as
-// proxy/oauth2-proxy.cfg's allowed_groups lists them.
+// DefaultRoles are the portal roles that may read the gated pages.
 var DefaultRoles = []string{"Portal.Admin", "Portal.User"}
 
 // signatureHeaders are the headers oauth2-proxy signs, in its order
@@ -51,10 +53,13 @@ const minSecretLen = 32
 //     GAP-Auth, X-Forwarded-User and others);
 //   - GAP-Auth, which the proxy overwrites before signing and fills only
 //     from a loaded session;
-//   - a role in X-Forwarded-Groups, which the proxy sets from the session's
-//     roles claim and strips from the client's request. On a skip-auth
-//     route the proxy does not run its authorisation check, so a session
-//     whose role was removed would otherwise still pass.
+//   - a portal role: from the reader's directory (the session's ID token,
+//     in the signed Authorization header, confirmed by X-Forwarded-Groups;
+//     see identify), or granted by their organisation's Portal Admins and
+//     kept in the store. The proxy admits every signed-in user of an
+//     admitted tenant (it has no allowed_groups, since it cannot see the
+//     store's roles), so this is the one role check; it runs on every
+//     request, skip-auth routes included.
 type Gate struct {
 	// SignatureKey is oauth2-proxy's signature_key, "sha256:SECRET"
 	// (OAUTH2_PROXY_SIGNATURE_KEY). SHA-224, -256, -384 and -512 are
@@ -64,7 +69,16 @@ type Gate struct {
 	Roles []string
 	// Log receives one line per refused request; nil means slog.Default().
 	Log *slog.Logger
+	// RoleRecheck is how long the gate trusts what the store said about
+	// a reader's role before asking again: the longest a role removed on
+	// the Settings page keeps working on another replica. 0 means
+	// DefaultRoleRecheck.
+	RoleRecheck time.Duration
 }
+
+// DefaultRoleRecheck bounds how long a removed portal role still admits a
+// reader (on a replica other than the one that removed it).
+const DefaultRoleRecheck = 5 * time.Second
 
 // gate is a Gate checked and ready.
 type gate struct {
@@ -72,6 +86,12 @@ type gate struct {
 	algorithm string // the signature's prefix, e.g. "sha256 "
 	roles     []string
 	log       *slog.Logger
+	// store, when set, grants portal roles besides the directory's.
+	store     store.Store
+	roleCache *roleCache
+	// permission is the page a reader without a role gets; nil means a
+	// line of text.
+	permission *permissionPage
 }
 
 func (g Gate) compile() (*gate, error) {
@@ -110,60 +130,115 @@ func (g Gate) compile() (*gate, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	recheck := g.RoleRecheck
+	if recheck <= 0 {
+		recheck = DefaultRoleRecheck
+	}
 	return &gate{
 		auth:      hmacauth.NewHmacAuth(hash, []byte(secret), "GAP-Signature", signatureHeaders),
 		algorithm: name + " ",
 		roles:     slices.Clone(roles),
 		log:       log,
+		roleCache: newRoleCache(recheck),
 	}, nil
 }
 
-// refusal says why a request may not read a gated page, or is "" when it
-// may. The request must have no body: verifying the signature reads it.
-func (g *gate) refusal(r *http.Request) string {
+// verdict is what the gate decided about a request: who it came from
+// (when it got that far) and, when refused, why.
+type verdict struct {
+	id     Identity
+	reason string // "" when admitted
+	// unavailable is set when the store could not be asked and nothing
+	// else admitted the reader: 503, not 403.
+	unavailable bool
+}
+
+// admit checks a request for a gated page or the API. The request must
+// have no body: verifying the signature reads it.
+//
+// The reader's roles are those of their directory (the ID token's roles,
+// confirmed by X-Forwarded-Groups; see identify) and the one the portal's
+// store grants them in their tenant, the higher winning; the store is
+// asked at most every RoleRecheck per reader (see roleCache).
+func (g *gate) admit(r *http.Request) verdict {
 	sig := r.Header.Get("GAP-Signature")
 	if sig == "" {
-		return "no signature"
+		return verdict{reason: "no signature"}
 	}
 	// hmacauth accepts whichever algorithm the header names; only the
 	// configured one is taken, so that no weaker one can be chosen.
 	if !strings.HasPrefix(sig, g.algorithm) {
-		return "bad signature"
+		return verdict{reason: "bad signature"}
 	}
 	if res, _, _ := g.auth.AuthenticateRequest(r); res != hmacauth.ResultMatch {
-		return "bad signature"
+		return verdict{reason: "bad signature"}
 	}
 	if r.Header.Get("GAP-Auth") == "" {
-		return "no session"
+		return verdict{reason: "no session"}
 	}
-	for _, v := range r.Header.Values("X-Forwarded-Groups") {
-		// oauth2-proxy joins the session's groups with commas.
-		for role := range strings.SplitSeq(v, ",") {
-			if slices.Contains(g.roles, strings.TrimSpace(role)) {
-				return ""
+	id, err := identify(r)
+	if err != nil {
+		return verdict{id: Identity{Email: r.Header.Get("X-Forwarded-Email")}, reason: "no identity: " + err.Error()}
+	}
+	if g.store != nil {
+		granted, err := g.roleCache.role(r.Context(), g.store, id)
+		if err != nil {
+			g.log.LogAttrs(r.Context(), slog.LevelError, "gate: the store could not say the reader's role",
+				slog.String("user", bounded(id.Email)), slog.String("tenant", id.Tenant), slog.String("error", err.Error()))
+			if !g.reads(id) {
+				return verdict{id: id, reason: "store unavailable", unavailable: true}
 			}
 		}
+		id = id.with(granted)
 	}
-	return "no portal role"
+	if !g.reads(id) {
+		return verdict{id: id, reason: "no portal role"}
+	}
+	return verdict{id: id}
 }
 
-// forbidden answers a refused request and logs it.
-func (g *gate) forbidden(w http.ResponseWriter, r *http.Request, reason string) {
+// reads says whether id holds a role that may read the gated pages.
+func (g *gate) reads(id Identity) bool {
+	return slices.ContainsFunc(id.Roles, func(role string) bool { return slices.Contains(g.roles, role) })
+}
+
+// forbidden answers a refused request and logs it. A signed-in reader
+// without a role gets the portal's permission page.
+func (g *gate) forbidden(w http.ResponseWriter, r *http.Request, v verdict) {
 	g.log.LogAttrs(r.Context(), slog.LevelWarn, "gate: refused",
 		slog.String("method", bounded(r.Method)),
 		slog.String("path", bounded(r.URL.EscapedPath())),
 		slog.String("remote", r.RemoteAddr),
 		slog.String("user", bounded(r.Header.Get("GAP-Auth"))),
-		slog.String("reason", reason))
+		slog.String("reason", bounded(v.reason)))
 	hdr := w.Header()
 	hdr.Set("Cache-Control", "no-store")
-	hdr.Set("Content-Type", "text/plain; charset=utf-8")
 	hdr.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusForbidden)
-	if r.Method != http.MethodHead {
+	status := http.StatusForbidden
+	if v.unavailable {
+		status = http.StatusServiceUnavailable
+	}
+	if v.reason == "no portal role" && g.permission != nil && g.permission.write(w, r) {
+		return
+	}
+	hdr.Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return
+	}
+	switch {
+	case v.unavailable:
+		w.Write([]byte("The portal cannot check your access now; try again in a moment.\n"))
+	case v.reason == "no portal role":
+		w.Write([]byte(noRoleMessage + "\n"))
+	default:
 		w.Write([]byte("Forbidden: sign in through the portal to read this page.\n"))
 	}
 }
+
+// noRoleMessage is what a signed-in reader without a portal role is told.
+const noRoleMessage = "You do not have permission to open this portal yet: ask a Portal Admin of your organisation " +
+	"to add you on the portal's Settings page (or to assign you the Portal User role in Microsoft Entra ID)."
 
 // bounded shortens a value a client chose before it is logged; the JSON
 // handler escapes it (and replaces invalid UTF-8, such as a rune cut here).

@@ -39,6 +39,11 @@ func asProxy(signer hmacauth.HmacAuth, user string, roles ...string) func(*http.
 		if user != "" {
 			r.Header.Set("X-Forwarded-User", user)
 			r.Header.Set("X-Forwarded-Email", user)
+			if r.Header.Get("Authorization") == "" {
+				// pass_authorization_header: the session's ID token.
+				r.Header.Set("Authorization", "Bearer "+idToken(map[string]any{
+					"tid": contosoTID, "oid": "oid-" + user, "email": user, "roles": roles}))
+			}
 		}
 		if len(roles) > 0 {
 			r.Header.Set("X-Forwarded-Groups", strings.Join(roles, ","))
@@ -233,6 +238,8 @@ func TestThroughOAuth2ProxyUpstream(t *testing.T) {
 		if session != "" {
 			w.Header().Set("GAP-Auth", session)
 			r.Header.Set("X-Forwarded-Email", session)
+			r.Header.Set("Authorization", "Bearer "+idToken(map[string]any{
+				"tid": contosoTID, "oid": "oid-ada", "email": session, "roles": roles}))
 			if len(roles) > 0 {
 				r.Header.Set("X-Forwarded-Groups", strings.Join(roles, ","))
 			}

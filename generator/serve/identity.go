@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/stp-portal/stp/generator/store"
 )
 
 // The portal's app roles, as the token's roles claim carries them.
 const (
-	RoleAdmin = "Portal.Admin"
-	RoleUser  = "Portal.User"
+	RoleAdmin = store.RoleAdmin
+	RoleUser  = store.RoleUser
 )
 
 // Identity is who is asking: the reader the proxy signed in.
@@ -24,9 +26,43 @@ type Identity struct {
 	ObjectID string `json:"oid"`
 	Email    string `json:"email"`
 	Name     string `json:"name,omitempty"`
-	// Roles are the portal roles the reader holds, each confirmed twice
-	// (see identify).
+	// Roles are the portal roles the reader holds: those of their
+	// directory, each confirmed twice (see identify), and the one the
+	// portal's store grants them (see gate.admit).
 	Roles []string `json:"roles"`
+	// Directory are the roles of Roles that come from the reader's
+	// directory (Entra ID app roles), which the portal cannot remove.
+	Directory []string `json:"directoryRoles"`
+	// GlobalAdmin is set when the ID token says the reader is their
+	// tenant's Global Administrator (wids).
+	GlobalAdmin bool `json:"globalAdmin,omitempty"`
+}
+
+// globalAdminRole is the role template id of Entra ID's Global
+// Administrator, as the wids claim carries it.
+const globalAdminRole = "62e90394-69f5-4237-9190-012177145e10"
+
+// directoryRole is the higher of the reader's directory roles, or "".
+func (id Identity) directoryRole() string {
+	for _, r := range []string{RoleAdmin, RoleUser} {
+		if slices.Contains(id.Directory, r) {
+			return r
+		}
+	}
+	return ""
+}
+
+// with returns id holding granted (a role from the store, or "") besides
+// its directory roles; Roles lists the higher first.
+func (id Identity) with(granted string) Identity {
+	roles := []string{}
+	for _, r := range []string{RoleAdmin, RoleUser} {
+		if r == granted || slices.Contains(id.Directory, r) {
+			roles = append(roles, r)
+		}
+	}
+	id.Roles = roles
+	return id
 }
 
 // Admin says whether the reader is a Portal Admin.
@@ -42,6 +78,10 @@ type idTokenClaims struct {
 	UPN               string   `json:"upn"`
 	Name              string   `json:"name"`
 	Roles             []string `json:"roles"`
+	// Wids are the directory roles (role template ids) of the reader,
+	// when the app registration asks for them (groupMembershipClaims
+	// "DirectoryRole").
+	Wids []string `json:"wids"`
 }
 
 // identify says who sent r. Call it only for a request the gate let
@@ -62,11 +102,12 @@ type idTokenClaims struct {
 //
 // tid, oid and the name come from the token. The e-mail is the signed
 // X-Forwarded-Email, which must be one of the token's names for the
-// reader. A role counts only when the token's roles claim and
+// reader. A directory role counts only when the token's roles claim and
 // X-Forwarded-Groups both carry it: the header is not signed, the token
 // is; both come from the same session, so they agree unless something
-// between the proxy and the upstream changed one. Nothing a browser sends
-// can raise a role.
+// between the proxy and the upstream changed one. A reader may have no
+// directory role at all; the gate then asks the store. Nothing a browser
+// sends can raise a role.
 func identify(r *http.Request) (Identity, error) {
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || token == "" {
@@ -93,7 +134,8 @@ func identify(r *http.Request) (Identity, error) {
 	}) {
 		return Identity{}, errors.New("the ID token is not the signed-in user's")
 	}
-	id := Identity{Tenant: c.TenantID, ObjectID: c.ObjectID, Email: email, Name: c.Name, Roles: []string{}}
+	id := Identity{Tenant: c.TenantID, ObjectID: c.ObjectID, Email: email, Name: c.Name,
+		Directory: []string{}, GlobalAdmin: slices.Contains(c.Wids, globalAdminRole)}
 	groups := map[string]bool{}
 	for _, v := range r.Header.Values("X-Forwarded-Groups") {
 		for g := range strings.SplitSeq(v, ",") {
@@ -102,11 +144,8 @@ func identify(r *http.Request) (Identity, error) {
 	}
 	for _, role := range []string{RoleAdmin, RoleUser} {
 		if slices.Contains(c.Roles, role) && groups[role] {
-			id.Roles = append(id.Roles, role)
+			id.Directory = append(id.Directory, role)
 		}
 	}
-	if len(id.Roles) == 0 {
-		return Identity{}, errors.New("no portal role in both the ID token and X-Forwarded-Groups")
-	}
-	return id, nil
+	return id.with(""), nil
 }

@@ -28,9 +28,18 @@ type UpstreamOptions struct {
 	// Site answers every path but the search API; nil means New(Dir). The
 	// dev server passes itself here.
 	Site http.Handler
-	// Store, when set, serves the portal's API under /api/ (see api.go);
-	// it needs the gate, which says who is asking.
+	// Store, when set, serves the portal's API under /api/ (see api.go)
+	// and grants the portal roles its Portal Admins give (see
+	// gate.admit); it needs the gate, which says who is asking.
 	Store store.Store
+	// ProxyTemplates is the built site's folder of oauth2-proxy pages
+	// (site.ProxyTemplates under Dir); its error page, filled in for a
+	// 403, is what a signed-in reader without a role gets. Empty means
+	// a line of text.
+	ProxyTemplates string
+	// Directory says how the API looks people up in a reader's
+	// organisation (see directory.go).
+	Directory Directory
 }
 
 // Upstream returns the router `stp serve --dir` runs behind oauth2-proxy:
@@ -65,13 +74,15 @@ func Upstream(o UpstreamOptions) (http.Handler, error) {
 		if err != nil {
 			return nil, err
 		}
+		g.permission = newPermissionPage(o.ProxyTemplates)
 		u.gate = g
 	}
 	if o.Store != nil {
 		if u.gate == nil {
 			return nil, errors.New("the portal's API needs the gate: it must know who is asking")
 		}
-		u.api = newAPI(o.Dir, u.gate, o.Store)
+		u.gate.store = o.Store
+		u.api = newAPI(o.Dir, u.gate, o.Store, o.Directory)
 	}
 	return u, nil
 }
@@ -99,8 +110,8 @@ func (u *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	public := strings.HasPrefix(r.URL.Path, defaultPublicPrefix)
 	if u.gate != nil && !public {
-		if reason := u.gate.refusal(r); reason != "" {
-			u.gate.forbidden(w, r, reason)
+		if v := u.gate.admit(r); v.reason != "" {
+			u.gate.forbidden(w, r, v)
 			return
 		}
 	}

@@ -39,6 +39,10 @@ func openPostgres(ctx context.Context, url, password string) (Store, error) {
 				c.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, int64(migrationLockKey))
 			}, nil
 		},
+		tenantLock: func(ctx context.Context, tx *sql.Tx, tenant string) error {
+			_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('stp.roles:' || $1))`, tenant)
+			return err
+		},
 	}}
 	if err := s.db.PingContext(ctx); err != nil {
 		db.Close()

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -21,6 +20,10 @@ type dialect struct {
 	// lock serialises migrations between processes that start together
 	// (replicas); it returns the unlock.
 	lock func(ctx context.Context, c *sql.Conn) (func(), error)
+	// tenantLock, when set, holds a lock on one tenant's role changes
+	// until tx ends; SQLite needs none (every transaction takes the
+	// write lock when it begins).
+	tenantLock func(ctx context.Context, tx *sql.Tx, tenant string) error
 }
 
 // sqlStore is Store over database/sql.
@@ -143,11 +146,7 @@ func (s *sqlStore) SetOrgSettings(ctx context.Context, tenant string, c Choice, 
 		c.Industries = []string{}
 	}
 	now := s.now().UTC()
-	detail, err := json.Marshal(c)
-	if err != nil {
-		return OrgSettings{}, err
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q(
 			`INSERT INTO org_settings (tenant_id, updated_at, updated_by_oid, updated_by_email) VALUES (?, ?, ?, ?)
 			 ON CONFLICT (tenant_id) DO UPDATE SET updated_at = excluded.updated_at,
@@ -167,10 +166,7 @@ func (s *sqlStore) SetOrgSettings(ctx context.Context, tenant string, c Choice, 
 				}
 			}
 		}
-		_, err := tx.ExecContext(ctx, s.q(
-			`INSERT INTO audit_log (at, tenant_id, actor_oid, actor_email, action, detail) VALUES (?, ?, ?, ?, ?, ?)`),
-			s.timeArg(now), tenant, by.ObjectID, by.Email, ActionOrgSettings, string(detail))
-		return err
+		return s.audit(ctx, tx, tenant, by, now, ActionOrgSettings, c)
 	})
 	if err != nil {
 		return OrgSettings{}, fmt.Errorf("store: saving organisation settings: %w", err)

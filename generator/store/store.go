@@ -1,6 +1,8 @@
-// Package store keeps what the portal remembers on the server: today each
-// organisation's (tenant's) settings and the audit log of every change;
-// later role assignments, access requests, acceptances and downloads.
+// Package store keeps what the portal remembers on the server: each
+// organisation's (tenant's) settings, the portal roles its Portal Admins
+// grant, the directory roles its readers were last seen holding, and the
+// audit log of every change; later access requests, acceptances and
+// downloads.
 //
 // One interface, Store, has two real back ends over database/sql: SQLite in
 // one file (modernc.org/sqlite, pure Go), the default, and PostgreSQL
@@ -33,6 +35,21 @@ type Store interface {
 	// AuditLog returns the tenant's newest audit entries first, at most
 	// limit of them.
 	AuditLog(ctx context.Context, tenant string, limit int) ([]AuditEntry, error)
+	// PortalRole records what a reader holds from their directory (when
+	// it changed since they were last seen) and returns the portal role
+	// the store grants them in tenant, or "".
+	PortalRole(ctx context.Context, tenant string, seen DirectoryRole) (string, error)
+	// Assignments returns the tenant's live portal role assignments and
+	// the directory roles its readers were last seen holding.
+	Assignments(ctx context.Context, tenant string) ([]Assignment, []DirectoryRole, error)
+	// Grant gives a person of tenant exactly role, replacing a role the
+	// store gave them before, and audits it; demoting the last Portal
+	// Admin fails with ErrLastAdmin.
+	Grant(ctx context.Context, tenant string, p Principal, role string, by Actor) (Assignment, error)
+	// Revoke ends the role the store gave the person with object id oid
+	// and audits it: ErrNoAssignment when there is none, ErrLastAdmin
+	// when they are the last Portal Admin.
+	Revoke(ctx context.Context, tenant, oid string, by Actor) (Assignment, error)
 	// SchemaVersion is the newest migration applied.
 	SchemaVersion(ctx context.Context) (int, error)
 	Close() error

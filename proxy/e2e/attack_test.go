@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stp-portal/stp/proxy/entra"
 	"github.com/stp-portal/stp/proxy/stack"
 )
 
@@ -204,6 +205,13 @@ func gatedSignatures() map[string]int {
 // and counts what came back.
 func runCorpus(t *testing.T, base string, tlsConfig *tls.Config, counter *upstreamCounter) corpusResult {
 	t.Helper()
+	return runCorpusWith(t, base, tlsConfig, counter, "")
+}
+
+// runCorpusWith is runCorpus with cookie (a Cookie header's value, e.g. a
+// signed-in session) sent with every attack.
+func runCorpusWith(t *testing.T, base string, tlsConfig *tls.Config, counter *upstreamCounter, cookie string) corpusResult {
+	t.Helper()
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
@@ -211,6 +219,9 @@ func runCorpus(t *testing.T, base string, tlsConfig *tls.Config, counter *upstre
 	sigs := gatedSignatures()
 	var res corpusResult
 	for _, a := range corpus(u.Host) {
+		if cookie != "" {
+			a.headers = strings.TrimPrefix(a.headers+"\r\nCookie: "+cookie, "\r\n")
+		}
 		status, body, err := send(u, tlsConfig, a)
 		res.requests++
 		if err != nil {
@@ -297,6 +308,30 @@ func TestAttackCorpus(t *testing.T) {
 			if direct.gatedToClient > 0 || direct.gatedFromUpstream > 0 {
 				t.Errorf("straight at the upstream: %d gated bytes to clients, %d from the upstream:\n%s",
 					direct.gatedToClient, direct.gatedFromUpstream, strings.Join(direct.findings, "\n"))
+			}
+
+			// A signed-in reader without a role (Megan) gets nothing gated
+			// either: the proxy lets her session through, the upstream's
+			// gate refuses it.
+			megan := newBrowser(t, g)
+			megan.signIn("/", entra.DemoNoRole)
+			proxyURL, _ := url.Parse(g.ProxyURL)
+			var cookies []string
+			for _, c := range megan.client.Jar.Cookies(proxyURL) {
+				cookies = append(cookies, c.Name+"="+c.Value)
+			}
+			if len(cookies) == 0 {
+				t.Fatal("Megan has no session cookie")
+			}
+			signedIn := runCorpusWith(t, g.ProxyURL, g.TLSConfig(), counter, strings.Join(cookies, "; "))
+			t.Logf("%s: %d requests with the session of a reader without a role, %d gated bytes to her, %d from the upstream, %d reached it",
+				tp.name, signedIn.requests, signedIn.gatedToClient, signedIn.gatedFromUpstream, signedIn.reachedUpstream)
+			if signedIn.gatedToClient > 0 || signedIn.gatedFromUpstream > 0 {
+				t.Errorf("with the session of a reader without a role: %d gated bytes to her, %d from the upstream:\n%s",
+					signedIn.gatedToClient, signedIn.gatedFromUpstream, strings.Join(signedIn.findings, "\n"))
+			}
+			if signedIn.reachedUpstream == 0 {
+				t.Errorf("no request with Megan's session reached the upstream: the corpus did not test its gate")
 			}
 		})
 	}

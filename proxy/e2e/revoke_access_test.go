@@ -90,6 +90,7 @@ func TestAccessCommandRevokesAndGrants(t *testing.T) {
 	if out := stp("grant", entra.DemoNoRole, "--role", "user"); !strings.HasPrefix(out, "granted Portal User to megan@contoso.example") {
 		t.Fatalf("grant printed %q", out)
 	}
+	megan.signOut()
 	if res := megan.signIn("/", entra.DemoNoRole); res.StatusCode != 200 || !strings.Contains(res.body, "Gated home") {
 		t.Errorf("megan after the grant: %d", res.StatusCode)
 	}
@@ -100,6 +101,7 @@ func TestAccessCommandRevokesAndGrants(t *testing.T) {
 	if !strings.Contains(out, "granted Portal User to alex@contoso.example") || !strings.Contains(out, "revoked Portal User from megan@contoso.example") {
 		t.Errorf("apply printed %q", out)
 	}
+	alex.signOut()
 	if res := alex.signIn("/", entra.DemoUser); res.StatusCode != 200 {
 		t.Errorf("alex after apply: %d", res.StatusCode)
 	}

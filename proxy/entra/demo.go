@@ -1,6 +1,9 @@
 package entra
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // The demo directory: fixed identifiers so that a demo, the tests and the
 // example configuration files agree without passing values around. None of
@@ -90,7 +93,10 @@ func DemoStore() *Store {
 	})
 	s.now = func() time.Time { return demoAssignedSince }
 	defer func() { s.now = time.Now }()
-	s.AddTenant(Tenant{ID: ContosoTenantID, DisplayName: "Contoso", Domain: "contoso.example"})
+	// Contoso's administrator has consented to what the portal asks for;
+	// Fabrikam's has not (the Settings page then says so, with the link).
+	s.AddTenant(Tenant{ID: ContosoTenantID, DisplayName: "Contoso", Domain: "contoso.example",
+		Consented: slices.Clone(DelegatedGraphPermissions)})
 	s.AddTenant(Tenant{ID: FabrikamTenantID, DisplayName: "Fabrikam", Domain: "fabrikam.example"})
 	for _, u := range []User{
 		{TenantID: ContosoTenantID, UserPrincipalName: DemoAdmin, Mail: DemoAdmin, DisplayName: "Adele Vance",

@@ -78,7 +78,9 @@ func (c graphCaller) holdsAny(perms ...string) bool {
 // their assignments, besides the least privileged one.
 var (
 	userReaders = []string{PermUserRead, "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
-	appReaders  = []string{PermApplicationRead, "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
+	// basicUserReaders may read only users' basic profiles (delegated).
+	basicUserReaders = []string{"User.ReadBasic.All"}
+	appReaders       = []string{PermApplicationRead, "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
 )
 
 func (p *Provider) serveGraph(w http.ResponseWriter, r *http.Request) {
@@ -183,7 +185,7 @@ func (p *Provider) graphUser(w http.ResponseWriter, r *http.Request, c graphCall
 		methodNotAllowed(w, r)
 		return
 	}
-	if !c.holdsAny(userReaders...) {
+	if !c.holdsAny(userReaders...) && !c.holdsAny(basicUserReaders...) {
 		denied(w, r)
 		return
 	}
@@ -201,7 +203,7 @@ func (p *Provider) graphUser(w http.ResponseWriter, r *http.Request, c graphCall
 		notFound(w, r, key)
 		return
 	}
-	v := selectFields(userJSON(*found), r.URL.Query().Get("$select"))
+	v := selectFields(c.userJSON(*found), r.URL.Query().Get("$select"))
 	v["@odata.context"] = graphRoot + "/$metadata#users/$entity"
 	writeJSON(w, http.StatusOK, v)
 }
@@ -283,11 +285,17 @@ func (p *Provider) graphListUsers(w http.ResponseWriter, r *http.Request, c grap
 		methodNotAllowed(w, r)
 		return
 	}
-	if !c.holdsAny(userReaders...) {
+	if !c.holdsAny(userReaders...) && !c.holdsAny(basicUserReaders...) {
 		denied(w, r)
 		return
 	}
-	match, clauses, ok := userFilter(strings.TrimSpace(r.URL.Query().Get("$filter")))
+	filter := strings.TrimSpace(r.URL.Query().Get("$filter"))
+	if !c.holdsAny(userReaders...) && (strings.Contains(filter, "otherMails") || strings.Contains(filter, "proxyAddresses")) {
+		// Only the basic profile is readable with User.ReadBasic.All.
+		denied(w, r)
+		return
+	}
+	match, clauses, ok := userFilter(filter)
 	if !ok {
 		graphError(w, r, http.StatusBadRequest, "Request_UnsupportedQuery", "Unsupported Query.")
 		return
@@ -300,7 +308,7 @@ func (p *Provider) graphListUsers(w http.ResponseWriter, r *http.Request, c grap
 	value := []map[string]any{}
 	for _, u := range p.store.Users() {
 		if u.TenantID == c.tenantID && match(u) {
-			value = append(value, selectFields(userJSON(u), r.URL.Query().Get("$select")))
+			value = append(value, selectFields(c.userJSON(u), r.URL.Query().Get("$select")))
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"@odata.context": graphRoot + "/$metadata#users", "value": value})
@@ -480,6 +488,21 @@ func (p *Provider) assignmentJSON(a AppRoleAssignment, app Application) map[stri
 		"resourceDisplayName":  app.DisplayName,
 		"resourceId":           a.ResourceID,
 	}
+}
+
+// userJSON is u as Graph shows it to c: the whole profile, or only the
+// basic one (id, names, mail, sign-in name) to a caller holding
+// User.ReadBasic.All alone.
+func (c graphCaller) userJSON(u User) map[string]any {
+	v := userJSON(u)
+	if !c.holdsAny(userReaders...) {
+		for k := range v {
+			if !slices.Contains([]string{"id", "displayName", "givenName", "surname", "mail", "userPrincipalName"}, k) {
+				delete(v, k)
+			}
+		}
+	}
+	return v
 }
 
 func userJSON(u User) map[string]any {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -255,5 +256,69 @@ func TestGraphFindsUsersByEveryName(t *testing.T) {
 		if a := users(filter); a.status != 400 || errorCode(a) != want {
 			t.Errorf("$filter=%s: %d %s", filter, a.status, errorCode(a))
 		}
+	}
+}
+
+// delegatedToken signs user in asking for the portal's scopes, as
+// oauth2-proxy does, and returns the access token for Graph and its scp.
+func delegatedToken(t *testing.T, s *entra.Server, tenant, user string) (string, []string) {
+	t.Helper()
+	loc := signInFor(t, s, tenant, user, "verifier-0123456789-0123456789-0123456789",
+		"openid email profile offline_access https://graph.microsoft.com/User.ReadBasic.All")
+	status, tr := token(t, s, tenant, url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
+		"redirect_uri": {redirectURI}, "code_verifier": {"verifier-0123456789-0123456789-0123456789"}})
+	if status != 200 {
+		t.Fatalf("token: %d %+v", status, tr)
+	}
+	claims := verify(t, s, tenant, tr.AccessToken)
+	scp, _ := claims["scp"].(string)
+	if claims["tid"] != tenant || claims["oid"] == "" {
+		t.Errorf("delegated token claims: %v", claims)
+	}
+	return tr.AccessToken, strings.Fields(scp)
+}
+
+// A delegated token carries User.ReadBasic.All only once the tenant's
+// administrator consented; with it, Graph shows basic profiles of the
+// token's tenant only, and no more than the basic profile.
+func TestDelegatedGraphAndConsent(t *testing.T) {
+	s := start(t)
+	tok, scp := delegatedToken(t, s, entra.ContosoTenantID, entra.DemoAdmin)
+	if !slices.Contains(scp, "User.ReadBasic.All") {
+		t.Fatalf("Contoso consented; scp %v", scp)
+	}
+	a := graph(t, s, tok, "GET", "/v1.0/users?$filter="+url.QueryEscape("mail eq 'megan@contoso.example'"), "")
+	users, _ := a.body["value"].([]any)
+	if a.status != 200 || len(users) != 1 {
+		t.Fatalf("find Megan: %d %v", a.status, a.body)
+	}
+	if _, ok := users[0].(map[string]any)["proxyAddresses"]; ok {
+		t.Errorf("a basic profile shows proxyAddresses: %v", users[0])
+	}
+	if a := graph(t, s, tok, "GET", "/v1.0/users?$filter="+url.QueryEscape("mail eq 'lee@fabrikam.example'"), ""); a.status != 200 || len(a.body["value"].([]any)) != 0 {
+		t.Errorf("Contoso's token finds Fabrikam's Lee: %d %v", a.status, a.body)
+	}
+	if a := graph(t, s, tok, "GET", "/v1.0/users?$filter="+url.QueryEscape("proxyAddresses/any(x:x eq 'smtp:adele.vance@contoso.example')"), ""); a.status != 403 {
+		t.Errorf("User.ReadBasic.All filters on proxyAddresses: %d", a.status)
+	}
+
+	tok, scp = delegatedToken(t, s, entra.FabrikamTenantID, entra.DemoForeign)
+	if slices.Contains(scp, "User.ReadBasic.All") {
+		t.Fatalf("Fabrikam has not consented; scp %v", scp)
+	}
+	if a := graph(t, s, tok, "GET", "/v1.0/users?$filter="+url.QueryEscape("mail eq 'lee@fabrikam.example'"), ""); a.status != 403 {
+		t.Errorf("without consent: %d", a.status)
+	}
+	consent := s.AdminConsentURL(entra.FabrikamTenantID, entra.DemoClientID)
+	if res, err := http.PostForm(consent, url.Values{"token": {"forged"}}); err != nil || res.StatusCode != 403 {
+		t.Errorf("consent with a forged form token: %v %v", res.Status, err)
+	}
+	req, _ := http.NewRequest("POST", consent, nil)
+	req.Header.Set("Content-Type", "application/json")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+		t.Fatalf("consent: %v %v", res, err)
+	}
+	if _, scp = delegatedToken(t, s, entra.FabrikamTenantID, entra.DemoForeign); !slices.Contains(scp, "User.ReadBasic.All") {
+		t.Errorf("after consent; scp %v", scp)
 	}
 }

@@ -3,9 +3,11 @@ package entra_test
 import (
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/stp-portal/stp/generator/serve"
 	"github.com/stp-portal/stp/proxy/entra"
 )
 
@@ -40,13 +42,29 @@ func TestManifestMatchesStandIn(t *testing.T) {
 	if m.GroupMembershipClaims != nil {
 		t.Error("the manifest asks for group claims; STP uses app roles (group overage needs Microsoft Graph)")
 	}
+	// The upstream checks the roles (serve.DefaultRoles); the proxy admits
+	// every signed-in user of an admitted tenant, passes the Graph token
+	// and asks for the delegated permission the Settings page needs.
+	if !slices.Equal(serve.DefaultRoles, []string{entra.RolePortalAdmin, entra.RolePortalUser}) {
+		t.Errorf("the upstream admits %v, the manifest defines %s and %s", serve.DefaultRoles, entra.RolePortalAdmin, entra.RolePortalUser)
+	}
 	for _, cfg := range []string{"../oauth2-proxy.cfg", "../oauth2-proxy.demo.cfg"} {
 		b, err := os.ReadFile(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(string(b), `allowed_groups = ["`+entra.RolePortalAdmin+`", "`+entra.RolePortalUser+`"]`) {
-			t.Errorf("%s does not admit exactly the manifest's role values", cfg)
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "allowed_groups") {
+				t.Errorf("%s: %s keeps out everyone the Settings page adds", cfg, line)
+			}
 		}
+		for _, want := range []string{"pass_access_token = true", "https://graph.microsoft.com/User.ReadBasic.All"} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("%s lacks %s", cfg, want)
+			}
+		}
+	}
+	if !strings.Contains(string(b), `"b340eb25-3456-403f-be2f-af7a0d370277"`) {
+		t.Error("the manifest does not ask for User.ReadBasic.All (delegated)")
 	}
 }

@@ -441,7 +441,7 @@ func (p *Provider) issue(r *http.Request, tenant string) (map[string]any, *token
 		"appid": app.ClientID,
 		"name":  user.DisplayName,
 		"oid":   user.ObjectID,
-		"scp":   strings.Join(slices.DeleteFunc(slices.Clone(scope), isOIDCOnlyScope), " "),
+		"scp":   strings.Join(p.grantedScopes(user.TenantID, scope), " "),
 		"sub":   StableGUID("graph-sub:" + user.ObjectID),
 		"tid":   user.TenantID,
 		"upn":   user.UserPrincipalName,
@@ -548,20 +548,96 @@ func (p *Provider) issueAppToken(r *http.Request, tenant, clientID, secret strin
 
 func isOIDCOnlyScope(s string) bool { return s == "openid" || s == "offline_access" }
 
-// adminConsent shows what a tenant administrator would be asked to grant,
-// so that the demo can show the URL the setup prints for a real tenant.
+// grantedScopes are the scopes a delegated access token for Graph
+// carries in scp: the OpenID Connect ones asked for (profile, email), and
+// of the Graph permissions asked for (bare, or as
+// https://graph.microsoft.com/NAME) User.Read, which a user consents to
+// for themselves, and those the tenant's administrator consented to for
+// everyone. Entra ID would stop a sign-in asking for more with "Need admin
+// approval"; the stand-in leaves them out instead, so that the portal's
+// answer to a missing consent can be shown.
+func (p *Provider) grantedScopes(tenantID string, asked []string) []string {
+	t, _ := p.store.Tenant(tenantID)
+	var out []string
+	for _, s := range asked {
+		if isOIDCOnlyScope(s) {
+			continue
+		}
+		name := strings.TrimPrefix(s, graphResource+"/")
+		switch {
+		case name == "profile" || name == "email" || name == "User.Read" || slices.Contains(t.Consented, name):
+			if !slices.Contains(out, name) {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+// DelegatedGraphPermissions are the delegated Graph permissions the
+// portal asks for and an administrator consents to for everyone in their
+// organisation: reading basic profiles (name, e-mail, sign-in name) of
+// the organisation's users, so that a Portal Admin can add someone by
+// e-mail address.
+var DelegatedGraphPermissions = []string{"User.ReadBasic.All"}
+
+// adminConsent is the step an administrator of a customer's tenant takes
+// once: GET shows what the portal asks for; POST (from that page, with its
+// token) records the consent for everyone in the tenant and, when the
+// request named a registered redirect_uri, returns there with
+// admin_consent=True and the tenant, as Entra ID does. The stand-in asks
+// no one to sign in first; Entra ID asks for a Global Administrator, a
+// Privileged Role Administrator or a Cloud Application Administrator.
 func (p *Provider) adminConsent(w http.ResponseWriter, r *http.Request, tenant string) {
 	app := p.store.Application()
-	if r.URL.Query().Get("client_id") != app.ClientID {
-		p.servePage(w, http.StatusBadRequest, "Admin consent", "<p>Unknown client_id.</p>")
+	q := r.URL.Query()
+	if q.Get("client_id") != app.ClientID {
+		p.servePage(w, http.StatusBadRequest, "Admin consent", "<p>AADSTS700016: Unknown client_id.</p>")
 		return
 	}
+	t, ok := p.store.Tenant(tenant)
+	if !ok {
+		p.servePage(w, http.StatusBadRequest, "Admin consent", "<p>Admin consent needs a tenant id, not /"+esc(tenant)+"/.</p>")
+		return
+	}
+	redirect := q.Get("redirect_uri")
+	if redirect != "" && !p.redirectAllowed(app, redirect) {
+		p.servePage(w, http.StatusBadRequest, "Admin consent",
+			"<p>AADSTS50011: The redirect URI "+esc(redirect)+" does not match the redirect URIs configured for the application.</p>")
+		return
+	}
+	if r.Method == http.MethodPost {
+		if err := p.sameOrigin(r); err != nil {
+			p.servePage(w, http.StatusForbidden, "Admin consent", "<p>"+esc(err.Error())+"</p>")
+			return
+		}
+		if err := p.store.GrantConsent(tenant, DelegatedGraphPermissions...); err != nil {
+			p.servePage(w, http.StatusBadRequest, "Admin consent", "<p>"+esc(err.Error())+"</p>")
+			return
+		}
+		if redirect != "" {
+			target, _ := url.Parse(redirect)
+			v := target.Query()
+			v.Set("admin_consent", "True")
+			v.Set("tenant", tenant)
+			target.RawQuery = v.Encode()
+			http.Redirect(w, r, target.String(), http.StatusSeeOther)
+			return
+		}
+		p.servePage(w, http.StatusOK, "Admin consent", "<p>Consent granted for everyone in "+esc(t.DisplayName)+
+			". Readers get the permission at their next sign-in (or session refresh).</p>")
+		return
+	}
+	state := "not yet granted"
+	if slices.Contains(t.Consented, DelegatedGraphPermissions[0]) {
+		state = "already granted"
+	}
 	p.servePage(w, http.StatusOK, "Admin consent",
-		`<p>In a real tenant, an administrator opening this URL is asked to grant the portal, for everyone in the organisation:</p>
-<ul><li><b>Sign in and read user profile</b> (User.Read): to learn who is signing in;</li>
-<li><b>View users' basic profile</b> (profile, email): to show and log the reader's name and address;</li>
-<li><b>Maintain access to data you have given it access to</b> (offline_access): so the proxy can re-check a reader's role every few minutes instead of trusting a week-old sign-in.</li></ul>
-<p>The stand-in needs no consent; nothing was changed.</p>`)
+		`<p>`+esc(app.DisplayName)+` asks an administrator of <b>`+esc(t.DisplayName)+`</b> to grant, for everyone in the organisation (`+state+`):</p>
+<ul><li><b>Sign in and read user profile</b> (User.Read, openid, profile, email): who is signing in, for the page and the audit log;</li>
+<li><b>Maintain access to data you have given it access to</b> (offline_access): so the proxy re-checks a reader's roles every few minutes instead of trusting a week-old sign-in;</li>
+<li><b>Read all users' basic profiles</b> (User.ReadBasic.All, delegated): so that a Portal Admin of your organisation can add a colleague by e-mail address on the portal's Settings page. The portal reads names, e-mail addresses and sign-in names of your organisation's users, on the admin's behalf, only while they add someone; it changes nothing in your directory.</li></ul>
+<form method="post"><input type="hidden" name="token" value="`+esc(p.formToken)+`"><button type="submit">Accept</button></form>`)
 }
 
 // serveAdmin answers the stand-in's own API:

@@ -50,11 +50,17 @@ func getJSON(t *testing.T, u string, into any) {
 // redirect back to the client.
 func signIn(t *testing.T, s *entra.Server, tenant, user, verifier string) *url.URL {
 	t.Helper()
+	return signInFor(t, s, tenant, user, verifier, "openid email profile offline_access")
+}
+
+// signInFor is signIn asking for scope.
+func signInFor(t *testing.T, s *entra.Server, tenant, user, verifier, scope string) *url.URL {
+	t.Helper()
 	q := url.Values{
 		"client_id":             {entra.DemoClientID},
 		"redirect_uri":          {redirectURI},
 		"response_type":         {"code"},
-		"scope":                 {"openid email profile offline_access"},
+		"scope":                 {scope},
 		"state":                 {"st"},
 		"nonce":                 {"n-0S6_WzA2Mj"},
 		"code_challenge":        {s256(verifier)},

@@ -33,6 +33,11 @@ type Tenant struct {
 	ID          string // the tenant id (tid), a GUID
 	DisplayName string
 	Domain      string // the verified domain users sign in with
+	// Consented are the delegated Microsoft Graph permissions an
+	// administrator of the tenant granted the portal for everyone in it
+	// (admin consent), e.g. User.ReadBasic.All. Tokens carry only these
+	// in scp, besides User.Read, which every user may grant themselves.
+	Consented []string
 }
 
 // AppRole is an app role defined on the application registration. Value is
@@ -174,11 +179,30 @@ func (s *Store) AddTenant(t Tenant) {
 	s.tenants[t.ID] = t
 }
 
+// GrantConsent records an administrator's consent, for everyone in the
+// tenant, to the delegated Graph permissions perms.
+func (s *Store) GrantConsent(tenantID string, perms ...string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tenants[tenantID]
+	if !ok {
+		return fmt.Errorf("unknown tenant %q", tenantID)
+	}
+	for _, p := range perms {
+		if !slices.Contains(t.Consented, p) {
+			t.Consented = append(slices.Clip(t.Consented), p)
+		}
+	}
+	s.tenants[tenantID] = t
+	return nil
+}
+
 // Tenant returns the tenant with the given id.
 func (s *Store) Tenant(id string) (Tenant, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	t, ok := s.tenants[id]
+	t.Consented = slices.Clone(t.Consented)
 	return t, ok
 }
 

@@ -56,7 +56,6 @@ upstreams = ["http://127.0.0.1:8080/"]
 	for _, want := range []string{
 		cfg + `:5:1: scope "openid email profile" lacks offline_access`,
 		cfg + `:6:1: oidc_groups_claim must be "roles"`,
-		cfg + `:7:1: allowed_groups has "Portal User"`,
 		cfg + `:9:1: skip rule "/public" lets the gated path /publicity/ through`,
 		cfg + `:10:1: cookie_secure must be true in production`,
 		cfg + `:4:1: client_secret is written in the file`,
@@ -79,7 +78,6 @@ email_domains = ["*"]
 `)
 	got := join(proxycheck.Check(cfg))
 	for _, want := range []string{
-		"allowed_groups is missing",
 		"cookie_refresh is not set",
 		"no rule lets the public prefix through",
 		"lacks offline_access",

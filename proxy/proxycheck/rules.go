@@ -61,19 +61,16 @@ func (c *checker) identityRules(p *options.LegacyProvider) {
 		c.add("provider", `provider is %q; STP's gate is built for provider = "entra-id"`, p.ProviderType)
 	}
 	if len(p.AllowedRoles) > 0 {
-		c.add("allowed_roles", `allowed_roles is for Keycloak only and is ignored for Entra ID; use oidc_groups_claim = "roles" with allowed_groups`)
+		c.add("allowed_roles", `allowed_roles is for Keycloak only and is ignored for Entra ID; use oidc_groups_claim = "roles"; the upstream checks the roles`)
 	}
 	if p.OIDCGroupsClaim != "roles" {
-		c.add("oidc_groups_claim", `oidc_groups_claim must be "roles", so that allowed_groups checks the reader's app roles (it is %q)`, p.OIDCGroupsClaim)
+		c.add("oidc_groups_claim", `oidc_groups_claim must be "roles", so that X-Forwarded-Groups carries the reader's app roles, which the upstream checks against the ID token (it is %q)`, p.OIDCGroupsClaim)
 	}
-	if len(p.AllowedGroups) == 0 {
-		c.add("allowed_groups", `allowed_groups is missing: without it every account of the tenant gets in; set allowed_groups = ["Portal.Admin", "Portal.User"]`)
-	}
-	for _, g := range p.AllowedGroups {
-		if strings.ContainsAny(g, " \t") {
-			c.add("allowed_groups", "allowed_groups has %q, but tokens carry app role values, which have no spaces (e.g. \"Portal.User\" for the role displayed as \"Portal User\")", g)
-		}
-	}
+	// allowed_groups is neither required nor refused: the upstream's gate
+	// checks the role on every request (from the token, or granted on the
+	// Settings page and kept in its store, which the proxy cannot see).
+	// A configuration that lists groups keeps out only the people the
+	// Settings page adds.
 	if p.InsecureOIDCSkipIssuerVerification && len(p.EntraIDAllowedTenants) == 0 {
 		c.add("insecure_oidc_skip_issuer_verification", "insecure_oidc_skip_issuer_verification = true without entra_id_allowed_tenants admits every tenant whose administrators assign themselves a portal role; list the admitted tenants in entra_id_allowed_tenants")
 	}

@@ -22,7 +22,6 @@ code_challenge_method = "S256"
 insecure_oidc_skip_nonce = false
 scope = "openid email profile offline_access"
 oidc_groups_claim = "roles"
-allowed_groups = ["Portal.Admin", "Portal.User"]
 email_domains = ["*"]
 skip_auth_routes = ["GET=^/public/", "HEAD=^/public/"]
 upstreams = ["http://127.0.0.1:8080/"]

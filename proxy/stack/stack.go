@@ -88,6 +88,9 @@ type Config struct {
 	// PortalStorePassword. Empty means a SQLite file in the stack's
 	// temporary folder, gone when it stops.
 	PortalStore, PortalStorePassword string
+	// RoleRecheck is how long the upstream trusts what its store said
+	// about a reader's role; 0 means serve.DefaultRoleRecheck.
+	RoleRecheck time.Duration
 }
 
 // Production is the topology proxy/README.md tells operators to deploy:
@@ -393,7 +396,7 @@ func (s *Stack) startUpstream(cfg Config, signatureKey, redisPassword string) er
 		}
 	}
 	log := slog.New(slog.NewJSONHandler(orDiscard(cfg.UpstreamLog), nil))
-	h, err := upstreamHandler(cfg, signatureKey, s.portal, log)
+	h, err := upstreamHandler(cfg, s.IdP, signatureKey, s.portal, log)
 	if err != nil {
 		ln.Close()
 		return err
@@ -424,14 +427,18 @@ func (s *Stack) startUpstream(cfg Config, signatureKey, redisPassword string) er
 }
 
 // upstreamHandler is the router `stp serve --dir` runs, behind its gate.
-func upstreamHandler(cfg Config, signatureKey string, portal store.Store, log *slog.Logger) (http.Handler, error) {
+func upstreamHandler(cfg Config, idp *entra.Server, signatureKey string, portal store.Store, log *slog.Logger) (http.Handler, error) {
 	if cfg.NoUpstreamGate {
 		return serve.Upstream(serve.UpstreamOptions{Dir: cfg.SiteDir, NoGate: true})
 	}
 	return serve.Upstream(serve.UpstreamOptions{
-		Dir:   cfg.SiteDir,
-		Gate:  serve.Gate{SignatureKey: signatureKey, Log: log},
-		Store: portal,
+		Dir:            cfg.SiteDir,
+		Gate:           serve.Gate{SignatureKey: signatureKey, Log: log, RoleRecheck: cfg.RoleRecheck},
+		Store:          portal,
+		ProxyTemplates: filepath.Join(cfg.SiteDir, filepath.FromSlash(site.ProxyTemplates)),
+		// The stand-in serves Graph and the admin-consent page as Entra
+		// ID and Microsoft Graph do.
+		Directory: serve.Directory{GraphURL: idp.URL, Authority: idp.URL, ClientID: cfg.Store.Application().ClientID},
 	})
 }
 

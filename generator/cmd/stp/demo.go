@@ -88,19 +88,29 @@ The portal is running. Open %s/
 `, s.ProxyURL, s.ProxyURL, s.IdP.URL, entra.Banner)
 	printAccounts(stdout, s.Store)
 	fmt.Fprintf(stdout, `
-To see revocation, remove a role on the stand-in's page, or:
+Try what a Portal Admin does, on the portal's Settings page (%[1]s/settings/):
+  1. Sign in as %[2]s. Under "Your organisation's settings", pick regions and save.
+  2. Under "People with access" -> "Add user role", enter %[3]s, keep Portal User, select Add User.
+  3. In another browser (or a private window), sign in as %[3]s: she was refused, now she gets in;
+     as %[4]s, the Settings page shows the regions Adele chose.
+  4. Back as Adele, Remove Megan's access and confirm: her next page is the permission page
+     (at once on this upstream; within --role-recheck, 5s, on other replicas).
+`, s.ProxyURL, entra.DemoAdmin, entra.DemoNoRole, entra.DemoUser)
+	fmt.Fprintf(stdout, `
+To see revocation of a role from the directory, remove it on the stand-in's page, or:
   curl -X POST -H 'Content-Type: application/json' -d '{"roles":[]}' %[1]s/_standin/users/%[2]s/roles
-and the reader loses access at the next session refresh. Or revoke as a Portal Admin
-does, through Microsoft Graph (the stand-in serves it; see proxy/README.md):
+and the reader loses access at the next session refresh. Or revoke as the vendor's operator
+does with stp access, through Microsoft Graph (the stand-in serves it; see proxy/README.md):
   export STP_GRAPH_URL=%[1]s STP_AUTHORITY_URL=%[1]s STP_CLIENT_ID=%[3]s STP_CLIENT_SECRET=%[4]s
   go run ./generator/cmd/stp access revoke %[2]s
 
 A real tenant's administrator consents once, at:
   https://login.microsoftonline.com/<tenant-id>/adminconsent?client_id=<application-id>
-(see proxy/README.md). The proxy's request log, below, records who opened what.
+(see proxy/README.md, "Consent"); the stand-in's is %[5]s. The proxy's request log, below, records who opened what.
 
 Ctrl-C stops everything.
-`, s.IdP.URL, entra.DemoUser, entra.DemoManagerClientID, entra.DemoManagerClientSecret)
+`, s.IdP.URL, entra.DemoUser, entra.DemoManagerClientID, entra.DemoManagerClientSecret,
+		s.IdP.AdminConsentURL(entra.ContosoTenantID, entra.DemoClientID))
 
 	select {
 	case <-ctx.Done():

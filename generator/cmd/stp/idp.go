@@ -53,7 +53,7 @@ func printAccounts(w io.Writer, store *entra.Store) {
 	fmt.Fprintln(w, "Demo accounts (no password: pick one on the stand-in's sign-in page):")
 	for _, u := range store.Users() {
 		t, _ := store.Tenant(u.TenantID)
-		roles := "no role: gets the permission page"
+		roles := "no role: gets the permission page until a Portal Admin adds them"
 		if len(u.Roles) > 0 {
 			roles = fmt.Sprint(u.Roles)
 		}

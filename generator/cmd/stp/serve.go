@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/stp-portal/stp/generator/access"
 	"github.com/stp-portal/stp/generator/devserver"
 	"github.com/stp-portal/stp/generator/serve"
 	"github.com/stp-portal/stp/generator/site"
@@ -41,6 +42,12 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&sessions.cookie, "session-cookie", "__Host-stp", "with --session-store: oauth2-proxy's cookie_name")
 	storeURL := fs.String("store", "", "with --dir: what the portal remembers (organisation settings): sqlite:PATH or postgres://USER@HOST/DB "+
 		"(password from $"+storePasswordEnv+"); default sqlite: in the user's state folder, never inside the site, which builds replace")
+	var people peopleFlags
+	fs.StringVar(&people.clientID, "client-id", "", "with --dir: the portal's application (client) id, for the admin-consent link the Settings page shows an organisation that has not consented yet")
+	fs.StringVar(&people.graphURL, "graph-url", "", "with --dir: Microsoft Graph, where Portal Admins' lookups go (default https://graph.microsoft.com)")
+	fs.StringVar(&people.authority, "authority", "", "with --dir: Entra ID, for the admin-consent link (default https://login.microsoftonline.com)")
+	fs.StringVar(&people.accessFile, "access-file", "", "with --dir: an access file (proxy/access.yaml) whose protected principals never lose a role on the Settings page")
+	fs.DurationVar(&people.recheck, "role-recheck", serve.DefaultRoleRecheck, "with --dir: how long a replica trusts the store's answer about a reader's role: the bound on revoking a role given on the Settings page")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -76,6 +83,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			defer s.Close()
 			fmt.Fprintf(stdout, "store: %s\n", where)
 			o.Store = s
+			if err := people.apply(&o); err != nil {
+				fmt.Fprintf(stderr, "stp serve: %v\n", err)
+				return 2
+			}
 		}
 		if handler, err = serve.Upstream(o); err != nil {
 			fmt.Fprintf(stderr, "stp serve: %v\n", err)
@@ -226,6 +237,26 @@ func upstream(dir, keyFile string, noGate bool, envKey string, stderr io.Writer)
 		return nil, err
 	}
 	return serve.Upstream(o)
+}
+
+// peopleFlags configure the Settings page's "Add user role" part.
+type peopleFlags struct {
+	clientID, graphURL, authority, accessFile string
+	recheck                                   time.Duration
+}
+
+func (f peopleFlags) apply(o *serve.UpstreamOptions) error {
+	o.Gate.RoleRecheck = f.recheck
+	o.ProxyTemplates = filepath.Join(o.Dir, filepath.FromSlash(site.ProxyTemplates))
+	o.Directory = serve.Directory{GraphURL: f.graphURL, Authority: f.authority, ClientID: f.clientID}
+	if f.accessFile != "" {
+		file, err := access.LoadFile(f.accessFile)
+		if err != nil {
+			return err
+		}
+		o.Directory.Protected = file
+	}
+	return nil
 }
 
 // storePasswordEnv holds the PostgreSQL store's password when its URL has

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -73,7 +74,13 @@ func TestServeRouter(t *testing.T) {
 		req := httptest.NewRequest("GET", target, nil)
 		if signed {
 			req.Header.Set("GAP-Auth", "ada@contoso.example")
+			req.Header.Set("X-Forwarded-Email", "ada@contoso.example")
 			req.Header.Set("X-Forwarded-Groups", "Portal.User")
+			// The session's ID token (pass_authorization_header), unsigned:
+			// the upstream reads the claims of the token the proxy vouches for.
+			claims := base64.RawURLEncoding.EncodeToString([]byte(
+				`{"tid":"3f2d7c1e-5b8a-4c6d-9e0f-1a2b3c4d5e6f","oid":"oid-ada","email":"ada@contoso.example","roles":["Portal.User"]}`))
+			req.Header.Set("Authorization", "Bearer eyJhbGciOiJSUzI1NiJ9."+claims+".c2ln")
 			signer.SignRequest(req)
 		}
 		rec := httptest.NewRecorder()
