@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -27,6 +28,7 @@ const (
 	fieldStored  = "doc"     // JSON of storedDoc, stored only
 	fieldDate    = "date"    // published date, YYYY-MM-DD
 	fieldCurrent = "current" // "1" for the current version of a series
+	fieldSeries  = "series"  // the series id: a hit is a series (series.go)
 )
 
 // textFields are searched with these boosts: title above summary above body.
@@ -153,6 +155,7 @@ func bleveDocument(r *Record, labels Labels, an analysis.Analyzer) (*document.Do
 	if r.Current {
 		keyword(fieldCurrent, "1")
 	}
+	keyword(fieldSeries, cmp.Or(r.Series, r.ID))
 	d.AddIDField()
 	d.VisitFields(func(f index.Field) {
 		if f.Options().IsIndexed() {

@@ -118,8 +118,11 @@ func printResult(w io.Writer, res search.Result) {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
 	what := "documents"
+	if res.Total == 1 {
+		what = "document"
+	}
 	if res.Query.Text != "" {
-		what = fmt.Sprintf("results for %q", res.Query.Text)
+		what += fmt.Sprintf(" for %q", res.Query.Text)
 	}
 	fmt.Fprintf(w, "%d %s", res.Total, what)
 	if res.Pages > 1 {
@@ -143,6 +146,13 @@ func printResult(w io.Writer, res search.Result) {
 			text(h.Title), h.Kind.Label, strings.Join(tags, ", "), version, when, h.URL)
 		if s := text(h.Summary); s != "" {
 			fmt.Fprintf(w, "     %s\n", s)
+		}
+		if len(h.Versions) > 1 {
+			var also []string
+			for _, v := range h.Versions[1:] {
+				also = append(also, fmt.Sprintf("%s (published %s)", v.Version, v.Published))
+			}
+			fmt.Fprintf(w, "     also matches: version %s\n", strings.Join(also, ", version "))
 		}
 	}
 	for _, f := range res.Facets {

@@ -18,6 +18,8 @@ func TestSearchCommand(t *testing.T) {
 			Summary: "Certificate of registration.", Standards: []string{"iso-27001"}, Regions: []string{"europe"}, Published: day("2025-01-02"), URL: "documents/a/", Current: true, Public: true},
 		{ID: "b-2025", Series: "b", Version: "2025", Kind: "trust-document", Title: "Penetration Test Summary",
 			Summary: "Annual test.", Regions: []string{"asia-pacific"}, Published: day("2025-02-03"), URL: "documents/b/", Current: true},
+		{ID: "a-2024", Series: "a", Version: "2024", Kind: "compliance-report", Title: "Contoso Cloud ISO/IEC 27001 Certificate",
+			Summary: "Certificate of registration.", Standards: []string{"iso-27001"}, Regions: []string{"europe"}, Published: day("2024-01-05"), URL: "documents/a/"},
 	}
 	labels := search.Labels{search.FacetStandard: {"iso-27001": "ISO/IEC 27001"}}
 	if _, err := search.Write(filepath.Join(site, "search"), recs, labels, nil); err != nil {
@@ -31,8 +33,14 @@ func TestSearchCommand(t *testing.T) {
 		t.Fatalf("%d %s %s", code, out.String(), errb.String())
 	}
 	out.Reset()
-	if code := run([]string{"search", "--site", site, "--public", "penetration"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "0 results") {
+	if code := run([]string{"search", "--site", site, "--public", "penetration"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "0 documents") {
 		t.Fatalf("public index found a gated document: %s", out.String())
+	}
+	out.Reset()
+	// One document, its earlier version inside.
+	if code := run([]string{"search", "--site", site, "iso", "27001"}, &out, &errb); code != 0 ||
+		!strings.HasPrefix(out.String(), "1 document for") || !strings.Contains(out.String(), "also matches: version 2024 (published 2024-01-05)") {
+		t.Fatalf("%d %s %s", code, out.String(), errb.String())
 	}
 	out.Reset()
 	if code := run([]string{"search", "--site", site, "iso", "--region", "europe", "--json"}, &out, &errb); code != 0 || !strings.Contains(out.String(), `"total": 1`) {
