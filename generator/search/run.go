@@ -88,6 +88,11 @@ func RunContext(ctx context.Context, idx *Index, q Query) (res Result, err error
 		err := idx.search(ctx, ds, text.clauses, alts, func(m match) {
 			if dt := idx.date[m.doc]; dt >= from && dt <= to {
 				matched.set(m.doc)
+				if !idx.current[m.doc] {
+					// Here, not in Bleve's scores: a retained earlier
+					// version ranks below the current one it ties with.
+					m.score *= earlierVersionWeight
+				}
 				all = append(all, m)
 			}
 		})
