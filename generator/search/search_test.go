@@ -381,3 +381,23 @@ func TestAdjacentWordsInTheText(t *testing.T) {
 		}
 	}
 }
+
+// A publisher's synonym group (the catalog's site.search.synonyms) finds
+// what its other names find, from the index header, on every host.
+func TestPublisherSynonyms(t *testing.T) {
+	without := run(t, openSample(t), "q=resilience")
+	if without.Total != 0 {
+		t.Fatalf("resilience found %v before it was a synonym", ids(without))
+	}
+	data, err := BuildIndex(sampleRecords(), sampleLabels(), WithSynonyms([][]string{{"resilience", "business continuity"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(run(t, idx, "q=resilience")); len(got) != 1 || got[0] != "cloud-bcdr-2024" {
+		t.Fatalf("resilience: %v", got)
+	}
+}
