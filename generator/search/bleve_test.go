@@ -4,17 +4,13 @@ import (
 	"cmp"
 	"math"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
-	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/stp-portal/stp/generator/search"
@@ -51,40 +47,6 @@ import (
 // scores as a set), the same versions inside each hit, the same totals and
 // facet counts.
 
-// bleveMapping is the index's schema (schema.go) as a Bleve mapping: the
-// same fields, analysers and options, no _all field and nothing dynamic.
-func bleveMapping(t testing.TB) mapping.IndexMapping {
-	im := bleve.NewIndexMapping()
-	err := im.AddCustomAnalyzer("stp_words", map[string]any{
-		"type":          custom.Name,
-		"tokenizer":     unicode.Name,
-		"token_filters": []any{en.PossessiveName, lowercase.Name},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dm := bleve.NewDocumentStaticMapping()
-	text := func(name, analyzer string, vectors bool) {
-		f := bleve.NewTextFieldMapping()
-		f.Analyzer, f.IncludeTermVectors = analyzer, vectors
-		f.Store, f.IncludeInAll, f.DocValues = false, false, false
-		dm.AddFieldMappingsAt(name, f)
-	}
-	text(search.FieldTitle, en.AnalyzerName, true)
-	text("summary", en.AnalyzerName, true)
-	text(search.FieldBody, en.AnalyzerName, false)
-	text(search.FieldTags, en.AnalyzerName, true)
-	text(search.FieldWords, "stp_words", false)
-	for _, name := range append(slices.Clone(search.FacetNames), search.FieldDate, search.FieldCurrent, search.FieldSeries) {
-		f := bleve.NewKeywordFieldMapping()
-		f.Store, f.IncludeInAll, f.DocValues = true, false, false
-		dm.AddFieldMappingsAt(name, f)
-	}
-	im.DefaultMapping = dm
-	im.IndexDynamic, im.StoreDynamic, im.DocValuesDynamic = false, false, false
-	return im
-}
-
 // bleveRecord is a record as a document for bleveMapping.
 func bleveRecord(r *search.Record, labels search.Labels) map[string]any {
 	tags, words := search.TagsAndWords(r, labels)
@@ -108,7 +70,11 @@ func bleveRecord(r *search.Record, labels search.Labels) map[string]any {
 // newBleveIndex indexes records with Bleve's own engine, in memory.
 func newBleveIndex(t testing.TB, records []search.Record, labels search.Labels) bleve.Index {
 	t.Helper()
-	bi, err := bleve.NewMemOnly(bleveMapping(t))
+	m, err := search.BleveMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bi, err := bleve.NewMemOnly(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -563,5 +529,61 @@ func TestBleveAnswersSynthetic(t *testing.T) {
 	// versions here.
 	if c.scored < 40 || c.withAlternatives < 15 {
 		t.Errorf("only %d queries found anything (%d with alternatives); the comparison is too thin", c.scored, c.withAlternatives)
+	}
+}
+
+// TestExportOpensWithBleve exports an index as a Bleve index, opens it
+// with bleve.Open and asks it the relevance set: the same versions, the
+// same scores as the engine gives.
+func TestExportOpensWithBleve(t *testing.T) {
+	recs := synth.SearchRecords(300, 2)
+	data, err := search.BuildIndex(recs, synth.SearchLabels())
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := search.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "bleve")
+	if err := search.Export(idx, dir); err != nil {
+		t.Fatal(err)
+	}
+	bi, err := bleve.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bi.Close()
+	if n, _ := bi.DocCount(); n != 300 {
+		t.Fatalf("the export has %d documents, want 300", n)
+	}
+	meta, found := bleveMeta(recs), 0
+	for _, c := range relevanceSet {
+		clauses, alts, err := search.ParseText(idx, c.q)
+		if err != nil || len(clauses) == 0 {
+			continue
+		}
+		ours, err := search.VersionScores(idx, c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs := bleveSearch(t, bi, meta, clauses, alts, search.Query{}, "")
+		if len(theirs) != len(ours) {
+			t.Errorf("%q: the export finds %d versions, the engine %d", c.q, len(theirs), len(ours))
+		}
+		for _, h := range theirs {
+			if s, ok := ours[h.id]; !ok || !sameScore(s, h.score) {
+				t.Errorf("%q: %s scores %.12g in the export, %.12g (found %v) in the engine", c.q, h.id, h.score, s, ok)
+			}
+		}
+		found += len(theirs)
+	}
+	if found == 0 {
+		t.Fatal("the export found nothing")
+	}
+	// A query as an operator types it on the bleve command line.
+	res, err := bi.Search(bleve.NewSearchRequest(bleve.NewQueryStringQuery("title:soc")))
+	if err != nil || res.Total == 0 {
+		t.Fatalf("title:soc: %v %v", res, err)
 	}
 }

@@ -37,6 +37,7 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 	public := fs.Bool("public", false, "search only public documents, as a signed-out reader does")
 	indexDir := fs.String("index", "", "search the index in this `directory` instead (overrides -site and -public)")
 	asJSON := fs.Bool("json", false, "print the result as JSON, as /api/search and the browser get it")
+	export := fs.String("export", "", "write the index as a Bleve index into this new `directory`, for bleve.Open and the bleve command, and search nothing")
 	var q search.Query
 	filters := []struct {
 		name string
@@ -82,6 +83,14 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "stp search: %v\n", err)
 		return 1
+	}
+	if *export != "" {
+		if err := search.Export(idx, *export); err != nil {
+			fmt.Fprintf(stderr, "stp search: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "wrote %d document versions to %s as a Bleve index; e.g. bleve query %s 'title:soc'\n", idx.Documents(), *export, *export)
+		return 0
 	}
 	res, err := search.Run(idx, q)
 	if err != nil {

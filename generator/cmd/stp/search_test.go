@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -45,6 +46,16 @@ func TestSearchCommand(t *testing.T) {
 	out.Reset()
 	if code := run([]string{"search", "--site", site, "iso", "--region", "europe", "--json"}, &out, &errb); code != 0 || !strings.Contains(out.String(), `"total": 1`) {
 		t.Fatalf("%d %s %s", code, out.String(), errb.String())
+	}
+	// The export is a Bleve index (search's TestExportOpensWithBleve opens
+	// and queries one).
+	out.Reset()
+	bdir := filepath.Join(t.TempDir(), "bleve")
+	if code := run([]string{"search", "--site", site, "--export", bdir}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "wrote 3 document versions to ") {
+		t.Fatalf("export: %d %s %s", code, out.String(), errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(bdir, "index_meta.json")); err != nil {
+		t.Fatal(err)
 	}
 	errb.Reset()
 	if code := run([]string{"search", "--site", site, strings.Repeat("x", 10000)}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "limit is 512") {
