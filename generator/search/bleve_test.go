@@ -91,27 +91,29 @@ func newBleveIndex(t testing.TB, records []search.Record, labels search.Labels) 
 	return bi
 }
 
-func termQ(term, field string, boost float64) query.Query {
-	q := query.NewTermQuery(term)
+// in sets a query's field and boost.
+func in[Q interface {
+	query.FieldableQuery
+	query.BoostableQuery
+}](q Q, field string, boost float64) query.Query {
 	q.SetField(field)
 	q.SetBoost(boost)
 	return q
+}
+
+func termQ(term, field string, boost float64) query.Query {
+	return in(query.NewTermQuery(term), field, boost)
 }
 
 func fuzzyQ(term, field string, k int, boost float64) query.Query {
 	q := query.NewFuzzyQuery(term)
-	q.SetField(field)
 	q.SetFuzziness(k)
 	q.SetPrefix(1)
-	q.SetBoost(boost)
-	return q
+	return in(q, field, boost)
 }
 
 func prefixQ(p, field string, boost float64) query.Query {
-	q := query.NewPrefixQuery(p)
-	q.SetField(field)
-	q.SetBoost(boost)
-	return q
+	return in(query.NewPrefixQuery(p), field, boost)
 }
 
 func phraseQ(terms []string, field string, boost float64) query.Query {
