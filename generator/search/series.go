@@ -1,9 +1,6 @@
 package search
 
-import (
-	"math/bits"
-	"slices"
-)
+import "math/bits"
 
 // A reader looks for documents, not versions: a SOC 2 report retained in
 // its 2024, 2025 and 2026 versions is one hit, with the versions that
@@ -22,30 +19,34 @@ type seriesTable struct {
 	multi bitset
 }
 
+// seriesCounter counts distinct series in sets of documents; one serves
+// every count of a query.
+type seriesCounter struct {
+	t    *seriesTable
+	seen []uint32 // series -> the mark of the last count that saw it
+	mark uint32
+}
+
+func (t *seriesTable) counter() *seriesCounter {
+	return &seriesCounter{t: t, seen: make([]uint32, t.groups())}
+}
+
 // count is the number of series with a document in b ∩ s, or in b when s
-// is nil.
-func (t *seriesTable) count(b bitset, s *docSet) int {
-	n := 0
-	in := func(d int) bool { return b.has(d) && (s == nil || s.has(d)) }
-	first := func(d int) bool {
-		// d counts when no earlier version of its series is in the set.
-		sr := t.of[d]
-		for _, e := range t.docs[t.start[sr]:t.start[sr+1]] {
-			if int(e) >= d {
-				return true
-			}
-			if in(int(e)) {
-				return false
-			}
+// is nil. A document of a one-version series counts as itself (a
+// popcount); the others through seen.
+func (c *seriesCounter) count(b bitset, s *docSet) int {
+	c.mark++
+	t, n := c.t, 0
+	multi := func(d int) {
+		if sr := t.of[d]; c.seen[sr] != c.mark {
+			c.seen[sr] = c.mark
+			n++
 		}
-		return true
 	}
 	visit := func(i int, w uint64) {
 		n += bits.OnesCount64(w &^ t.multi[i])
 		for m := w & t.multi[i]; m != 0; m &= m - 1 {
-			if first(i*64 + bits.TrailingZeros64(m)) {
-				n++
-			}
+			multi(i*64 + bits.TrailingZeros64(m))
 		}
 	}
 	switch {
@@ -59,24 +60,16 @@ func (t *seriesTable) count(b bitset, s *docSet) int {
 		}
 	default:
 		for _, d := range s.list {
-			if !b.has(int(d)) {
-				continue
-			}
-			if !t.multi.has(int(d)) || first(int(d)) {
+			switch {
+			case !b.has(int(d)):
+			case t.multi.has(int(d)):
+				multi(int(d))
+			default:
 				n++
 			}
 		}
 	}
 	return n
-}
-
-// has reports whether d is in s.
-func (s *docSet) has(d int) bool {
-	if s.bits != nil {
-		return s.bits.has(d)
-	}
-	_, ok := slices.BinarySearch(s.list, uint32(d))
-	return ok
 }
 
 // versions lists the documents of d's series.
