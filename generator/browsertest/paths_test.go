@@ -181,6 +181,14 @@ func TestReaderPath(t *testing.T) {
 	if len(before) < 2 {
 		t.Fatalf("results for soc 2 typ: %q", before)
 	}
+	// A document is one hit, its matching earlier version named inside.
+	hrefs := tb.attrs("[data-search-results] li h2 a", "href")
+	if slices.Sort(hrefs); len(slices.Compact(hrefs)) != len(before) {
+		t.Errorf("a document is more than one hit: %q", before)
+	}
+	if also := tb.texts("[data-search-results] .versions"); len(also) == 0 || !strings.HasPrefix(also[0], "Also matches: the 2025 version (published ") {
+		t.Errorf("no hit names its matching earlier version: %q", also)
+	}
 	tb.screenshot("search-results-desktop")
 
 	// Filter by a facet: one service.

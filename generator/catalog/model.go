@@ -63,6 +63,9 @@ type Site struct {
 	Contact Contact
 	// Search chooses where search queries run: "browser" or "server".
 	Search string
+	// SearchSynonyms are the publisher's groups of names that find each
+	// other in search, added to the defaults (search.DefaultSynonyms).
+	SearchSynonyms [][]string
 
 	defaultRegionsPos, defaultIndustriesPos diag.Pos
 	logoAt                                  diag.Pos

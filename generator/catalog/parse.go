@@ -233,12 +233,7 @@ func (d *decoder) site(n *yaml.Node) Site {
 				d.errorf(v, "site.accent must be a hex colour such as \"#0b5cad\", not %s", describe(v))
 			}
 		}},
-		{"search", func(v *yaml.Node) {
-			s.Search = d.str(v, "site.search")
-			if s.Search != "browser" && s.Search != "server" {
-				d.errorf(v, "site.search must be browser or server, not %s", describe(v))
-			}
-		}},
+		{"search", func(v *yaml.Node) { d.search(v, &s) }},
 		{"contact", func(v *yaml.Node) { s.Contact = d.contact(v) }},
 	})
 	if s.Title == "" {

@@ -66,6 +66,28 @@ var DefaultSynonyms = [][]string{
 	{"certificate", "certification"},
 }
 
+// Option is a setting of the index BuildIndex writes.
+type Option func(*options)
+
+type options struct {
+	synonyms [][]string
+}
+
+func buildOptions(opts []Option) options {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
+}
+
+// WithSynonyms adds the publisher's synonym groups (the catalog's
+// site.search.synonyms) to DefaultSynonyms. They are written into the
+// index header, so that every host that opens the index answers with them.
+func WithSynonyms(groups [][]string) Option {
+	return func(o *options) { o.synonyms = append(o.synonyms, groups...) }
+}
+
 // synonymTable is the synonym groups as analysed term lists.
 type synonymTable [][][]string
 

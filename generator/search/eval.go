@@ -498,7 +498,8 @@ func (idx *Index) decode(l *leaf) (*decoded, error) {
 }
 
 // search evaluates the text clauses and calls visit for every matching
-// document, in document order.
+// document, in document order, with the score Bleve's searchers give it
+// (bleve_test.go holds it to that).
 func (idx *Index) search(ctx context.Context, ds dicts, clauses []clause, alts []alternative, visit func(match)) error {
 	tree := idx.plan(ds, clauses, alts)
 	if len(tree) == 0 {
@@ -524,11 +525,7 @@ func (idx *Index) search(ctx context.Context, ds dicts, clauses []clause, alts [
 		if m&want != want {
 			continue
 		}
-		score := s.total[d]
-		if !idx.current[d] {
-			score *= earlierVersionWeight
-		}
-		visit(match{doc: d, score: score})
+		visit(match{doc: d, score: s.total[d]})
 	}
 	return nil
 }

@@ -37,6 +37,8 @@ type Index struct {
 	pcache postingsCache
 	// synonyms are DefaultSynonyms and the publisher's, analysed.
 	synonyms synonymTable
+	// series groups the versions of each document (series.go).
+	series seriesTable
 }
 
 // facetTable lists one facet's values and the documents having each.
@@ -186,11 +188,15 @@ func (idx *Index) buildTables() error {
 		return err
 	}
 	idx.current = make([]bool, idx.n)
-	return idx.eachTerm(fieldCurrent, func(_ string, docs []uint32) {
+	err = idx.eachTerm(fieldCurrent, func(_ string, docs []uint32) {
 		for _, d := range docs {
 			idx.current[d] = true
 		}
 	})
+	if err != nil {
+		return err
+	}
+	return idx.buildSeries()
 }
 
 // eachTerm calls fn with every term of field and the documents having it.

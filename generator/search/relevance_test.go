@@ -2,6 +2,7 @@ package search_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -78,6 +79,9 @@ var relevanceSet = []relevanceCase{
 	{q: "dpa", top: []string{"contoso-sub-processors", "contoso-gdpr-customer-guide"}},
 	{q: "caiq", top: []string{"contoso-cloud-csa-star-caiq"}},
 	{q: "aoc", top: []string{"contoso-pci-dss-aoc"}},
+	// The publisher's synonyms (catalog.yaml, site.search.synonyms).
+	{q: "ccm", top: []string{"contoso-cloud-csa-star-caiq"}},
+	{q: "cloud controls matrix", top: []string{"contoso-cloud-csa-star-caiq"}},
 	// Taxonomy names as words.
 	{q: "healthcare", top: []string{"contoso-hipaa-hitech", "contoso-cloud-hitrust"}},
 	{q: "financial institutions", top: []string{"contoso-dynamics-financial-services-guide"}},
@@ -112,7 +116,11 @@ func openSampleCatalog(t *testing.T) *search.Index {
 			s.err = err
 			return
 		}
-		cat = bytes.Replace(cat, []byte("\n  search: browser\n"), []byte("\n  search: server\n"), 1)
+		cat = bytes.Replace(cat, []byte("\n    in: browser "), []byte("\n    in: server  "), 1)
+		if !bytes.Contains(cat, []byte("in: server")) {
+			s.err = errors.New("catalog.yaml no longer says site.search.in: browser")
+			return
+		}
 		sitetest.WriteFile(t, filepath.Join(dir, "site", "catalog.yaml"), cat)
 		sitetest.CopyTree(t, filepath.Join(root, "content"), filepath.Join(dir, "site", "content"))
 		sitetest.CopyTree(t, filepath.Join(root, "layouts"), filepath.Join(dir, "site", "layouts"))

@@ -88,6 +88,11 @@ func RunContext(ctx context.Context, idx *Index, q Query) (res Result, err error
 		err := idx.search(ctx, ds, text.clauses, alts, func(m match) {
 			if dt := idx.date[m.doc]; dt >= from && dt <= to {
 				matched.set(m.doc)
+				if !idx.current[m.doc] {
+					// Here, not in Bleve's scores: a retained earlier
+					// version ranks below the current one it ties with.
+					m.score *= earlierVersionWeight
+				}
 				all = append(all, m)
 			}
 		})
@@ -113,11 +118,9 @@ func RunContext(ctx context.Context, idx *Index, q Query) (res Result, err error
 		}
 		kept.and(pass[f])
 	}
-	counts := idx.facetCounts(matched, kept, pass)
-	total := 0
-	for _, w := range kept {
-		total += bits.OnesCount64(w)
-	}
+	sc := idx.series.counter()
+	counts := idx.facetCounts(sc, matched, kept, pass)
+	total := sc.count(kept, nil)
 
 	res = Result{Query: q, Total: total, PageSize: q.Size, Notices: notices}
 	res.Pages = (total + q.Size - 1) / q.Size
@@ -126,27 +129,16 @@ func RunContext(ctx context.Context, idx *Index, q Query) (res Result, err error
 	lo := min((res.Page-1)*q.Size, total)
 	hi := min(lo+q.Size, total)
 
-	// Only the best hi documents are ranked.
-	top := topN{k: hi, cmp: idx.rankOrder(q.Sort == "newest")}
-	if len(text.clauses) == 0 {
-		for i, w := range kept {
-			for w != 0 {
-				top.push(match{doc: i*64 + bits.TrailingZeros64(w)})
-				w &= w - 1
-			}
-		}
-	} else {
-		for _, m := range all {
-			if kept.has(m.doc) {
-				top.push(m)
-			}
-		}
-	}
+	// A series ranks by its best version; only the best hi series are
+	// ranked.
+	order := idx.rankOrder(q.Sort == "newest")
+	top := topN{k: hi, cmp: order}
+	idx.bestVersions(kept, all, len(text.clauses) > 0, order, top.push)
 	best := top.sorted()
 	hl := newHighlighter(text.clauses, alts)
 	res.Hits = make([]Hit, 0, hi-lo)
 	for _, m := range best[lo:hi] {
-		h, err := idx.hit(m, hl)
+		h, err := idx.hit(m, kept, hl)
 		if err != nil {
 			return Result{}, err
 		}
@@ -313,12 +305,66 @@ func (idx *Index) facetResult(counts [][]int, sel [len(facetNames)][]bool) []Fac
 	return out
 }
 
-// hit builds the result entry of one document.
-func (idx *Index) hit(m match, hl *highlighter) (Hit, error) {
-	sd, err := idx.storedDoc(m.doc)
-	if err != nil {
-		return Hit{}, fmt.Errorf("reading document %d: %w", m.doc, err)
+// bestScratch is bestVersions' working memory, reused between queries:
+// at 10,000 documents growing it anew was most of a query's time.
+type bestScratch struct {
+	slot  []int32 // series -> 1 + index into bests, 0 when not seen
+	bests []match
+}
+
+var bestPool sync.Pool
+
+// bestVersions calls fn with the best version, in order, of every series
+// with a version in kept: among the scored matches all of a text query,
+// or among kept itself when there is no text.
+func (idx *Index) bestVersions(kept bitset, all []match, text bool, order func(a, b match) int, fn func(match)) {
+	sc, _ := bestPool.Get().(*bestScratch)
+	if sc == nil || len(sc.slot) != idx.series.groups() {
+		sc = &bestScratch{slot: make([]int32, idx.series.groups())}
 	}
+	bests := sc.bests[:0]
+	consider := func(m match) {
+		s := idx.series.of[m.doc]
+		switch i := sc.slot[s] - 1; {
+		case i < 0:
+			bests = append(bests, m)
+			sc.slot[s] = int32(len(bests))
+		case order(m, bests[i]) < 0:
+			bests[i] = m
+		}
+	}
+	if !text {
+		for i, w := range kept {
+			for ; w != 0; w &= w - 1 {
+				consider(match{doc: i*64 + bits.TrailingZeros64(w)})
+			}
+		}
+	} else {
+		for _, m := range all {
+			if kept.has(m.doc) {
+				consider(m)
+			}
+		}
+	}
+	for _, m := range bests {
+		fn(m)
+		sc.slot[idx.series.of[m.doc]] = 0
+	}
+	sc.bests = bests[:0]
+	bestPool.Put(sc)
+}
+
+// hit builds the result entry of the series of m, m being its best
+// version: the series' versions in kept, the current one first, then
+// newest first; the first is the one the hit shows.
+func (idx *Index) hit(m match, kept bitset, hl *highlighter) (Hit, error) {
+	var docs []int
+	for _, d := range idx.series.versions(m.doc) {
+		if kept.has(int(d)) {
+			docs = append(docs, int(d))
+		}
+	}
+	slices.SortFunc(docs, idx.currentFirst)
 	terms := func(facet string, ids []string) []Term {
 		if len(ids) == 0 {
 			return nil
@@ -329,22 +375,35 @@ func (idx *Index) hit(m match, hl *highlighter) (Hit, error) {
 		}
 		return out
 	}
-	h := Hit{
-		ID: sd.ID, Series: sd.Series, Version: sd.Version,
-		Kind:  Term{ID: sd.Kind, Label: idx.label(FacetKind, sd.Kind)},
-		URL:   sd.URL,
-		Title: hl.segments(sd.Title), Summary: hl.segments(sd.Summary),
-		Services: terms(FacetService, sd.Services), Standards: terms(FacetStandard, sd.Standards),
-		Published: sd.Published, PeriodFrom: sd.PeriodFrom, PeriodTo: sd.PeriodTo,
-		Current: sd.Current, Score: m.score,
+	var h Hit
+	for i, d := range docs {
+		sd, err := idx.storedDoc(d)
+		if err != nil {
+			return Hit{}, fmt.Errorf("reading document %d: %w", d, err)
+		}
+		v := Version{ID: sd.ID, Version: sd.Version, Published: sd.Published,
+			PeriodFrom: sd.PeriodFrom, PeriodTo: sd.PeriodTo, Current: sd.Current}
+		if i == 0 {
+			h = Hit{
+				ID: sd.ID, Series: sd.Series, Version: sd.Version,
+				Kind:  Term{ID: sd.Kind, Label: idx.label(FacetKind, sd.Kind)},
+				URL:   sd.URL,
+				Title: hl.segments(sd.Title), Summary: hl.segments(sd.Summary),
+				Services: terms(FacetService, sd.Services), Standards: terms(FacetStandard, sd.Standards),
+				Published: sd.Published, PeriodFrom: sd.PeriodFrom, PeriodTo: sd.PeriodTo,
+				Current: sd.Current, Score: m.score,
+			}
+		}
+		h.Versions = append(h.Versions, v)
 	}
 	return h, nil
 }
 
-// facetCounts counts, for every facet value, the matched documents that
-// have it and pass every filter but that facet's own (disjunctive
-// faceting: selecting the value would add them to the results).
-func (idx *Index) facetCounts(matched, kept bitset, pass [len(facetNames)]bitset) [][]int {
+// facetCounts counts, for every facet value, the matched series with a
+// version that has it and passes every filter but that facet's own
+// (disjunctive faceting: selecting the value would add them to the
+// results).
+func (idx *Index) facetCounts(sc *seriesCounter, matched, kept bitset, pass [len(facetNames)]bitset) [][]int {
 	counts := make([][]int, len(facetNames))
 	for f := range facetNames {
 		base := kept
@@ -359,7 +418,7 @@ func (idx *Index) facetCounts(matched, kept bitset, pass [len(facetNames)]bitset
 		t := &idx.facets[f]
 		counts[f] = make([]int, len(t.values))
 		for v := range t.docs {
-			counts[f][v] = t.docs[v].count(base)
+			counts[f][v] = sc.count(base, &t.docs[v])
 		}
 	}
 	return counts
@@ -377,14 +436,23 @@ func (idx *Index) rankOrder(newest bool) func(a, b match) int {
 		if c := cmp.Compare(idx.date[b.doc], idx.date[a.doc]); c != 0 {
 			return c
 		}
-		if idx.current[a.doc] != idx.current[b.doc] {
-			if idx.current[a.doc] {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Compare(a.doc, b.doc)
+		return idx.currentFirst(a.doc, b.doc)
 	}
+}
+
+// currentFirst orders a series' versions as a hit lists them: the current
+// version first, then newest first, then by document number.
+func (idx *Index) currentFirst(a, b int) int {
+	if idx.current[a] != idx.current[b] {
+		if idx.current[a] {
+			return -1
+		}
+		return 1
+	}
+	if c := cmp.Compare(idx.date[b], idx.date[a]); c != 0 {
+		return c
+	}
+	return cmp.Compare(a, b)
 }
 
 // topN keeps the k first matches in cmp order: a heap whose root is the

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -27,6 +28,7 @@ const (
 	fieldStored  = "doc"     // JSON of storedDoc, stored only
 	fieldDate    = "date"    // published date, YYYY-MM-DD
 	fieldCurrent = "current" // "1" for the current version of a series
+	fieldSeries  = "series"  // the series id: a hit is a series (series.go)
 )
 
 // textFields are searched with these boosts: title above summary above body.
@@ -89,6 +91,30 @@ func truncateUTF8(s string, n int) string {
 	return s[:n]
 }
 
+// tagNames are the names of a record's services, standards, regions and
+// industries, which find it even when its title does not repeat them
+// ("FedRAMP" finds the SSP summary, "healthcare" what is tagged with the
+// industry). A document tagged with every region or industry (the
+// catalog's "all") is not about any one of them, so their names are left
+// out: "healthcare" would otherwise find nearly everything.
+func tagNames(r *Record, labels Labels) []string {
+	var tags []string
+	for _, t := range []struct {
+		facet string
+		ids   []string
+	}{{FacetService, r.Services}, {FacetStandard, r.Standards}, {FacetRegion, r.Regions}, {FacetIndustry, r.Industries}} {
+		if (t.facet == FacetRegion || t.facet == FacetIndustry) && len(t.ids) > 1 && len(t.ids) >= len(labels[t.facet]) {
+			continue
+		}
+		for _, id := range t.ids {
+			if l := labels[t.facet][id]; l != "" {
+				tags = append(tags, l)
+			}
+		}
+	}
+	return tags
+}
+
 // bleveDocument maps a record to the analysed Bleve document.
 func bleveDocument(r *Record, labels Labels, an analysis.Analyzer) (*document.Document, error) {
 	sd := storedDoc{
@@ -107,26 +133,7 @@ func bleveDocument(r *Record, labels Labels, an analysis.Analyzer) (*document.Do
 	d.AddField(document.NewTextFieldCustom(fieldTitle, nil, []byte(r.Title), text, an))
 	d.AddField(document.NewTextFieldCustom(fieldSummary, nil, []byte(r.Summary), text, an))
 	d.AddField(document.NewTextFieldCustom(fieldBody, nil, []byte(r.Body), bodyOptions, an))
-	// The names of a document's services, standards, regions and
-	// industries find it even when its title does not repeat them
-	// ("FedRAMP" finds the SSP summary, "healthcare" what is tagged with
-	// the industry). A document tagged with every region or industry (the
-	// catalog's "all") is not about any one of them, so their names are
-	// left out: "healthcare" would otherwise find nearly everything.
-	var tags []string
-	for _, t := range []struct {
-		facet string
-		ids   []string
-	}{{FacetService, r.Services}, {FacetStandard, r.Standards}, {FacetRegion, r.Regions}, {FacetIndustry, r.Industries}} {
-		if (t.facet == FacetRegion || t.facet == FacetIndustry) && len(t.ids) > 1 && len(t.ids) >= len(labels[t.facet]) {
-			continue
-		}
-		for _, id := range t.ids {
-			if l := labels[t.facet][id]; l != "" {
-				tags = append(tags, l)
-			}
-		}
-	}
+	tags := tagNames(r, labels)
 	d.AddField(document.NewTextFieldCustom(fieldTags, nil, []byte(strings.Join(tags, " ; ")), index.IndexField|index.IncludeTermVectors, an))
 	// Stemming turns a mistyped "penetraton" into something far from
 	// "penetr", so typos and prefixes are also matched against the words
@@ -153,6 +160,7 @@ func bleveDocument(r *Record, labels Labels, an analysis.Analyzer) (*document.Do
 	if r.Current {
 		keyword(fieldCurrent, "1")
 	}
+	keyword(fieldSeries, cmp.Or(r.Series, r.ID))
 	d.AddIDField()
 	d.VisitFields(func(f index.Field) {
 		if f.Options().IsIndexed() {

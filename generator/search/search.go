@@ -66,7 +66,9 @@ var defaultKindLabels = map[string]string{
 
 // Result is the answer to one Query, the same from every host.
 type Result struct {
-	Query    Query    `json:"query"`
+	Query Query `json:"query"`
+	// Total is the number of documents (series) found; a document counts
+	// once however many of its versions match, in Total and in Facets.
 	Total    int      `json:"total"`
 	Page     int      `json:"page"`
 	Pages    int      `json:"pages"`
@@ -76,7 +78,9 @@ type Result struct {
 	Notices  []string `json:"notices,omitempty"`
 }
 
-// Hit is one document version in the results.
+// Hit is one document in the results: its series, shown as the first of
+// its versions that match (the current one if it does), with every
+// matching version listed in Versions.
 type Hit struct {
 	ID         string    `json:"id"`
 	Series     string    `json:"series"`
@@ -91,9 +95,23 @@ type Hit struct {
 	PeriodFrom string    `json:"periodFrom,omitempty"`
 	PeriodTo   string    `json:"periodTo,omitempty"`
 	Current    bool      `json:"current"`
+	// Versions are the series' versions that match the query and the
+	// filters: the current one first, then newest first. The first is the
+	// one the fields above describe.
+	Versions []Version `json:"versions"`
 	// Score is the relevance score; not serialised, because the order of
 	// Hits already says everything a page needs.
 	Score float64 `json:"-"`
+}
+
+// Version is one matching version of a hit's document.
+type Version struct {
+	ID         string `json:"id"`
+	Version    string `json:"version"`
+	Published  string `json:"published"`
+	PeriodFrom string `json:"periodFrom,omitempty"`
+	PeriodTo   string `json:"periodTo,omitempty"`
+	Current    bool   `json:"current"`
 }
 
 // Segment is a run of text that is or is not a match, so that a page can

@@ -60,18 +60,18 @@ type indexHeader struct {
 // WriteIndex writes a deterministic (same records, same bytes) index of
 // records into dir, with the browser engine beside it, all under
 // fingerprinted names, and returns what a page needs to load them.
-func WriteIndex(dir string, records []Record, labels Labels) (Manifest, error) {
+func WriteIndex(dir string, records []Record, labels Labels, opts ...Option) (Manifest, error) {
 	eng, err := DefaultEngine()
 	if err != nil {
 		return Manifest{}, err
 	}
-	return Write(dir, records, labels, eng)
+	return Write(dir, records, labels, eng, opts...)
 }
 
 // Write is WriteIndex with the engine given; a nil engine writes the index
 // and manifest only, which is all the server and the command line need.
-func Write(dir string, records []Record, labels Labels, engine *Engine) (Manifest, error) {
-	data, err := BuildIndex(records, labels)
+func Write(dir string, records []Record, labels Labels, engine *Engine, opts ...Option) (Manifest, error) {
+	data, err := BuildIndex(records, labels, opts...)
 	if err != nil {
 		return Manifest{}, err
 	}
@@ -121,7 +121,7 @@ func writeFingerprinted(dir, stem, ext string, data []byte) (string, error) {
 // per-field section table from a map, so the segment is written with zapx
 // v15, whose layout has no such table and is built in document and sorted
 // term order.
-func BuildIndex(records []Record, labels Labels) ([]byte, error) {
+func BuildIndex(records []Record, labels Labels, opts ...Option) ([]byte, error) {
 	an, err := textAnalyzer()
 	if err != nil {
 		return nil, err
@@ -150,7 +150,7 @@ func BuildIndex(records []Record, labels Labels) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	hdr, err := json.Marshal(indexHeader{Documents: n, Labels: labels})
+	hdr, err := json.Marshal(indexHeader{Documents: n, Labels: labels, Synonyms: buildOptions(opts).synonyms})
 	if err != nil {
 		return nil, err
 	}

@@ -68,13 +68,13 @@ func (b *pass) searchLabels() search.Labels {
 // writeSearch writes an area's index (and, for search in the browser, the
 // engine) into dir, then the manifest under its stable name. It returns the
 // files written, relative to dir.
-func writeSearch(dir string, recs []search.Record, labels search.Labels, server bool) ([]string, error) {
+func writeSearch(dir string, recs []search.Record, labels search.Labels, server bool, opts ...search.Option) ([]string, error) {
 	var m search.Manifest
 	var err error
 	if server {
-		m, err = search.Write(dir, recs, labels, nil)
+		m, err = search.Write(dir, recs, labels, nil, opts...)
 	} else {
-		m, err = search.WriteIndex(dir, recs, labels)
+		m, err = search.WriteIndex(dir, recs, labels, opts...)
 	}
 	if err != nil {
 		return nil, err
@@ -190,7 +190,7 @@ func (b *pass) writeSearchIndexes(w *output.Writer) <-chan error {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
-			files, err := writeSearch(dir, b.searchRecords(public), labels, server)
+			files, err := writeSearch(dir, b.searchRecords(public), labels, server, search.WithSynonyms(b.cat.Site.SearchSynonyms))
 			if err != nil {
 				return err
 			}
@@ -202,7 +202,7 @@ func (b *pass) writeSearchIndexes(w *output.Writer) <-chan error {
 		go func() { err := index(); b.trace.phase("search index written"); done <- err }()
 		return done
 	}
-	k := newKey(0).any(server, labels)
+	k := newKey(0).any(server, labels, b.cat.Site.SearchSynonyms)
 	for _, a := range []*area{b.gated, b.public} {
 		for _, s := range a.series {
 			for _, v := range s.Versions {

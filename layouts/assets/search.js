@@ -308,6 +308,17 @@
         meta.append(" · Version " + h.version + (h.current ? "" : " (earlier version)"));
         article.appendChild(meta);
         article.appendChild(segments(el("p", null, { "class": "summary" }), h.summary));
+        // A document is one hit; its other matching versions (earlier
+        // ones: the current one comes first) are named under it.
+        var also = (h.versions || []).slice(1);
+        if (also.length) {
+          var more = el("p", "Also matches: ", { "class": "versions" });
+          also.forEach(function (v, k) {
+            if (k) more.append(k === also.length - 1 ? " and " : ", ");
+            more.append("the " + v.version + " version (published ", day(v.published), ")");
+          });
+          article.appendChild(more);
+        }
         li.appendChild(article);
         list.appendChild(li);
       });

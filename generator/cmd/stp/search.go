@@ -37,6 +37,7 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 	public := fs.Bool("public", false, "search only public documents, as a signed-out reader does")
 	indexDir := fs.String("index", "", "search the index in this `directory` instead (overrides -site and -public)")
 	asJSON := fs.Bool("json", false, "print the result as JSON, as /api/search and the browser get it")
+	export := fs.String("export", "", "write the index as a Bleve index into this new `directory`, for bleve.Open and the bleve command, and search nothing")
 	var q search.Query
 	filters := []struct {
 		name string
@@ -83,6 +84,14 @@ func runSearch(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "stp search: %v\n", err)
 		return 1
 	}
+	if *export != "" {
+		if err := search.Export(idx, *export); err != nil {
+			fmt.Fprintf(stderr, "stp search: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "wrote %d document versions to %s as a Bleve index; e.g. bleve query %s 'title:soc'\n", idx.Documents(), *export, *export)
+		return 0
+	}
 	res, err := search.Run(idx, q)
 	if err != nil {
 		fmt.Fprintf(stderr, "stp search: %v\n", err)
@@ -118,8 +127,11 @@ func printResult(w io.Writer, res search.Result) {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
 	what := "documents"
+	if res.Total == 1 {
+		what = "document"
+	}
 	if res.Query.Text != "" {
-		what = fmt.Sprintf("results for %q", res.Query.Text)
+		what += fmt.Sprintf(" for %q", res.Query.Text)
 	}
 	fmt.Fprintf(w, "%d %s", res.Total, what)
 	if res.Pages > 1 {
@@ -143,6 +155,13 @@ func printResult(w io.Writer, res search.Result) {
 			text(h.Title), h.Kind.Label, strings.Join(tags, ", "), version, when, h.URL)
 		if s := text(h.Summary); s != "" {
 			fmt.Fprintf(w, "     %s\n", s)
+		}
+		if len(h.Versions) > 1 {
+			var also []string
+			for _, v := range h.Versions[1:] {
+				also = append(also, fmt.Sprintf("%s (published %s)", v.Version, v.Published))
+			}
+			fmt.Fprintf(w, "     also matches: version %s\n", strings.Join(also, ", version "))
 		}
 	}
 	for _, f := range res.Facets {
