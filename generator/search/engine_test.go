@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,5 +42,16 @@ func TestEngineOverride(t *testing.T) {
 	}
 	if string(e.WASM) != "\x00asm override" || string(e.Runtime) != "// wasm_exec.js" {
 		t.Errorf("engine %q with runtime %q", e.WASM, e.Runtime)
+	}
+}
+
+// The statuses AnswerJSON returns are net/http's, which the engine does
+// not import.
+func TestStatuses(t *testing.T) {
+	for got, want := range map[int]int{statusOK: http.StatusOK, statusBadRequest: http.StatusBadRequest,
+		statusInternalServerError: http.StatusInternalServerError, statusServiceUnavailable: http.StatusServiceUnavailable} {
+		if got != want {
+			t.Errorf("status %d, net/http has %d", got, want)
+		}
 	}
 }
