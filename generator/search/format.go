@@ -86,3 +86,28 @@ const (
 	statusInternalServerError = 500
 	statusServiceUnavailable  = 503
 )
+
+// ServerAbove is the number of listed versions above which search that
+// the catalog does not place (site.search not set) asks the server first.
+// Browser search costs the engine (about 1.0 MB brotli) and the whole
+// index before the first answer; at 5,000 versions of the synthetic
+// catalog that is about 2.7 MB, over 2 s on a 10 Mbit/s link before the
+// engine has even started, and it grows by about 0.34 MB per 1,000 (see
+// README.md, "What a reader downloads").
+const ServerAbove = 5000
+
+// Placement says where an area's queries run, given site.search
+// ("browser", "server" or "" for not set) and the number of listed
+// versions: api when the page asks stp serve's /api/search, engine when
+// the build writes the browser engine beside the index. Not set, a
+// catalog above ServerAbove gets both: the page asks the API and, on a
+// static host where nothing answers there, falls back to the engine.
+func Placement(setting string, versions int) (api, engine bool) {
+	switch setting {
+	case "server":
+		return true, false
+	case "browser":
+		return false, true
+	}
+	return versions > ServerAbove, true
+}
