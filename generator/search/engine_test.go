@@ -55,3 +55,23 @@ func TestStatuses(t *testing.T) {
 		}
 	}
 }
+
+// An explicit site.search wins; not set, the catalog's size decides, and
+// a large one keeps the engine for static hosts.
+func TestPlacement(t *testing.T) {
+	for _, c := range []struct {
+		setting     string
+		versions    int
+		api, engine bool
+	}{
+		{"browser", 100_000, false, true},
+		{"server", 10, true, false},
+		{"", ServerAbove, false, true},
+		{"", ServerAbove + 1, true, true},
+	} {
+		api, engine := Placement(c.setting, c.versions)
+		if api != c.api || engine != c.engine {
+			t.Errorf("Placement(%q, %d) = api %v, engine %v; want %v, %v", c.setting, c.versions, api, engine, c.api, c.engine)
+		}
+	}
+}
