@@ -149,7 +149,12 @@ func BuildEngine(ctx context.Context, root, cacheDir, goversion string, runtimeJ
 		return nil, err
 	}
 	out := filepath.Join(tmp, "engine.wasm")
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", out, "./generator/search/wasm")
+	// The standard library is compiled without inlining: the engine is
+	// 5.3 MB raw instead of 5.1 but compresses to 0.97 MB brotli instead
+	// of 1.03 (inlined copies compress worse than calls), for about a
+	// millisecond more per query at 10,000 documents (p50 3 -> 4 ms in
+	// Node; the search package, roaring, zap and vellum stay inlined).
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-gcflags=std=-l", "-ldflags=-s -w", "-o", out, "./generator/search/wasm")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0", "GOFLAGS=", "GOWORK="+work)
 	var stderr bytes.Buffer

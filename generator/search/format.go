@@ -89,7 +89,7 @@ const (
 
 // ServerAbove is the number of listed versions above which search that
 // the catalog does not place (site.search not set) asks the server first.
-// Browser search costs the engine (about 1.0 MB brotli) and the whole
+// Browser search costs the engine (0.97 MB brotli) and the whole
 // index before the first answer; at 5,000 versions of the synthetic
 // catalog that is about 2.7 MB, over 2 s on a 10 Mbit/s link before the
 // engine has even started, and it grows by about 0.34 MB per 1,000 (see
