@@ -56,7 +56,7 @@ func TestParseValid(t *testing.T) {
 	if d.At("published") != (diag.Pos{File: "catalog.yaml", Line: 25, Col: 16}) {
 		t.Errorf("published at %v, want catalog.yaml:25:16", d.At("published"))
 	}
-	if c.Site.PageSize != 25 || c.Site.Search != "browser" {
+	if c.Site.PageSize != 25 || c.Site.Search != "" {
 		t.Errorf("defaults: page_size %d search %q", c.Site.PageSize, c.Site.Search)
 	}
 }

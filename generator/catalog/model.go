@@ -61,7 +61,8 @@ type Site struct {
 	Logo    string // path under content/, optional
 	Accent  string // CSS colour, e.g. "#0b5cad"
 	Contact Contact
-	// Search chooses where search queries run: "browser" or "server".
+	// Search chooses where search queries run: "browser", "server", or ""
+	// (not set) for search.Placement's choice by the catalog's size.
 	Search string
 	// SearchSynonyms are the publisher's groups of names that find each
 	// other in search, added to the defaults (search.DefaultSynonyms).

@@ -201,7 +201,7 @@ func parserLineShift(msg string) int {
 }
 
 func (d *decoder) site(n *yaml.Node) Site {
-	s := Site{Language: "en", PageSize: 25, NewDays: 30, Search: "browser", Accent: "#0b5cad"}
+	s := Site{Language: "en", PageSize: 25, NewDays: 30, Accent: "#0b5cad"}
 	var baseNode *yaml.Node
 	d.mapping(n, "site", []field{
 		{"title", func(v *yaml.Node) { s.Title = d.str(v, "site.title") }},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"net/url"
 )
 
@@ -15,25 +14,25 @@ import (
 func AnswerJSON(ctx context.Context, idx *Index, rawQuery string) ([]byte, int) {
 	values, err := url.ParseQuery(rawQuery)
 	if err != nil && len(values) == 0 {
-		return errorJSON("The search address could not be read: " + err.Error()), http.StatusBadRequest
+		return errorJSON("The search address could not be read: " + err.Error()), statusBadRequest
 	}
 	res, err := RunContext(ctx, idx, ParseValues(values))
 	if err != nil {
 		var ie *InputError
 		switch {
 		case errors.As(err, &ie):
-			return errorJSON(ie.Message), http.StatusBadRequest
+			return errorJSON(ie.Message), statusBadRequest
 		case errors.Is(err, context.DeadlineExceeded):
-			return errorJSON("The search took too long; try fewer or longer words."), http.StatusServiceUnavailable
+			return errorJSON("The search took too long; try fewer or longer words."), statusServiceUnavailable
 		default:
-			return errorJSON(err.Error()), http.StatusInternalServerError
+			return errorJSON(err.Error()), statusInternalServerError
 		}
 	}
 	b, err := json.Marshal(res)
 	if err != nil {
-		return errorJSON(err.Error()), http.StatusInternalServerError
+		return errorJSON(err.Error()), statusInternalServerError
 	}
-	return b, http.StatusOK
+	return b, statusOK
 }
 
 func errorJSON(msg string) []byte {

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,5 +42,36 @@ func TestEngineOverride(t *testing.T) {
 	}
 	if string(e.WASM) != "\x00asm override" || string(e.Runtime) != "// wasm_exec.js" {
 		t.Errorf("engine %q with runtime %q", e.WASM, e.Runtime)
+	}
+}
+
+// The statuses AnswerJSON returns are net/http's, which the engine does
+// not import.
+func TestStatuses(t *testing.T) {
+	for got, want := range map[int]int{statusOK: http.StatusOK, statusBadRequest: http.StatusBadRequest,
+		statusInternalServerError: http.StatusInternalServerError, statusServiceUnavailable: http.StatusServiceUnavailable} {
+		if got != want {
+			t.Errorf("status %d, net/http has %d", got, want)
+		}
+	}
+}
+
+// An explicit site.search wins; not set, the catalog's size decides, and
+// a large one keeps the engine for static hosts.
+func TestPlacement(t *testing.T) {
+	for _, c := range []struct {
+		setting     string
+		versions    int
+		api, engine bool
+	}{
+		{"browser", 100_000, false, true},
+		{"server", 10, true, false},
+		{"", ServerAbove, false, true},
+		{"", ServerAbove + 1, true, true},
+	} {
+		api, engine := Placement(c.setting, c.versions)
+		if api != c.api || engine != c.engine {
+			t.Errorf("Placement(%q, %d) = api %v, engine %v; want %v, %v", c.setting, c.versions, api, engine, c.api, c.engine)
+		}
 	}
 }

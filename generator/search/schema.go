@@ -1,19 +1,8 @@
 package search
 
 import (
-	"cmp"
-	"encoding/json"
-	"strconv"
-	"strings"
-	"sync"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
-	"github.com/blevesearch/bleve/v2/document"
-	"github.com/blevesearch/bleve/v2/registry"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -44,25 +33,6 @@ var textFields = [...]struct {
 // body; hits show the highlighted title and summary.
 const bodyOptions = index.IndexField
 
-var (
-	analyzerOnce sync.Once
-	analyzerEN   analysis.Analyzer
-	analyzerErr  error
-	wordAnalyzer analysis.Analyzer = &analysis.DefaultAnalyzer{
-		Tokenizer:    unicode.NewUnicodeTokenizer(),
-		TokenFilters: []analysis.TokenFilter{en.NewPossessiveFilter(), lowercase.NewLowerCaseFilter()},
-	}
-)
-
-// textAnalyzer is Bleve's English analyzer: Unicode word boundaries,
-// possessives, lower case, stop words and the Porter stemmer.
-func textAnalyzer() (analysis.Analyzer, error) {
-	analyzerOnce.Do(func() {
-		analyzerEN, analyzerErr = registry.NewCache().AnalyzerNamed(en.AnalyzerName)
-	})
-	return analyzerEN, analyzerErr
-}
-
 // storedDoc is what a hit shows; it is the only stored field.
 type storedDoc struct {
 	ID         string   `json:"i"`
@@ -89,83 +59,4 @@ func truncateUTF8(s string, n int) string {
 		n--
 	}
 	return s[:n]
-}
-
-// tagNames are the names of a record's services, standards, regions and
-// industries, which find it even when its title does not repeat them
-// ("FedRAMP" finds the SSP summary, "healthcare" what is tagged with the
-// industry). A document tagged with every region or industry (the
-// catalog's "all") is not about any one of them, so their names are left
-// out: "healthcare" would otherwise find nearly everything.
-func tagNames(r *Record, labels Labels) []string {
-	var tags []string
-	for _, t := range []struct {
-		facet string
-		ids   []string
-	}{{FacetService, r.Services}, {FacetStandard, r.Standards}, {FacetRegion, r.Regions}, {FacetIndustry, r.Industries}} {
-		if (t.facet == FacetRegion || t.facet == FacetIndustry) && len(t.ids) > 1 && len(t.ids) >= len(labels[t.facet]) {
-			continue
-		}
-		for _, id := range t.ids {
-			if l := labels[t.facet][id]; l != "" {
-				tags = append(tags, l)
-			}
-		}
-	}
-	return tags
-}
-
-// bleveDocument maps a record to the analysed Bleve document.
-func bleveDocument(r *Record, labels Labels, an analysis.Analyzer) (*document.Document, error) {
-	sd := storedDoc{
-		ID: r.ID, Series: r.Series, Version: r.Version, Kind: r.Kind,
-		Title: r.Title, Summary: r.Summary,
-		Services: r.Services, Standards: r.Standards,
-		Published: day(r.Published), PeriodFrom: day(r.PeriodFrom), PeriodTo: day(r.PeriodTo),
-		URL: r.URL, Current: r.Current,
-	}
-	js, err := json.Marshal(sd)
-	if err != nil {
-		return nil, err
-	}
-	d := document.NewDocument(r.ID)
-	text := index.IndexField | index.IncludeTermVectors
-	d.AddField(document.NewTextFieldCustom(fieldTitle, nil, []byte(r.Title), text, an))
-	d.AddField(document.NewTextFieldCustom(fieldSummary, nil, []byte(r.Summary), text, an))
-	d.AddField(document.NewTextFieldCustom(fieldBody, nil, []byte(r.Body), bodyOptions, an))
-	tags := tagNames(r, labels)
-	d.AddField(document.NewTextFieldCustom(fieldTags, nil, []byte(strings.Join(tags, " ; ")), index.IndexField|index.IncludeTermVectors, an))
-	// Stemming turns a mistyped "penetraton" into something far from
-	// "penetr", so typos and prefixes are also matched against the words
-	// as written.
-	words := r.Title + " ; " + strings.Join(tags, " ; ") + " ; " + r.Summary
-	d.AddField(document.NewTextFieldCustom(fieldWords, nil, []byte(words), index.IndexField, wordAnalyzer))
-	d.AddField(document.NewTextFieldWithIndexingOptions(fieldStored, nil, js, index.StoreField))
-	keyword := func(name string, values ...string) {
-		for _, v := range values {
-			if v != "" {
-				d.AddField(document.NewTextFieldCustom(name, nil, []byte(v), index.IndexField, nil))
-			}
-		}
-	}
-	keyword(FacetKind, r.Kind)
-	keyword(FacetService, r.Services...)
-	keyword(FacetStandard, r.Standards...)
-	keyword(FacetRegion, r.Regions...)
-	keyword(FacetIndustry, r.Industries...)
-	if !r.Published.IsZero() {
-		keyword(FacetYear, strconv.Itoa(r.Published.Year()))
-		keyword(fieldDate, day(r.Published))
-	}
-	if r.Current {
-		keyword(fieldCurrent, "1")
-	}
-	keyword(fieldSeries, cmp.Or(r.Series, r.ID))
-	d.AddIDField()
-	d.VisitFields(func(f index.Field) {
-		if f.Options().IsIndexed() {
-			f.Analyze()
-		}
-	})
-	return d, nil
 }

@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package search
 
 import (
@@ -9,53 +11,22 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 	zap "github.com/blevesearch/zapx/v15"
 
 	"github.com/stp-portal/stp/generator/internal/par"
 )
-
-// Manifest tells a page (and the server) what WriteIndex wrote. File names
-// are relative to the directory given to WriteIndex, so the generator joins
-// them with that directory's site path (e.g. "search/" + Index).
-type Manifest struct {
-	// File is the manifest JSON itself, e.g. "manifest.0123abcd4567ef89.json".
-	File string `json:"-"`
-	// Index is the index file, e.g. "index.0123abcd4567ef89.stpidx".
-	Index string `json:"index"`
-	// Engine and Runtime are the WebAssembly engine and Go's wasm_exec.js;
-	// empty when the build has no browser engine (search: server).
-	Engine  string `json:"engine,omitempty"`
-	Runtime string `json:"runtime,omitempty"`
-	// Documents is the number of indexed document versions.
-	Documents int `json:"documents"`
-	// Byte sizes, so a page can show progress and the benchmark can report.
-	IndexBytes   int64 `json:"indexBytes"`
-	EngineBytes  int64 `json:"engineBytes,omitempty"`
-	RuntimeBytes int64 `json:"runtimeBytes,omitempty"`
-}
-
-// indexMagic starts every index file; the digit is the container version.
-const indexMagic = "STPSIDX1"
-
-// indexHeader is the JSON between the magic and the zap segment.
-type indexHeader struct {
-	Documents int    `json:"documents"`
-	Labels    Labels `json:"labels"`
-	// Synonyms are the publisher's groups, added to DefaultSynonyms when
-	// the index is opened, so that every host answers with the same.
-	Synonyms [][]string `json:"synonyms,omitempty"`
-}
 
 // WriteIndex writes a deterministic (same records, same bytes) index of
 // records into dir, with the browser engine beside it, all under
@@ -228,28 +199,6 @@ func buildSegment(sorted []*Record, labels Labels, an analysis.Analyzer) ([]byte
 	return os.ReadFile(path)
 }
 
-// normaliseLabels copies labels, adding the default names of the two
-// libraries; encoding/json writes map keys sorted, so the header is stable.
-func normaliseLabels(in Labels) Labels {
-	out := Labels{}
-	for facet, m := range in {
-		c := map[string]string{}
-		for k, v := range m {
-			c[k] = v
-		}
-		out[facet] = c
-	}
-	if out[FacetKind] == nil {
-		out[FacetKind] = map[string]string{}
-	}
-	for k, v := range defaultKindLabels {
-		if _, ok := out[FacetKind][k]; !ok {
-			out[FacetKind][k] = v
-		}
-	}
-	return out
-}
-
 func day(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -257,20 +206,81 @@ func day(t time.Time) string {
 	return t.Format(time.DateOnly)
 }
 
-// Fingerprinted tells whether a file name is one Write gives a file,
-// stem.<16 hex digits of its SHA-256>.ext, so that the bytes under it never
-// change and a browser may keep them for a year. The manifest, under its
-// stable name, is not.
-func Fingerprinted(name string) bool {
-	stem, ext := strings.TrimSuffix(name, path.Ext(name)), path.Ext(name)
-	dot := strings.LastIndexByte(stem, '.')
-	if ext == "" || dot < 1 || len(stem)-dot-1 != 16 {
-		return false
-	}
-	for _, c := range stem[dot+1:] {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
+// tagNames are the names of a record's services, standards, regions and
+// industries, which find it even when its title does not repeat them
+// ("FedRAMP" finds the SSP summary, "healthcare" what is tagged with the
+// industry). A document tagged with every region or industry (the
+// catalog's "all") is not about any one of them, so their names are left
+// out: "healthcare" would otherwise find nearly everything.
+func tagNames(r *Record, labels Labels) []string {
+	var tags []string
+	for _, t := range []struct {
+		facet string
+		ids   []string
+	}{{FacetService, r.Services}, {FacetStandard, r.Standards}, {FacetRegion, r.Regions}, {FacetIndustry, r.Industries}} {
+		if (t.facet == FacetRegion || t.facet == FacetIndustry) && len(t.ids) > 1 && len(t.ids) >= len(labels[t.facet]) {
+			continue
+		}
+		for _, id := range t.ids {
+			if l := labels[t.facet][id]; l != "" {
+				tags = append(tags, l)
+			}
 		}
 	}
-	return true
+	return tags
+}
+
+// bleveDocument maps a record to the analysed Bleve document.
+func bleveDocument(r *Record, labels Labels, an analysis.Analyzer) (*document.Document, error) {
+	sd := storedDoc{
+		ID: r.ID, Series: r.Series, Version: r.Version, Kind: r.Kind,
+		Title: r.Title, Summary: r.Summary,
+		Services: r.Services, Standards: r.Standards,
+		Published: day(r.Published), PeriodFrom: day(r.PeriodFrom), PeriodTo: day(r.PeriodTo),
+		URL: r.URL, Current: r.Current,
+	}
+	js, err := json.Marshal(sd)
+	if err != nil {
+		return nil, err
+	}
+	d := document.NewDocument(r.ID)
+	text := index.IndexField | index.IncludeTermVectors
+	d.AddField(document.NewTextFieldCustom(fieldTitle, nil, []byte(r.Title), text, an))
+	d.AddField(document.NewTextFieldCustom(fieldSummary, nil, []byte(r.Summary), text, an))
+	d.AddField(document.NewTextFieldCustom(fieldBody, nil, []byte(r.Body), bodyOptions, an))
+	tags := tagNames(r, labels)
+	d.AddField(document.NewTextFieldCustom(fieldTags, nil, []byte(strings.Join(tags, " ; ")), index.IndexField|index.IncludeTermVectors, an))
+	// Stemming turns a mistyped "penetraton" into something far from
+	// "penetr", so typos and prefixes are also matched against the words
+	// as written.
+	words := r.Title + " ; " + strings.Join(tags, " ; ") + " ; " + r.Summary
+	d.AddField(document.NewTextFieldCustom(fieldWords, nil, []byte(words), index.IndexField, wordAnalyzer))
+	d.AddField(document.NewTextFieldWithIndexingOptions(fieldStored, nil, js, index.StoreField))
+	keyword := func(name string, values ...string) {
+		for _, v := range values {
+			if v != "" {
+				d.AddField(document.NewTextFieldCustom(name, nil, []byte(v), index.IndexField, nil))
+			}
+		}
+	}
+	keyword(FacetKind, r.Kind)
+	keyword(FacetService, r.Services...)
+	keyword(FacetStandard, r.Standards...)
+	keyword(FacetRegion, r.Regions...)
+	keyword(FacetIndustry, r.Industries...)
+	if !r.Published.IsZero() {
+		keyword(FacetYear, strconv.Itoa(r.Published.Year()))
+		keyword(fieldDate, day(r.Published))
+	}
+	if r.Current {
+		keyword(fieldCurrent, "1")
+	}
+	keyword(fieldSeries, cmp.Or(r.Series, r.ID))
+	d.AddIDField()
+	d.VisitFields(func(f index.Field) {
+		if f.Options().IsIndexed() {
+			f.Analyze()
+		}
+	})
+	return d, nil
 }

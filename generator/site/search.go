@@ -165,10 +165,19 @@ func removeStaleSearch(dir string, keep []string) {
 // searchAPI is the endpoint `stp serve` answers queries at, when the site
 // searches on the server.
 func (b *pass) searchAPI(a *area) string {
-	if b.cat.Site.Search != "server" {
+	if api, _ := b.searchPlacement(); !api {
 		return ""
 	}
 	return b.base + urls.SearchAPI(a.prefix)
+}
+
+// searchPlacement is search.Placement for this catalog.
+func (b *pass) searchPlacement() (api, engine bool) {
+	versions := 0
+	for _, s := range b.series {
+		versions += len(s.Versions())
+	}
+	return search.Placement(b.cat.Site.Search, versions)
 }
 
 // writeSearchIndexes writes both areas' indexes. A fresh build starts them
@@ -182,7 +191,8 @@ func (b *pass) writeSearchIndexes(w *output.Writer) <-chan error {
 		done <- nil
 		return done
 	}
-	server := b.cat.Site.Search == "server"
+	_, engine := b.searchPlacement()
+	server := !engine
 	labels := b.searchLabels()
 	index := func() error {
 		for _, public := range []bool{false, true} {

@@ -38,47 +38,61 @@
     });
   }
 
-  // engine resolves to {run(queryString) -> result object, documents}.
-  function engine() {
-    if (enginePromise) return enginePromise;
-    // search: server in catalog.yaml: the same engine answers at an endpoint.
-    var apiHost = document.querySelector("[data-search-api]");
-    if (apiHost) {
-      var api = apiHost.getAttribute("data-search-api");
-      enginePromise = Promise.resolve({
-        run: function (qs) {
-          return fetch(api + "?" + qs, { credentials: "same-origin" }).then(function (r) { return r.json(); });
-        }
-      });
-      return enginePromise;
-    }
-    var mURL = manifestURL();
-    if (!mURL) return Promise.reject(new Error("this page has no search index"));
-    enginePromise = fetchOK(mURL).then(function (r) { return r.json(); }).then(function (m) {
-      var at = function (name) { return new URL(name, new URL(mURL, location.href)).href; };
-      var indexBytes = fetchOK(at(m.index)).then(function (r) { return r.arrayBuffer(); });
-      var wasm = fetchOK(at(m.engine));
-      return loadScript(at(m.runtime)).then(function () {
-        var go = new Go();
-        var inst = WebAssembly.instantiateStreaming
-          ? WebAssembly.instantiateStreaming(wasm, go.importObject).catch(function () {
-              // A host that does not send application/wasm: compile from bytes.
-              return fetchOK(at(m.engine)).then(function (r) { return r.arrayBuffer(); })
-                .then(function (b) { return WebAssembly.instantiate(b, go.importObject); });
-            })
-          : wasm.then(function (r) { return r.arrayBuffer(); })
+  // browserEngine loads the engine compiled to WebAssembly and the index
+  // the manifest names, and resolves to {run(queryString) -> result}.
+  function browserEngine(mURL, m) {
+    var at = function (name) { return new URL(name, new URL(mURL, location.href)).href; };
+    if (!m.engine) throw new Error("this site searches on the server, which did not answer");
+    var indexBytes = fetchOK(at(m.index)).then(function (r) { return r.arrayBuffer(); });
+    var wasm = fetchOK(at(m.engine));
+    return loadScript(at(m.runtime)).then(function () {
+      var go = new Go();
+      var inst = WebAssembly.instantiateStreaming
+        ? WebAssembly.instantiateStreaming(wasm, go.importObject).catch(function () {
+            // A host that does not send application/wasm: compile from bytes.
+            return fetchOK(at(m.engine)).then(function (r) { return r.arrayBuffer(); })
               .then(function (b) { return WebAssembly.instantiate(b, go.importObject); });
-        return Promise.all([inst, indexBytes]).then(function (all) {
-          go.run(all[0].instance);
-          var opened = JSON.parse(globalThis.stpSearch.open(new Uint8Array(all[1])));
-          if (opened.error) throw new Error(opened.error);
-          return {
-            documents: opened.documents,
-            run: function (qs) { return JSON.parse(globalThis.stpSearch.run(qs)); }
-          };
-        });
+          })
+        : wasm.then(function (r) { return r.arrayBuffer(); })
+            .then(function (b) { return WebAssembly.instantiate(b, go.importObject); });
+      return Promise.all([inst, indexBytes]).then(function (all) {
+        go.run(all[0].instance);
+        var opened = JSON.parse(globalThis.stpSearch.open(new Uint8Array(all[1])));
+        if (opened.error) throw new Error(opened.error);
+        return {
+          documents: opened.documents,
+          run: function (qs) { return JSON.parse(globalThis.stpSearch.run(qs)); }
+        };
       });
     });
+  }
+
+  // serverEngine asks stp serve's endpoint, first with an empty query to
+  // learn whether it answers (a static host has no /api/search).
+  function serverEngine(api) {
+    var ask = function (qs) {
+      return fetch(api + "?" + qs, { credentials: "same-origin" }).then(function (r) {
+        var json = (r.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        if (!json) throw new Error(api + ": HTTP " + r.status);
+        return r.json();
+      });
+    };
+    return ask("size=1").then(function () { return { run: ask }; });
+  }
+
+  // engine resolves to {run(queryString) -> result object}: the server's
+  // endpoint when the page names one and it answers (search: server, or a
+  // large catalog), else the browser engine when the build wrote one.
+  function engine() {
+    if (enginePromise) return enginePromise;
+    var apiHost = document.querySelector("[data-search-api]");
+    var api = apiHost && apiHost.getAttribute("data-search-api");
+    var mURL = manifestURL();
+    var inBrowser = function () {
+      if (!mURL) throw new Error("this page has no search index");
+      return fetchOK(mURL).then(function (r) { return r.json(); }).then(function (m) { return browserEngine(mURL, m); });
+    };
+    enginePromise = api ? serverEngine(api).catch(inBrowser) : Promise.resolve().then(inBrowser);
     enginePromise.catch(function () { enginePromise = null; });
     return enginePromise;
   }

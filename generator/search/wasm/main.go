@@ -8,7 +8,8 @@
 //
 // where query is a URL query string such as "q=iso&standard=iso-27001&page=2".
 // stp build compiles it (see generator/search/engine.go); building it by
-// hand needs the same go.mod replacement for bbolt.
+// hand gives the same engine less the workspace that drops roaring's
+// fuzzing harness (see BuildEngine).
 package main
 
 import (
