@@ -84,16 +84,24 @@ var hugoExpertLayouts = map[string]string{
 {{- else if lt $n 1000000000 }}{{ printf "%.1f MB" (div (float $n) 1000000) }}
 {{- else }}{{ printf "%.1f GB" (div (float $n) 1000000000) }}{{ end -}}`,
 	// list.html is a page of a list in one order: .page, .order.
+	//
+	// The paginator is made once per list and order, on its first page;
+	// name order sorts the list once too (kept with .Store), since the
+	// argument to .Paginate is evaluated on every page.
 	"layouts/_partials/list.html": `{{- $page := .page }}{{ $byName := eq .order "name" }}
-{{- $pages := $page.RegularPages }}{{ if $byName }}{{ $pages = $pages.ByParam "namerank" }}{{ end }}
-{{- $pag := $page.Paginate $pages }}
+{{- $pag := "" }}
+{{- if $byName }}
+{{- $pages := $page.Store.Get "byname" }}{{ if not $pages }}{{ $pages = $page.RegularPages.ByParam "namerank" }}{{ $page.Store.Set "byname" $pages }}{{ end }}
+{{- $pag = $page.Paginate $pages }}
+{{- else }}{{ $pag = $page.Paginator }}{{ end }}
+{{- $total := $pag.TotalNumberOfElements }}
 {{- $dateURL := $page.RelPermalink }}{{ $nameURL := ($page.OutputFormats.Get "byname").RelPermalink -}}
 <h1>{{ $page.Title }}</h1>
 <div class="list-layout">
 {{ partialCached "aside.html" $page $page.RelPermalink }}
 <div class="list-main">
 <div class="list-tools">
-<p class="total" data-total>{{ len $pages }} {{ cond (eq (len $pages) 1) "document" "documents" }}{{ if gt $pag.TotalPages 1 }}, page {{ $pag.PageNumber }} of {{ $pag.TotalPages }}{{ end }}</p>
+<p class="total" data-total>{{ $total }} {{ cond (eq $total 1) "document" "documents" }}{{ if gt $pag.TotalPages 1 }}, page {{ $pag.PageNumber }} of {{ $pag.TotalPages }}{{ end }}</p>
 <nav class="sort" aria-label="Sort">
 <span>Sort by</span>
 <a href="{{ $dateURL }}"{{ if not $byName }} aria-current="true"{{ end }}>Newest first</a>
@@ -101,7 +109,7 @@ var hugoExpertLayouts = map[string]string{
 </nav>
 </div>
 <div data-results>
-{{- if $pages }}
+{{- if $total }}
 <div class="table-wrap">
 <table class="docs">
 <caption>{{ $page.Title }}</caption>
