@@ -74,7 +74,7 @@ var hugoExpertLayouts = map[string]string{
 <td>{{ range $i, $t := $standards }}{{ if $i }}, {{ end }}{{ index hugo.Data.terms.standards $t }}{{ else }}—{{ end }}</td>
 <td><time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 Jan 2006" }}</time>{{ with $p.auditfrom }}<span class="period">Period <time datetime="{{ . }}">{{ (time .).Format "2 Jan 2006" }}</time> – <time datetime="{{ $p.auditto }}">{{ (time $p.auditto).Format "2 Jan 2006" }}</time></span>{{ end }}</td>
 <td>{{ $p.version }}</td>
-<td><a class="download" href="{{ $v.file }}" download type="{{ $v.type }}">Download<span class="visually-hidden"> {{ .Title }} version {{ $p.version }}</span></a> <span class="size">{{ partial "bytes.html" $v.size }}</span></td>
+<td><a class="download" href="{{ $v.file }}" download type="{{ $v.type }}">Download<span class="visually-hidden"> {{ .Title }} version {{ $p.version }}</span></a> <span class="size">{{ partialCached "bytes.html" $v.size $v.size }}</span></td>
 </tr>
 `,
 	// bytes.html prints a size as STP does: 1.2 MB, 340 KB.
@@ -193,7 +193,7 @@ var hugoExpertLayouts = map[string]string{
 <article class="document">
 <h1>{{ .Title }}</h1>
 <p class="lead">{{ $p.summary }}</p>
-<div class="download-box"><p><a class="download" href="{{ $v.file }}" download type="{{ $v.type }}">Download</a> <span class="size">{{ partial "bytes.html" $v.size }}</span></p></div>
+<div class="download-box"><p><a class="download" href="{{ $v.file }}" download type="{{ $v.type }}">Download</a> <span class="size">{{ partialCached "bytes.html" $v.size $v.size }}</span></p></div>
 <dl class="meta">
 <dt>Version</dt><dd>{{ $p.version }}</dd>
 <dt>Published</dt><dd><time class="long" datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time></dd>
@@ -211,7 +211,7 @@ var hugoExpertLayouts = map[string]string{
 </section>
 {{- end }}
 <section class="versions"><h2>All versions</h2>
-<table><tbody>{{ range $p.versions }}<tr><td>{{ .version }}</td><td><time datetime="{{ .published }}">{{ (time .published).Format "2 Jan 2006" }}</time></td><td><a href="{{ .file }}" download type="{{ .type }}">Download</a> <span class="size">{{ partial "bytes.html" .size }}</span></td></tr>{{ end }}</tbody></table>
+<table><tbody>{{ range $p.versions }}<tr><td>{{ .version }}</td><td><time datetime="{{ .published }}">{{ (time .published).Format "2 Jan 2006" }}</time></td><td><a href="{{ .file }}" download type="{{ .type }}">Download</a> <span class="size">{{ partialCached "bytes.html" .size .size }}</span></td></tr>{{ end }}</tbody></table>
 </section>
 </article>
 {{ end }}`,
