@@ -166,8 +166,10 @@ func compareRows(stpOut, hugoOut string, expert bool) string {
 }
 
 // searchFocus matches the stack frames of building the search index: the
-// goroutine that builds it, the search package and Bleve.
-const searchFocus = `writeSearchIndexes|generator/search\.|blevesearch`
+// goroutine that builds it, the search package, Bleve, and compressing
+// the index (precompress: the build's only compression when the assets'
+// variants are in the cache, as after the first build).
+const searchFocus = `writeSearchIndexes|generator/search\.|blevesearch|internal/precompress\.`
 
 // shownShare reads the share of samples `go tool pprof -top` shows.
 var shownShare = regexp.MustCompile(`Showing nodes accounting for \S+, ([0-9.]+)% of`)
