@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,8 +32,11 @@ type options struct {
 	keep    bool
 	dev     bool
 	ramRuns int
-	hugo    string // a Hugo binary, or none
-	stp     string // the stp binary timed; empty until run builds one
+	hugo    string   // a Hugo binary, or none
+	twins   []string // the Hugo twins built side by side with STP: naiveTwin, expertTwin
+	rounds  int      // side-by-side rounds
+	gcs     []string // the gcSettings both tools run with, one set of rounds each
+	stp     string   // the stp binary timed; empty until run builds one
 }
 
 // size is one portal to build: the sample, or a synthetic portal of so
@@ -53,14 +57,31 @@ func parseFlags(args []string, stderr io.Writer) (options, bool) {
 	fs.BoolVar(&o.keep, "keep", false, "keep the synthetic sites and their output")
 	fs.BoolVar(&o.dev, "dev", true, "also time the dev server's edit-to-reload on the largest synthetic site up to 10,000 documents")
 	fs.IntVar(&o.ramRuns, "ram-runs", 3, "in-RAM builds of each site: the table shows their median and range")
-	fs.StringVar(&o.hugo, "hugo", "", "a hugo binary: also build the same documents with Hugo (synthetic sites up to 10,000 documents), taking turns with STP's in-RAM builds")
+	fs.StringVar(&o.hugo, "hugo", "", "a hugo binary: also build the same documents with Hugo (synthetic sites up to 10,000 documents), taking turns with STP in RAM")
+	twins := fs.String("hugo-twins", "naive,expert", "the Hugo twins to build with -hugo: naive (synth.WriteHugo, as first written), expert (synth.WriteHugoExpert); comma-separated")
+	fs.IntVar(&o.rounds, "rounds", 5, "with -hugo: rounds of STP and each twin taking turns")
+	gcs := fs.String("gc", "tuned", "with -hugo: the GC settings both tools run with, one set of rounds each: tuned (GOGC=400 GOMEMLIMIT=3GiB, stp's own), default (Go's); comma-separated")
 	fs.StringVar(&o.stp, "stp", "", "the stp binary to time (default: one go build makes from ROOT/generator/cmd/stp)")
 	if err := fs.Parse(args); err != nil {
 		return o, false
 	}
-	if o.ramRuns < 1 {
-		fmt.Fprintln(stderr, "stpbench: -ram-runs must be at least 1")
+	if o.ramRuns < 1 || o.rounds < 1 {
+		fmt.Fprintln(stderr, "stpbench: -ram-runs and -rounds must be at least 1")
 		return o, false
+	}
+	for _, t := range strings.Split(*twins, ",") {
+		if t != naiveTwin && t != expertTwin || slices.Contains(o.twins, t) {
+			fmt.Fprintf(stderr, "stpbench: bad -hugo-twins %q (naive, expert)\n", *twins)
+			return o, false
+		}
+		o.twins = append(o.twins, t)
+	}
+	for _, g := range strings.Split(*gcs, ",") {
+		if _, ok := gcSettings[g]; !ok || slices.Contains(o.gcs, g) {
+			fmt.Fprintf(stderr, "stpbench: bad -gc %q (tuned, default)\n", *gcs)
+			return o, false
+		}
+		o.gcs = append(o.gcs, g)
 	}
 	for _, name := range strings.Split(*sizes, ",") {
 		s := size{name: name}
@@ -113,10 +134,8 @@ type portal struct {
 	ramLo, ramHi    time.Duration
 	pages           int
 	bytes           int64
-	hugoDir         string    // the same documents as a Hugo project, with -hugo
-	hugoRuns        buildRuns // its in-RAM builds, taking turns with STP's
-	hugoPages       int
-	hugoBytes       int64
+	hugoDirs        map[string]string // the same documents as Hugo projects, by twin, with -hugo
+	sides           []*sideBySide     // STP and the twins taking turns, per GC setting
 }
 
 // run measures and prints, phase by phase.
@@ -149,6 +168,11 @@ func (b *bench) run() error {
 	}
 	if err := b.buildInRAM(portals); err != nil {
 		return err
+	}
+	for _, p := range portals {
+		if err := b.runSideBySide(p); err != nil {
+			return err
+		}
 	}
 	if err := b.rebuildOverSpare(portals); err != nil {
 		return err
@@ -215,14 +239,13 @@ func (b *bench) writePortal(s size) (*portal, error) {
 		return nil, err
 	}
 	p.writeTime = time.Since(start)
-	if b.hugo != "" && s.documents <= sideBySideMax {
-		p.hugoDir = filepath.Join(b.work, "hugo-"+s.name)
-		if err := synth.WriteHugo(p.hugoDir, o); err != nil {
-			return nil, err
-		}
-	}
 	if err := synth.CopyLayouts(p.dir, filepath.Join(b.root, "layouts")); err != nil {
 		return nil, err
+	}
+	if b.hugo != "" && s.documents <= sideBySideMax {
+		if err := b.writeHugoTwins(p, o); err != nil {
+			return nil, err
+		}
 	}
 	p.now = synth.Today().Format(time.DateOnly)
 	return p, nil
@@ -234,7 +257,7 @@ func (b *bench) diskOut(p *portal) string { return filepath.Join(b.work, "out-"+
 // buildInRAM builds the same portals into memory, where there is a RAM
 // disk: what a build itself costs, without this machine's disk. This
 // machine's speed drifts by a fifth within minutes, so each is run several
-// times, the sizes (and Hugo) taking turns, and the median is the figure.
+// times, the sizes taking turns, and the median is the figure.
 func (b *bench) buildInRAM(portals []*portal) error {
 	if st, err := os.Stat("/dev/shm"); err != nil || !st.IsDir() {
 		return nil
@@ -242,12 +265,6 @@ func (b *bench) buildInRAM(portals []*portal) error {
 	for range b.ramRuns {
 		for _, p := range portals {
 			b.buildSTPInRAM(p)
-			if p.hugoDir == "" {
-				continue
-			}
-			if err := b.buildHugoInRAM(p); err != nil {
-				return err
-			}
 		}
 	}
 	for _, p := range portals {
@@ -268,25 +285,6 @@ func (b *bench) buildSTPInRAM(p *portal) {
 	if run, err := timedBuild(b.stp, p.dir, filepath.Join(dir, "out"), p.now); err == nil {
 		p.ramRuns = append(p.ramRuns, run)
 	}
-}
-
-// buildHugoInRAM adds one in-RAM Hugo build of p's Hugo project to p's
-// Hugo runs.
-func (b *bench) buildHugoInRAM(p *portal) error {
-	dir, err := os.MkdirTemp("/dev/shm", "stp-bench-hugo-")
-	if err != nil {
-		return nil
-	}
-	defer os.RemoveAll(dir)
-	syncDisk()
-	out := filepath.Join(dir, "out")
-	run, err := timed(exec.Command(b.hugo, "--source", p.hugoDir, "--destination", out, "--cacheDir", filepath.Join(dir, "cache"), "--quiet"))
-	if err != nil {
-		return fmt.Errorf("hugo on %s: %w", p.size, err)
-	}
-	p.hugoRuns = append(p.hugoRuns, run)
-	p.hugoPages, p.hugoBytes = treeSize(out)
-	return nil
 }
 
 // rebuildOverSpare builds each portal twice more over its cold output: the

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,13 +78,66 @@ func TestReferencePage(t *testing.T) {
 	}
 }
 
-func TestHugoLine(t *testing.T) {
-	s := func(ms int) buildRun {
-		return buildRun{wall: time.Duration(ms) * time.Millisecond, cpu: time.Duration(3*ms/2) * time.Millisecond}
+// TestSideBySide checks the figures of the side-by-side rounds: medians
+// and ranges of wall and CPU time taken apart, STP without its index
+// estimated from the profile's share, and the like-for-like ratio.
+func TestSideBySide(t *testing.T) {
+	r := func(wall, cpu int) buildRun {
+		return buildRun{wall: time.Duration(wall) * time.Millisecond, cpu: time.Duration(cpu) * time.Millisecond}
 	}
-	got := hugoLine("hugo v0.165.0", "10000", s(4000), buildRuns{s(30000), s(26000), s(28000)}, 14945, 282<<20)
-	want := "hugo v0.165.0 on the same documents (10000, in RAM, taking turns with STP): median 28s (26s–30s), CPU 42s, 14945 pages, 282.0 MiB; STP 7.0× as fast (7.0× less CPU time)"
-	if got != want {
-		t.Errorf("hugoLine =\n%s\nwant\n%s", got, want)
+	s := &sideBySide{runs: map[string]buildRuns{
+		// The median wall time's build is not the median CPU time's.
+		stpBuilder: {r(4000, 9000), r(3000, 8000), r(3500, 10000), r(5000, 7000), r(3800, 8500)},
+		expertTwin: {r(8000, 16000), r(7600, 17000), r(9000, 15000), r(7000, 18000), r(8400, 16500)},
+		naiveTwin:  {r(16000, 30000)},
+	}, searchShare: 0.2}
+	if got, want := spreadOf(s.runs[stpBuilder], wallOf).String(), "3.80 s (3.00–5.00 s)"; got != want {
+		t.Errorf("wall: %s, want %s", got, want)
+	}
+	if got, want := spreadOf(s.runs[stpBuilder], cpuOf).String(), "8.50 s (7.00–10.00 s)"; got != want {
+		t.Errorf("CPU: %s, want %s", got, want)
+	}
+	if got, want := s.withoutSearch().String(), "6.80 s (5.60–8.00 s)"; got != want {
+		t.Errorf("without search: %s, want %s", got, want)
+	}
+	want := "like for like, against the expert twin: STP is 2.1× as fast in wall time and uses 1.9× less CPU time with its search index, 2.4× less without it (estimated)"
+	if got := s.ratioLine(); got != want {
+		t.Errorf("ratio:\n%s\nwant\n%s", got, want)
+	}
+	// Without the expert twin, the naive one; without a profile, no estimate.
+	delete(s.runs, expertTwin)
+	s.searchShare = 0
+	want = "like for like, against the naive twin: STP is 4.2× as fast in wall time and uses 3.5× less CPU time with its search index"
+	if got := s.ratioLine(); got != want {
+		t.Errorf("ratio:\n%s\nwant\n%s", got, want)
+	}
+	if got := spreadOf(nil, wallOf).String(); got != "—" {
+		t.Errorf("no runs: %s", got)
+	}
+}
+
+// TestShownShare reads the share of the search index from go tool pprof's
+// header.
+func TestShownShare(t *testing.T) {
+	top := "Active filters:\n   focus=writeSearchIndexes\nShowing nodes accounting for 1.74s, 19.12% of 9.10s total\n      flat  flat%"
+	m := shownShare.FindStringSubmatch(top)
+	if m == nil || m[1] != "19.12" {
+		t.Errorf("share: %q", m)
+	}
+}
+
+func TestParseFlagsHugo(t *testing.T) {
+	o, ok := parseFlags([]string{"-hugo", "h", "-hugo-twins", "expert", "-gc", "tuned,default", "-rounds", "7"}, io.Discard)
+	if !ok || !slices.Equal(o.twins, []string{expertTwin}) || !slices.Equal(o.gcs, []string{"tuned", "default"}) || o.rounds != 7 {
+		t.Errorf("parsed %+v, %v", o, ok)
+	}
+	o, ok = parseFlags(nil, io.Discard)
+	if !ok || !slices.Equal(o.twins, []string{naiveTwin, expertTwin}) || !slices.Equal(o.gcs, []string{"tuned"}) || o.rounds != 5 {
+		t.Errorf("defaults %+v, %v", o, ok)
+	}
+	for _, bad := range [][]string{{"-hugo-twins", "clever"}, {"-hugo-twins", "expert,expert"}, {"-gc", "fast"}, {"-rounds", "0"}} {
+		if _, ok := parseFlags(bad, io.Discard); ok {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }

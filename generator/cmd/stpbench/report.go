@@ -16,8 +16,8 @@ func (b *bench) printFigures(portals []*portal) {
 		}
 	}
 	for _, p := range portals {
-		if len(p.hugoRuns) > 0 {
-			fmt.Fprintln(b.stdout, hugoLine(b.hugoVersion, p.size, p.ram, p.hugoRuns, p.hugoPages, p.hugoBytes))
+		for _, s := range p.sides {
+			b.printSideBySide(p, s)
 		}
 	}
 }
@@ -78,21 +78,6 @@ func (t benchTarget) verdict(size string, cold, ram buildRun) string {
 		line += fmt.Sprintf(", in RAM %s %s", ram.wall.Round(time.Millisecond), within(ram.wall <= t.wall))
 	}
 	return line + fmt.Sprintf(", peak RSS %d MiB %s", cold.maxRSS>>20, within(cold.maxRSS <= t.rss))
-}
-
-// hugoLine compares Hugo's in-RAM builds of a site's documents with STP's
-// median one, measured taking turns.
-func hugoLine(version, size string, stp buildRun, hugo buildRuns, pages int, bytes int64) string {
-	med, lo, hi := hugo.median()
-	line := fmt.Sprintf("%s on the same documents (%s, in RAM, taking turns with STP): median %s", version, size, med.wall.Round(time.Millisecond))
-	if len(hugo) > 1 {
-		line += fmt.Sprintf(" (%s–%s)", lo.Round(time.Millisecond), hi.Round(time.Millisecond))
-	}
-	line += fmt.Sprintf(", CPU %s, %d pages, %s", med.cpu.Round(time.Millisecond), pages, humanSize(bytes))
-	if stp.wall > 0 && stp.cpu > 0 {
-		line += fmt.Sprintf("; STP %.1f× as fast (%.1f× less CPU time)", float64(med.wall)/float64(stp.wall), float64(med.cpu)/float64(stp.cpu))
-	}
-	return line
 }
 
 // humanSize writes a byte count as stp build's summary line does

@@ -6,7 +6,9 @@
 // It writes catalog.yaml and content/ into -out and, with -layouts, copies
 // that folder to -out/layouts so that the result builds as it is. With
 // -hugo it writes the same documents as a Hugo project instead
-// (synth.WriteHugo), for `hugo --source OUT`.
+// (synth.WriteHugo, the naive twin), for `hugo --source OUT`; with
+// -hugo-expert PORTAL it writes the expert Hugo twin of the STP portal in
+// PORTAL (synth.WriteHugoExpert), built as of synth.Today.
 package main
 
 import (
@@ -35,9 +37,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fl.Int64Var(&o.Seed, "seed", 1, "random seed; the same options write the same bytes")
 	out := fl.String("out", "", "folder to write the portal into (required)")
 	layouts := fl.String("layouts", "", "layouts folder to copy to OUT/layouts, e.g. layouts")
-	hugo := fl.Bool("hugo", false, "write the documents as a Hugo project instead")
+	hugo := fl.Bool("hugo", false, "write the documents as a Hugo project instead (the naive twin)")
+	expert := fl.String("hugo-expert", "", "write the expert Hugo twin of the STP portal in this folder instead")
 	if err := fl.Parse(args); err != nil {
 		return 2
+	}
+	if *expert != "" {
+		if *out == "" || fl.NArg() > 0 || *hugo || *layouts != "" {
+			fmt.Fprintln(stderr, "usage: synth -out DIR -hugo-expert PORTAL")
+			return 2
+		}
+		if err := synth.WriteHugoExpert(*out, *expert, synth.Today()); err != nil {
+			fmt.Fprintln(stderr, "synth:", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "wrote the expert Hugo twin of %s to %s\n", *expert, *out)
+		return 0
 	}
 	if *out == "" || fl.NArg() > 0 || *hugo && *layouts != "" {
 		fmt.Fprintln(stderr, "usage: synth -out DIR [-n 10000] [-regions 8] [-industries 12] [-seed 1] [-layouts DIR | -hugo]")
