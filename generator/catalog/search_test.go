@@ -25,9 +25,10 @@ func TestSearchSettings(t *testing.T) {
 	if c == nil || len(problems) != 0 || c.Site.Search != "server" || c.Site.SearchSynonyms != nil {
 		t.Fatalf("search: server: %v %+v", problems, c.Site)
 	}
-	// Only synonyms: queries run in the browser.
+	// Only synonyms: where queries run is left to the catalog's size
+	// (search.Placement), as when site.search is not there at all.
 	c, _ = Parse("catalog.yaml", []byte(withSearch("  search:\n    synonyms: [[a b, ab]]\n")))
-	if c == nil || c.Site.Search != "browser" {
+	if c == nil || c.Site.Search != "" {
 		t.Fatalf("default: %+v", c)
 	}
 }
